@@ -1,0 +1,80 @@
+package io.speedling.core;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * The per-node futures of one call made on several nodes, and their combined result.
+ *
+ * <pre>{@code
+ * Map<String, String> kernels = fleet.all().submit(new Sh("uname -r")).join();
+ * }</pre>
+ *
+ * @param <R> the result type
+ */
+public final class FanOut<R> {
+    private final String what;
+    private final Map<String, CompletableFuture<R>> futures;
+
+    public FanOut(String what, Map<String, CompletableFuture<R>> futures) {
+        this.what = what;
+        this.futures = Collections.unmodifiableMap(new LinkedHashMap<>(futures));
+    }
+
+    /** Node name to future, in the group's order. */
+    public Map<String, CompletableFuture<R>> futures() {
+        return futures;
+    }
+
+    public CompletableFuture<R> get(String node) {
+        CompletableFuture<R> f = futures.get(node);
+        if (f == null) {
+            throw new SpeedlingException("no node '" + node + "' in this call; nodes: " + futures.keySet());
+        }
+        return f;
+    }
+
+    /** Completes when every node has answered, successfully or not. */
+    public CompletableFuture<Void> allDone() {
+        return CompletableFuture.allOf(futures.values().toArray(CompletableFuture[]::new))
+                .handle((v, t) -> null);
+    }
+
+    /**
+     * Waits for every node and returns node name to result.
+     *
+     * @throws FanOutException listing every node that failed, with remote stack traces
+     */
+    public Map<String, R> join() {
+        Map<String, R> ok = new LinkedHashMap<>();
+        Map<String, Throwable> failed = new LinkedHashMap<>();
+        boolean interrupted = false;
+        for (Map.Entry<String, CompletableFuture<R>> e : futures.entrySet()) {
+            while (true) {
+                try {
+                    ok.put(e.getKey(), e.getValue().get());
+                    break;
+                } catch (InterruptedException ie) {
+                    interrupted = true;
+                } catch (ExecutionException | CompletionException ex) {
+                    failed.put(e.getKey(), Futures.unwrap(ex));
+                    break;
+                } catch (java.util.concurrent.CancellationException ce) {
+                    failed.put(e.getKey(), ce);
+                    break;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (!failed.isEmpty()) {
+            throw new FanOutException(what, failed, ok);
+        }
+        return ok;
+    }
+}

@@ -1,0 +1,238 @@
+package io.speedling.core;
+
+import io.speedling.core.internal.AgentOptions;
+import io.speedling.core.internal.AgentPayload;
+import io.speedling.core.internal.LocalNode;
+import io.speedling.core.internal.SshAgentLauncher;
+import io.speedling.core.internal.Threads;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * An inventory of named nodes with roles and data, connected: the entry point of
+ * speedling-core. Connecting starts an agent on every SSH node in parallel (its
+ * jars are uploaded once and cached on the node by content hash).
+ *
+ * <pre>{@code
+ * try (Fleet fleet = Fleet.builder()
+ *         .node(NodeSpec.ssh("controller-01", SshTarget.of("10.0.0.5").identity(key)).roles("controller"))
+ *         .node(NodeSpec.ssh("worker-01", SshTarget.of("10.0.0.6").identity(key)).roles("worker"))
+ *         .hostKeys(HostKeyPolicy.TRUST_ON_FIRST_USE)   // nodes created a minute ago
+ *         .ship(MyFunctions.class)                      // jar or class dir holding your RemoteFunctions
+ *         .connect()) {
+ *     Map<String, CommandResult> up = fleet.all().call(new Sh("uptime"));
+ *     fleet.node("controller-01").call(new Sh("systemctl restart keystone"));
+ * }
+ * }</pre>
+ */
+public final class Fleet implements AutoCloseable {
+    private final Map<String, Node> nodes;
+
+    private Fleet(Map<String, Node> nodes) {
+        this.nodes = nodes;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * @throws SpeedlingException naming the node and the names there are, when there is no such node
+     */
+    public Node node(String name) {
+        Node n = nodes.get(name);
+        if (n == null) {
+            throw new SpeedlingException("no node named '" + name + "' in this fleet; nodes: " + nodes.keySet());
+        }
+        return n;
+    }
+
+    public List<Node> nodes() {
+        return List.copyOf(nodes.values());
+    }
+
+    /** Every node. */
+    public NodeGroup all() {
+        return NodeGroup.of(nodes.values());
+    }
+
+    /** The nodes with the role (possibly none). */
+    public NodeGroup withRole(String role) {
+        return NodeGroup.of(nodes.values().stream().filter(n -> n.roles().contains(role)).toList());
+    }
+
+    /** The named nodes, in the order given. */
+    public NodeGroup group(String... names) {
+        return NodeGroup.of(Arrays.stream(names).map(this::node).toList());
+    }
+
+    /** Stops every agent and closes every connection. */
+    @Override
+    public void close() {
+        for (Node n : nodes.values()) {
+            n.close();
+        }
+    }
+
+    /** Collects the inventory and the settings; {@link #connect()} makes the fleet. */
+    public static final class Builder {
+        private final Map<String, NodeSpec> specs = new LinkedHashMap<>();
+        private final List<Path> ship = new ArrayList<>();
+        private Path stateDir = defaultStateDir();
+        private Path knownHosts;
+        private HostKeyPolicy hostKeys = HostKeyPolicy.STRICT;
+        private String agentDir = "~/.cache/speedling/agent";
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private Duration bootstrapTimeout = Duration.ofSeconds(60);
+        private Duration heartbeat = Duration.ofSeconds(1);
+        private Duration heartbeatTimeout = Duration.ofSeconds(5);
+        private List<String> jvmOptions = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",
+                "-XX:-UsePerfData", "-Xshare:auto");
+
+        private Builder() {
+        }
+
+        /** Adds a node; names must be unique. */
+        public Builder node(NodeSpec spec) {
+            Objects.requireNonNull(spec, "spec");
+            NodeSpec old = specs.putIfAbsent(spec.name(), spec);
+            if (old != null) {
+                throw new SpeedlingException("two nodes are named '" + spec.name() + "' (" + describe(old) + " and "
+                        + describe(spec) + "); node names must be unique");
+            }
+            return this;
+        }
+
+        public Builder nodes(Collection<NodeSpec> all) {
+            all.forEach(this::node);
+            return this;
+        }
+
+        private static String describe(NodeSpec s) {
+            return s.isLocal() ? "local" : s.ssh().toString();
+        }
+
+        /** Ships the jars or class directories that hold these classes to every agent. */
+        public Builder ship(Class<?>... classes) {
+            for (Class<?> c : classes) {
+                ship.add(AgentPayload.codeSource(c));
+            }
+            return this;
+        }
+
+        /** Ships these jars or class directories to every agent. */
+        public Builder ship(Path... jarsOrDirs) {
+            ship.addAll(List.of(jarsOrDirs));
+            return this;
+        }
+
+        /** Where speedling keeps its state; the known_hosts file lives here unless set apart. */
+        public Builder stateDir(Path dir) {
+            this.stateDir = Objects.requireNonNull(dir);
+            return this;
+        }
+
+        /** The known_hosts file; default {@code STATE_DIR/known_hosts}. */
+        public Builder knownHosts(Path file) {
+            this.knownHosts = Objects.requireNonNull(file);
+            return this;
+        }
+
+        public Builder hostKeys(HostKeyPolicy policy) {
+            this.hostKeys = Objects.requireNonNull(policy);
+            return this;
+        }
+
+        /**
+         * Where agents cache their jars on the nodes; {@code ~/} is the login user's home
+         * and {@code {node}} the node name. Default {@code ~/.cache/speedling/agent}.
+         */
+        public Builder agentDir(String dir) {
+            this.agentDir = Objects.requireNonNull(dir);
+            return this;
+        }
+
+        public Builder connectTimeout(Duration d) {
+            this.connectTimeout = positive(d, "connect timeout");
+            return this;
+        }
+
+        public Builder bootstrapTimeout(Duration d) {
+            this.bootstrapTimeout = positive(d, "bootstrap timeout");
+            return this;
+        }
+
+        /** Heartbeat interval, and the silence after which a node counts as lost (default 1 s and 5 s). */
+        public Builder heartbeat(Duration interval, Duration timeout) {
+            this.heartbeat = positive(interval, "heartbeat interval");
+            this.heartbeatTimeout = positive(timeout, "heartbeat timeout");
+            if (timeout.compareTo(interval.multipliedBy(2)) < 0) {
+                throw new IllegalArgumentException("heartbeat timeout " + timeout
+                        + " must be at least twice the interval " + interval);
+            }
+            return this;
+        }
+
+        /** Options for the agents' JVMs, replacing the defaults. */
+        public Builder jvmOptions(String... options) {
+            this.jvmOptions = List.of(options);
+            return this;
+        }
+
+        private static Duration positive(Duration d, String what) {
+            if (d == null || d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(what + " must be positive, got " + d);
+            }
+            return d;
+        }
+
+        private static Path defaultStateDir() {
+            String xdg = System.getenv("XDG_STATE_HOME");
+            Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"),
+                    ".local", "state");
+            return base.resolve("speedling");
+        }
+
+        /**
+         * Connects every node in parallel and starts its agent.
+         *
+         * @throws FanOutException listing each node that could not be connected (the
+         *     others are closed again)
+         */
+        public Fleet connect() {
+            if (specs.isEmpty()) {
+                throw new SpeedlingException("the fleet has no nodes; add some with Fleet.builder().node(...)");
+            }
+            boolean anySsh = specs.values().stream().anyMatch(s -> !s.isLocal());
+            AgentOptions options = new AgentOptions(knownHosts != null ? knownHosts : stateDir.resolve("known_hosts"),
+                    hostKeys, agentDir, connectTimeout, bootstrapTimeout, heartbeat, heartbeatTimeout, jvmOptions,
+                    anySsh ? AgentPayload.build(ship) : null);
+            ExecutorService pool = Threads.cached("speedling-connect");
+            try {
+                Map<String, CompletableFuture<Node>> futures = new LinkedHashMap<>();
+                for (NodeSpec s : specs.values()) {
+                    futures.put(s.name(), CompletableFuture.supplyAsync(
+                            () -> s.isLocal() ? new LocalNode(s) : SshAgentLauncher.launch(s, options), pool));
+                }
+                FanOut<Node> all = new FanOut<>("connect", futures);
+                try {
+                    return new Fleet(new LinkedHashMap<>(all.join()));
+                } catch (FanOutException e) {
+                    e.successes().values().forEach(n -> ((Node) n).close());
+                    throw e;
+                }
+            } finally {
+                pool.shutdown();
+            }
+        }
+    }
+}

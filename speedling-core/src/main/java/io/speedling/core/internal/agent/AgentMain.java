@@ -1,0 +1,229 @@
+package io.speedling.core.internal.agent;
+
+import io.speedling.core.FileSpec;
+import io.speedling.core.RemoteFunction;
+import io.speedling.core.internal.AtomicFile;
+import io.speedling.core.internal.ExecContext;
+import io.speedling.core.internal.Frames;
+import io.speedling.core.internal.Frames.Frame;
+import io.speedling.core.internal.Json;
+import io.speedling.core.internal.Threads;
+import io.speedling.core.internal.Wire;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent: started on a node over SSH, it reads frames from stdin, runs remote
+ * functions concurrently, and writes results, log records and heartbeats to stdout.
+ * Standard output belongs to the protocol, so {@code System.out} is redirected to
+ * stderr, which the controller logs.
+ */
+public final class AgentMain {
+    private final DataInputStream in;
+    private final Frames.Writer out;
+    private final ExecutorService calls = Threads.cached("call");
+    private final Map<Long, Future<?>> running = new ConcurrentHashMap<>();
+    private final Map<Long, AtomicFile> streams = new ConcurrentHashMap<>();
+    private final Map<String, Class<?>> types = new ConcurrentHashMap<>();
+    private volatile long lastHeard = System.nanoTime();
+    private ExecContext context;
+
+    AgentMain(DataInputStream in, Frames.Writer out) {
+        this.in = in;
+        this.out = out;
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("--warmup")) {
+            Warmup.run();
+            return;
+        }
+        FileOutputStream frames = new FileOutputStream(FileDescriptor.out);
+        System.setOut(System.err);
+        DataInputStream in = new DataInputStream(new BufferedInputStream(new FileInputStream(FileDescriptor.in), 1 << 16));
+        Frames.Writer out = new Frames.Writer(new BufferedOutputStream(frames, 1 << 16));
+        int status = new AgentMain(in, out).serve();
+        System.exit(status);
+    }
+
+    /** Serves until the controller closes; returns the exit status. */
+    int serve() throws IOException {
+        Frame first = Frames.read(in);
+        if (first == null || first.type() != Frames.INIT) {
+            System.err.println("speedling agent: expected INIT from the controller, got "
+                    + (first == null ? "end of input" : "frame type " + first.type()));
+            return 2;
+        }
+        Wire.Init init = Json.MAPPER.readValue(first.payload(), Wire.Init.class);
+        AgentLogging.threshold = init.logLevel();
+        AgentLogging.sink = this::sendLog;
+        context = new ExecContext(init.node(), init.roles(), init.data(), LoggerFactory.getLogger("speedling.agent"));
+        out.write(Frames.HELLO, 0, Json.MAPPER.writeValueAsBytes(new Wire.Hello(ProcessHandle.current().pid(),
+                System.getProperty("user.name"), Runtime.version().toString(), hostname())));
+        ScheduledExecutorService beat = Threads.scheduler("heartbeat");
+        long hb = init.heartbeatMillis();
+        long timeoutNanos = TimeUnit.MILLISECONDS.toNanos(init.timeoutMillis());
+        beat.scheduleAtFixedRate(() -> {
+            if (System.nanoTime() - lastHeard > timeoutNanos) {
+                System.err.println("speedling agent: no word from the controller for "
+                        + init.timeoutMillis() + " ms; exiting");
+                Runtime.getRuntime().halt(3);
+            }
+            try {
+                out.write(Frames.HEARTBEAT, 0);
+            } catch (IOException e) {
+                Runtime.getRuntime().halt(4);
+            }
+        }, hb, hb, TimeUnit.MILLISECONDS);
+        while (true) {
+            Frame f = Frames.read(in);
+            lastHeard = System.nanoTime();
+            if (f == null || f.type() == Frames.CLOSE) {
+                streams.values().forEach(AtomicFile::abort);
+                return 0;
+            }
+            switch (f.type()) {
+                case Frames.CALL -> call(f);
+                case Frames.CANCEL -> cancel(f.id());
+                case Frames.STREAM_OPEN -> streamOpen(f);
+                case Frames.STREAM_CHUNK -> streamChunk(f);
+                case Frames.STREAM_END -> streamEnd(f);
+                case Frames.HEARTBEAT -> { }
+                default -> System.err.println("speedling agent: ignoring unknown frame type " + f.type());
+            }
+        }
+    }
+
+    private void call(Frame f) {
+        long id = f.id();
+        Future<?> fut = calls.submit(() -> {
+            try {
+                RemoteFunction<?> fn = decode(f.payload());
+                Object result = fn.run(context);
+                reply(Frames.RESULT, id, Json.MAPPER.writeValueAsBytes(result));
+            } catch (Throwable t) {
+                replyError(id, t);
+            } finally {
+                running.remove(id);
+            }
+        });
+        running.put(id, fut);
+        if (fut.isDone()) {
+            running.remove(id);
+        }
+    }
+
+    private RemoteFunction<?> decode(byte[] payload) throws IOException {
+        String typeName = Frames.callType(payload);
+        Class<?> type = types.computeIfAbsent(typeName, AgentMain::allowedType);
+        int off = Frames.callJsonOffset(payload);
+        return (RemoteFunction<?>) Json.MAPPER.readValue(payload, off, payload.length - off, type);
+    }
+
+    /** Only implementations of RemoteFunction found on the shipped class path may be instantiated. */
+    private static Class<?> allowedType(String name) {
+        Class<?> c;
+        try {
+            c = Class.forName(name, false, AgentMain.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new IllegalArgumentException("remote function type " + name
+                    + " is not on this agent's class path; ship its jar or class directory with Fleet.builder().ship(...)");
+        }
+        if (!RemoteFunction.class.isAssignableFrom(c)) {
+            throw new IllegalArgumentException(name + " does not implement RemoteFunction; refusing to instantiate it");
+        }
+        return c;
+    }
+
+    private void cancel(long id) {
+        Future<?> fut = running.remove(id);
+        if (fut != null) {
+            fut.cancel(true);
+        }
+        AtomicFile s = streams.remove(id);
+        if (s != null) {
+            s.abort();
+        }
+    }
+
+    private void streamOpen(Frame f) {
+        try {
+            Wire.StreamOpen o = Json.MAPPER.readValue(f.payload(), Wire.StreamOpen.class);
+            streams.put(f.id(), new AtomicFile(o.path(), new FileSpec(o.owner(), o.group(), o.mode())));
+        } catch (Throwable t) {
+            replyError(f.id(), t);
+        }
+    }
+
+    private void streamChunk(Frame f) {
+        AtomicFile s = streams.get(f.id());
+        if (s == null) {
+            return;
+        }
+        try {
+            s.write(f.payload(), 0, f.payload().length);
+        } catch (Throwable t) {
+            streams.remove(f.id());
+            replyError(f.id(), t);
+        }
+    }
+
+    private void streamEnd(Frame f) {
+        AtomicFile s = streams.remove(f.id());
+        if (s == null) {
+            return;
+        }
+        try {
+            long n = s.commit();
+            reply(Frames.RESULT, f.id(), Long.toString(n).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        } catch (Throwable t) {
+            replyError(f.id(), t);
+        }
+    }
+
+    private void replyError(long id, Throwable t) {
+        try {
+            reply(Frames.ERROR, id, Json.MAPPER.writeValueAsBytes(Wire.Failure.of(t)));
+        } catch (IOException e) {
+            System.err.println("speedling agent: cannot report failure of call " + id + ": " + e);
+        }
+    }
+
+    private void reply(byte type, long id, byte[] payload) {
+        try {
+            out.write(type, id, payload);
+        } catch (IOException e) {
+            // stdout is gone: the controller is gone; nothing left to serve
+            Runtime.getRuntime().halt(4);
+        }
+    }
+
+    private void sendLog(Wire.Log rec) {
+        try {
+            out.write(Frames.LOG, 0, Json.MAPPER.writeValueAsBytes(rec));
+        } catch (IOException e) {
+            System.err.println(rec.logger() + ": " + rec.message());
+        }
+    }
+
+    private static String hostname() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+}

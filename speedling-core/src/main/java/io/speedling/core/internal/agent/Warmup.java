@@ -1,0 +1,37 @@
+package io.speedling.core.internal.agent;
+
+import io.speedling.core.internal.Frames;
+import io.speedling.core.internal.Json;
+import io.speedling.core.internal.Wire;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Loads the classes a serving agent uses, so that a class-data-sharing archive
+ * dumped at the end of this run ({@code -XX:ArchiveClassesAtExit}) makes the next
+ * agent start faster.
+ */
+final class Warmup {
+    private Warmup() {
+    }
+
+    static void run() throws Exception {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        Frames.Writer w = new Frames.Writer(buf);
+        Wire.Init init = new Wire.Init("warmup", Set.of("r"), Map.of("k", 1), 20, 1000, 5000);
+        w.write(Frames.INIT, 0, Json.MAPPER.writeValueAsBytes(init));
+        w.write(Frames.HEARTBEAT, 1);
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(buf.toByteArray()));
+        Frames.Frame f = Frames.read(in);
+        Json.MAPPER.readValue(f.payload(), Wire.Init.class);
+        Json.MAPPER.writeValueAsBytes(Wire.Failure.of(new IllegalStateException("warmup")));
+        Json.MAPPER.writeValueAsBytes(new Wire.Log(20, "w", "m", "t", null));
+        Json.MAPPER.readValue(Json.MAPPER.writeValueAsBytes(new Wire.StreamOpen("/x", null, null, 0644)),
+                Wire.StreamOpen.class);
+        Json.MAPPER.readValue("{\"a\":[1,\"b\",true,null,{\"c\":2.5}]}", Map.class);
+        new io.speedling.core.internal.ExecContext("warmup", Set.of(), Map.of(), null).run("true");
+    }
+}

@@ -1,0 +1,397 @@
+package io.speedling.core.tasks;
+
+import io.speedling.core.SpeedlingException;
+import io.speedling.core.internal.Threads;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Named tasks with futures, run in parallel with waits declared up front or made
+ * from inside a running task. Fails late: a failure aborts the tasks that wait for
+ * it, lets the others finish, and the run ends with a report. A wait that would
+ * close a cycle fails at once instead of hanging.
+ *
+ * <pre>{@code
+ * TaskGraph g = TaskGraph.builder().build();
+ * Task<Void> db = g.task("mariadb", ctx -> { node.call(new StartMariadb()); return null; });
+ * Task<String> token = g.task("keystone", ctx -> node.call(new Bootstrap()), db);
+ * Task<Void> glance = g.task("glance", ctx -> {
+ *     ctx.willNeed(token);                 // start it early
+ *     node.call(new SyncGlanceDb());
+ *     register(ctx.want(token));           // then wait for it
+ *     return null;
+ * }, db);
+ * RunReport report = g.run(glance);        // throws TaskGraphException listing failures
+ * }</pre>
+ *
+ * A graph runs once. {@link Builder#serial(boolean)} runs every task on the calling
+ * thread, in the order they are wanted, for debugging.
+ */
+public final class TaskGraph {
+    private static final Logger LOG = LoggerFactory.getLogger(TaskGraph.class);
+
+    private final boolean serial;
+    private final Duration pendingLogInterval;
+    private final List<TaskListener> listeners;
+    private final Map<String, Task<?>> tasks = new LinkedHashMap<>();
+    private final Map<Task<?>, State> states = new HashMap<>();
+    /** Current waits, task to the task it waits for: the graph searched for cycles. */
+    private final Map<Task<?>, Task<?>> waitingOn = new HashMap<>();
+    private ExecutorService pool;
+    private long t0;
+    private int active;
+    private boolean ran;
+
+    private TaskGraph(Builder b) {
+        this.serial = b.serial;
+        this.pendingLogInterval = b.pendingLogInterval;
+        this.listeners = List.copyOf(b.listeners);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Mutable per-task bookkeeping, guarded by the graph's lock. */
+    private static final class State {
+        boolean started;
+        boolean done;
+        long start = -1;
+        long end = -1;
+        long waitNanos;
+        String thread;
+        final List<String> waitedFor = new ArrayList<>();
+        TaskStatus status = TaskStatus.NOT_RUN;
+        String error;
+        String failedTask;
+    }
+
+    /** Defines a task. Names are unique; dependencies must belong to this graph. */
+    public synchronized <T> Task<T> task(String name, TaskBody<T> body, Task<?>... dependencies) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(body, "body");
+        if (ran) {
+            throw new IllegalStateException("task " + name + " added after the graph ran; a graph runs once");
+        }
+        if (tasks.containsKey(name)) {
+            throw new IllegalArgumentException("two tasks are named '" + name + "'; task names must be unique");
+        }
+        for (Task<?> d : dependencies) {
+            if (d.graph != this) {
+                throw new IllegalArgumentException("task " + name + " depends on " + d.name()
+                        + ", which belongs to another graph");
+            }
+        }
+        Task<T> t = new Task<>(this, name, body, Arrays.asList(dependencies));
+        tasks.put(name, t);
+        states.put(t, new State());
+        return t;
+    }
+
+    /** A task with no result. */
+    public <T> Task<Void> action(String name, Action action, Task<?>... dependencies) {
+        return task(name, ctx -> {
+            action.run(ctx);
+            return null;
+        }, dependencies);
+    }
+
+    /** The work of a task that returns nothing. */
+    @FunctionalInterface
+    public interface Action {
+        void run(TaskContext ctx) throws Exception;
+    }
+
+    /**
+     * Runs the targets (every task when none are given) and what they want, and
+     * waits until every started task has ended.
+     *
+     * @return the report, when every task that ran succeeded
+     * @throws TaskGraphException with the report, when a task failed or was aborted
+     */
+    public RunReport run(Task<?>... targets) {
+        List<Task<?>> goals;
+        synchronized (this) {
+            if (ran) {
+                throw new IllegalStateException("this graph already ran; build a new one");
+            }
+            ran = true;
+            goals = targets.length == 0 ? new ArrayList<>(tasks.values()) : List.of(targets);
+            t0 = System.nanoTime();
+        }
+        long epoch = System.currentTimeMillis();
+        ScheduledExecutorService ticker = Threads.scheduler("speedling-pending");
+        long every = pendingLogInterval.toMillis();
+        ticker.scheduleAtFixedRate(this::logPending, every, every, TimeUnit.MILLISECONDS);
+        try {
+            if (serial) {
+                for (Task<?> g : goals) {
+                    runInline(g);
+                }
+            } else {
+                pool = Threads.cached("task");
+                for (Task<?> g : goals) {
+                    start(g);
+                }
+                synchronized (this) {
+                    while (active > 0) {
+                        wait();
+                    }
+                }
+                pool.shutdown();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SpeedlingException("interrupted while running tasks", e);
+        } finally {
+            ticker.shutdownNow();
+        }
+        RunReport report = report(epoch);
+        LOG.info(report.summary());
+        if (!report.ok()) {
+            throw new TaskGraphException(report);
+        }
+        return report;
+    }
+
+    private long now() {
+        return (System.nanoTime() - t0) / 1_000_000;
+    }
+
+    private synchronized boolean claim(Task<?> t) {
+        State s = states.get(t);
+        if (s.started) {
+            return false;
+        }
+        s.started = true;
+        active++;
+        return true;
+    }
+
+    private void start(Task<?> t) {
+        if (claim(t)) {
+            pool.execute(() -> execute(t));
+        }
+    }
+
+    private void runInline(Task<?> t) {
+        if (claim(t)) {
+            execute(t);
+        }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private void execute(Task t) {
+        State s;
+        synchronized (this) {
+            s = states.get(t);
+            s.start = now();
+            s.thread = Thread.currentThread().getName();
+        }
+        listeners.forEach(l -> l.taskStarted(t.name()));
+        LOG.debug("task {} started", t.name());
+        Ctx ctx = new Ctx(t);
+        Object result = null;
+        Throwable failure = null;
+        try {
+            List<Task<?>> deps = t.dependencies();
+            ctx.want(deps.toArray(Task[]::new));
+            result = t.body().run(ctx);
+        } catch (Throwable e) {
+            failure = e;
+        }
+        TaskRecord rec;
+        synchronized (this) {
+            s.end = now();
+            s.done = true;
+            if (failure == null) {
+                s.status = TaskStatus.SUCCEEDED;
+            } else if (failure instanceof TaskAbortedException a) {
+                s.status = TaskStatus.ABORTED;
+                s.error = a.getMessage();
+                s.failedTask = a.failedTask();
+            } else {
+                s.status = TaskStatus.FAILED;
+                s.error = failure.getClass().getSimpleName() + ": " + failure.getMessage();
+            }
+            rec = record(t, s);
+        }
+        if (failure == null) {
+            LOG.debug("task {} done in {} ms ({} ms waiting)", t.name(), s.end - s.start, s.waitNanos / 1_000_000);
+            t.future.complete(result);
+        } else {
+            if (s.status == TaskStatus.FAILED) {
+                LOG.error("task {} failed after {} ms: {}", t.name(), s.end - s.start, failure.toString(), failure);
+            } else {
+                LOG.warn("task {} aborted: {}", t.name(), failure.getMessage());
+            }
+            t.future.completeExceptionally(failure);
+        }
+        listeners.forEach(l -> l.taskFinished(rec));
+        synchronized (this) {
+            active--;
+            notifyAll();
+        }
+    }
+
+    private TaskRecord record(Task<?> t, State s) {
+        return new TaskRecord(t.name(), s.status, s.start, s.end, s.waitNanos / 1_000_000,
+                t.dependencies().stream().map(Task::name).toList(), List.copyOf(s.waitedFor), s.thread, s.error,
+                s.failedTask);
+    }
+
+    private synchronized RunReport report(long epoch) {
+        List<TaskRecord> recs = new ArrayList<>();
+        for (Task<?> t : tasks.values()) {
+            recs.add(record(t, states.get(t)));
+        }
+        return new RunReport(epoch, now(), serial, recs);
+    }
+
+    /** Adds the wait edge, or throws when it would close a cycle. */
+    private synchronized void beginWait(Task<?> waiter, Task<?> target) {
+        List<String> path = new ArrayList<>();
+        path.add(waiter.name());
+        Task<?> cur = target;
+        while (cur != null) {
+            path.add(cur.name());
+            if (cur == waiter) {
+                throw new TaskCycleException(path);
+            }
+            cur = waitingOn.get(cur);
+        }
+        waitingOn.put(waiter, target);
+        states.get(waiter).waitedFor.add(target.name());
+    }
+
+    private synchronized void endWait(Task<?> waiter, long nanos) {
+        waitingOn.remove(waiter);
+        states.get(waiter).waitNanos += nanos;
+    }
+
+    private synchronized void logPending() {
+        StringBuilder sb = new StringBuilder();
+        long n = now();
+        for (Map.Entry<Task<?>, State> e : states.entrySet()) {
+            State s = e.getValue();
+            if (s.started && !s.done && s.start >= 0) {
+                Task<?> w = waitingOn.get(e.getKey());
+                sb.append(String.format(" %s (%.1f s%s)", e.getKey().name(), (n - s.start) / 1000.0,
+                        w == null ? "" : ", waiting for " + w.name()));
+            }
+        }
+        if (sb.length() > 0) {
+            LOG.info("pending tasks after {} s:{}", n / 1000, sb);
+        }
+    }
+
+    private final class Ctx implements TaskContext {
+        private final Task<?> self;
+
+        Ctx(Task<?> self) {
+            this.self = self;
+        }
+
+        @Override
+        public String taskName() {
+            return self.name();
+        }
+
+        @Override
+        public void willNeed(Task<?>... targets) {
+            if (!serial) {
+                for (Task<?> t : targets) {
+                    check(t);
+                    start(t);
+                }
+            }
+        }
+
+        @Override
+        public void want(Task<?>... targets) {
+            willNeed(targets);
+            for (Task<?> t : targets) {
+                want(t);
+            }
+        }
+
+        @Override
+        public <T> T want(Task<T> target) {
+            check(target);
+            beginWait(self, target);
+            long w0 = System.nanoTime();
+            try {
+                if (serial) {
+                    runInline(target);
+                } else {
+                    start(target);
+                }
+                return target.future.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SpeedlingException("task " + self.name() + " interrupted while waiting for "
+                        + target.name(), e);
+            } catch (ExecutionException | CompletionException e) {
+                Throwable c = e.getCause();
+                String root = c instanceof TaskAbortedException a ? a.failedTask() : target.name();
+                throw new TaskAbortedException(self.name(), root, c);
+            } finally {
+                endWait(self, System.nanoTime() - w0);
+            }
+        }
+
+        private void check(Task<?> t) {
+            if (t.graph != TaskGraph.this) {
+                throw new IllegalArgumentException("task " + self.name() + " wants " + t.name()
+                        + ", which belongs to another graph");
+            }
+        }
+    }
+
+    /** Settings of a graph. */
+    public static final class Builder {
+        private boolean serial;
+        private Duration pendingLogInterval = Duration.ofSeconds(15);
+        private final List<TaskListener> listeners = new ArrayList<>();
+
+        private Builder() {
+        }
+
+        /** Run every task on the calling thread, one at a time, in the order wanted (for debugging). */
+        public Builder serial(boolean oneThread) {
+            this.serial = oneThread;
+            return this;
+        }
+
+        /** How often tasks still running are logged (default 15 s). */
+        public Builder pendingLogInterval(Duration d) {
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException("pending log interval must be positive, got " + d);
+            }
+            this.pendingLogInterval = d;
+            return this;
+        }
+
+        public Builder listener(TaskListener l) {
+            listeners.add(Objects.requireNonNull(l));
+            return this;
+        }
+
+        public TaskGraph build() {
+            return new TaskGraph(this);
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package io.speedling.core.tasks;
+
+import java.util.List;
+
+/**
+ * What one task did in a run. Times are milliseconds since the run started.
+ *
+ * @param name task name
+ * @param status how it ended
+ * @param startMs when it started, -1 if it did not run
+ * @param endMs when it ended, -1 if it did not run
+ * @param waitMs time spent waiting for other tasks
+ * @param dependencies declared dependencies
+ * @param waitedFor every task it waited for (declared and dynamic), in order
+ * @param thread the thread it ran on
+ * @param error the failure's message (for aborts: which task failed), or null
+ * @param failedTask for an abort, the task whose failure caused it
+ */
+public record TaskRecord(String name, TaskStatus status, long startMs, long endMs, long waitMs,
+        List<String> dependencies, List<String> waitedFor, String thread, String error, String failedTask) {
+
+    /** Wall time minus waits: the task's own work. */
+    public long workMs() {
+        return startMs < 0 ? 0 : Math.max(0, endMs - startMs - waitMs);
+    }
+}
