@@ -293,7 +293,7 @@ public final class SshAgentLauncher {
                 + " --warmup && mv -f \"$a.$$\" \"$a\"; rm -f \"$a.$$\"; rmdir \"$a.lock\" ) </dev/null >/dev/null 2>&1 &\n"
                 + "fi\n"
                 + "exec " + (sudo ? "sudo -n -- " : "") + "\"$j\" " + jvm + " $x"
-                + " -Dslf4j.provider=io.speedling.core.internal.agent.AgentLogging -cp \"$cp\" " + AGENT_MAIN + "\n";
+                + " -Dslf4j.internal.verbosity=WARN -Dslf4j.provider=io.speedling.core.internal.agent.AgentLogging -cp \"$cp\" " + AGENT_MAIN + "\n";
     }
 
     private static String dirExpr(String dir) {
