@@ -64,7 +64,11 @@ public final class LoopbackSshd implements AutoCloseable {
         try {
             Path dir = Files.createTempDirectory("speedling-sshd-" + address + "-");
             LoopbackSshd s = new LoopbackSshd(address, freePort(address), dir, key);
+            // sshd reads authorized_keys as the logging-in user, who may not be root
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
             Files.copy(key.publicKey(), dir.resolve("authorized_keys"));
+            Files.setPosixFilePermissions(dir.resolve("authorized_keys"),
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
             s.newHostKey();
             s.launch();
             return s;
@@ -204,7 +208,15 @@ public final class LoopbackSshd implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        all.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        for (ProcessHandle h : all) {
+            long left = deadline - System.nanoTime();
+            try {
+                h.onExit().get(Math.max(1, left), TimeUnit.NANOSECONDS);
+            } catch (Exception e) {
+                h.destroyForcibly();
+            }
+        }
         process = null;
     }
 
