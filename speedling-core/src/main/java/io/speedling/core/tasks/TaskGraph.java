@@ -229,6 +229,8 @@ public final class TaskGraph {
             }
             rec = record(t, s);
         }
+        // listeners hear of the end before any waiting task resumes, so events stay in causal order
+        listeners.forEach(l -> l.taskFinished(rec));
         if (failure == null) {
             LOG.debug("task {} done in {} ms ({} ms waiting)", t.name(), s.end - s.start, s.waitNanos / 1_000_000);
             t.future.complete(result);
@@ -240,7 +242,6 @@ public final class TaskGraph {
             }
             t.future.completeExceptionally(failure);
         }
-        listeners.forEach(l -> l.taskFinished(rec));
         synchronized (this) {
             active--;
             notifyAll();
