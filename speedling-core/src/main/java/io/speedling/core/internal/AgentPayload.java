@@ -49,6 +49,7 @@ public final class AgentPayload {
     private final List<Entry> entries;
     private final Set<Path> sources;
     private final String classPathHash;
+    private final Map<Class<?>, Boolean> shipped = new ConcurrentHashMap<>();
 
     private AgentPayload(List<Entry> entries, Set<Path> sources) {
         this.entries = List.copyOf(entries);
@@ -95,11 +96,10 @@ public final class AgentPayload {
 
     /** Whether the class would be found on the agent's class path. */
     public boolean ships(Class<?> c) {
-        CodeSource cs = c.getProtectionDomain().getCodeSource();
-        if (cs == null) {
-            return true;
-        }
-        return sources.contains(codeSource(c));
+        return shipped.computeIfAbsent(c, k -> {
+            CodeSource cs = k.getProtectionDomain().getCodeSource();
+            return cs == null || sources.contains(codeSource(k));
+        });
     }
 
     /** A short hash of the whole class path, naming the agent's class-data-sharing archive. */
