@@ -285,6 +285,35 @@ class SshNodesIT {
     }
 
     @Test
+    void aNodeBehindAJumpHostIsReachedThroughIt() {
+        SshTarget viaJump = servers.get(1).target().jump(servers.get(0).target());
+        try (Fleet f = Fleet.builder().stateDir(work.resolve("state-jump")).hostKeys(HostKeyPolicy.TRUST_ON_FIRST_USE)
+                .agentDir(work.resolve("agent-jump").toString()).ship(SshNodesIT.class)
+                .node(NodeSpec.ssh("far", viaJump)).connect()) {
+            assertThat(f.node("far").call(new Echo("through"))).isEqualTo("far:through");
+            // the TCP connection to the far node belongs to the jump host's sshd, not to this JVM
+            LoopbackSshd far = servers.get(1);
+            String conns = f.node("far").call(Sh.checked("ss -Htnp state established dst " + far.address() + ":"
+                    + far.port())).stdout();
+            assertThat(conns).contains("sshd").doesNotContain("java");
+        }
+    }
+
+    @Test
+    void aLocalNodeRunsTheSameFunctionsInProcess() throws Exception {
+        try (Fleet f = Fleet.builder().node(NodeSpec.local("here").roles("r").data("k", "v")).connect()) {
+            Node here = f.node("here");
+            assertThat(here.call(new Echo("x"))).isEqualTo("here:x");
+            assertThat(here.call(new WhoAmI())).containsEntry("data", Map.of("k", "v"));
+            assertThatThrownBy(() -> here.call(new Fail("local boom"))).isInstanceOf(RemoteCallException.class)
+                    .hasMessageContaining("local boom");
+            String dest = work.resolve("local-stream.bin").toString();
+            here.send(StreamSource.of(new byte[] {1, 2, 3}, "three bytes"), dest, FileSpec.mode(0600)).get();
+            assertThat(Files.readAllBytes(Path.of(dest))).containsExactly(1, 2, 3);
+        }
+    }
+
+    @Test
     void anUnreachableAddressFailsFastWithTheNodeName() {
         long t0 = System.nanoTime();
         assertThatThrownBy(() -> Fleet.builder().stateDir(work.resolve("state-unreach"))
