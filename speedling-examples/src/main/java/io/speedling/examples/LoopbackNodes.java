@@ -21,8 +21,16 @@ public final class LoopbackNodes implements AutoCloseable {
     private final Path dir;
     private final List<LoopbackSshd> servers = new ArrayList<>();
     private final Path knownHosts;
+    private final String user;
 
+    /** Nodes logging in as root. */
     public LoopbackNodes(int count) {
+        this(count, "root");
+    }
+
+    /** Nodes logging in as {@code user} (with sudo when it is not root). */
+    public LoopbackNodes(int count, String user) {
+        this.user = user;
         try {
             dir = Files.createTempDirectory("speedling-nodes-");
             ClientKey key = ClientKey.generate(dir);
@@ -55,11 +63,16 @@ public final class LoopbackNodes implements AutoCloseable {
         return servers;
     }
 
-    /** node-1, node-2 ... logging in as root. */
+    public String user() {
+        return user;
+    }
+
+    /** node-1, node-2 ... logging in as {@link #user()}. */
     public List<NodeSpec> specs() {
         List<NodeSpec> specs = new ArrayList<>();
         for (int i = 0; i < servers.size(); i++) {
-            specs.add(servers.get(i).node("node-" + (i + 1)).roles(i == 0 ? "controller" : "worker"));
+            specs.add(NodeSpec.ssh("node-" + (i + 1), servers.get(i).target().user(user))
+                    .roles(i == 0 ? "controller" : "worker"));
         }
         return specs;
     }

@@ -31,6 +31,7 @@ import java.util.concurrent.TimeUnit;
  * }</pre>
  */
 public final class LoopbackSshd implements AutoCloseable {
+    private final Thread shutdownHook = new Thread(this::close, "loopback-sshd-stop");
     private static final String SSHD = "/usr/sbin/sshd";
 
     private final String address;
@@ -71,6 +72,8 @@ public final class LoopbackSshd implements AutoCloseable {
                     java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
             s.newHostKey();
             s.launch();
+            // a test or tool stopped by SIGTERM or Ctrl-C still stops its servers
+            Runtime.getRuntime().addShutdownHook(s.shutdownHook);
             return s;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot set up sshd on " + address, e);
@@ -186,11 +189,16 @@ public final class LoopbackSshd implements AutoCloseable {
         return NodeSpec.ssh(name, target());
     }
 
-    /** OpenSSH client options that reach this server (for baselines with the ssh command). */
+    /** OpenSSH client options that reach this server as root (for baselines with the ssh command). */
     public List<String> sshArgs(Path knownHosts) {
+        return sshArgs(knownHosts, "root");
+    }
+
+    /** OpenSSH client options that reach this server as {@code user}. */
+    public List<String> sshArgs(Path knownHosts, String user) {
         return List.of("ssh", "-i", key.privateKey().toString(), "-p", Integer.toString(port),
                 "-o", "UserKnownHostsFile=" + knownHosts, "-o", "StrictHostKeyChecking=yes",
-                "-o", "BatchMode=yes", "-o", "LogLevel=ERROR", "root@" + address);
+                "-o", "BatchMode=yes", "-o", "LogLevel=ERROR", user + "@" + address);
     }
 
     private void stopServer() {
@@ -222,6 +230,11 @@ public final class LoopbackSshd implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException | IllegalArgumentException shuttingDownOrNotRegistered) {
+            // the hook is this very call, or start() failed before registering it
+        }
         stopServer();
         try (var walk = Files.walk(dir)) {
             walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

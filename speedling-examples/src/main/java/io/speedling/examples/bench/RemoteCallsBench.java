@@ -31,16 +31,20 @@ public final class RemoteCallsBench {
         int sshRounds = intArg(args, "--ssh-rounds", 20);
         int muxRounds = intArg(args, "--mux-rounds", 200);
         int streamMib = intArg(args, "--stream-mib", 1024);
-        try (LoopbackNodes nodes = new LoopbackNodes(3)) {
+        try (BenchUser user = new BenchUser(); LoopbackNodes nodes = new LoopbackNodes(3, user.name())) {
             Path dir = nodes.dir();
+            // the ssh baselines write as the bench user; the agent writes as root through sudo
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+            Path out = Files.createDirectories(dir.resolve("out"));
+            Files.setPosixFilePermissions(out, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
             Fleet.Builder fleet = Fleet.builder().nodes(nodes.specs()).knownHosts(nodes.knownHosts())
-                    .stateDir(dir.resolve("state")).agentDir(dir.resolve("agent").toString() + "/{node}");
+                    .stateDir(dir.resolve("state")).agentDir("~/.cache/speedling-bench/{node}");
 
             long t0 = System.nanoTime();
             fleet.connect().close();
             double cold = secs(t0);
             System.out.printf("bootstrap cold (empty node cache, upload): %.3f s%n", cold);
-            awaitCdsArchives(dir.resolve("agent"), 3);
+            awaitCdsArchives(Path.of("/home", user.name(), ".cache", "speedling-bench"), 3);
 
             double cached = Double.MAX_VALUE;
             for (int i = 0; i < 3; i++) {
@@ -67,17 +71,17 @@ public final class RemoteCallsBench {
                 System.out.printf("speedling: %d rounds of one call on 3 nodes: %.0f rounds/s%n", rounds, speedlingRps);
 
                 t0 = System.nanoTime();
-                all.send(StreamSource.of(src), dir.resolve("stream.dst").toString(), FileSpec.mode(0600));
+                all.send(StreamSource.of(src), out.resolve("stream.dst").toString(), FileSpec.mode(0600));
                 streamRate = 3.0 * streamMib / secs(t0);
                 System.out.printf("speedling: %d MiB to 3 nodes: %.0f MiB/s combined%n", streamMib, streamRate);
             }
-            Files.deleteIfExists(dir.resolve("stream.dst"));
+            Files.deleteIfExists(out.resolve("stream.dst"));
 
             List<LoopbackSshd> servers = nodes.servers();
             Path kh = nodes.knownHosts();
             t0 = System.nanoTime();
             for (int i = 0; i < sshRounds; i++) {
-                parallel(servers, s -> cmd(s.sshArgs(kh), "true"));
+                parallel(servers, s -> cmd(s.sshArgs(kh, user.name()), "true"));
             }
             double sshRps = sshRounds / secs(t0);
             System.out.printf("ssh host true per call: %d rounds: %.1f rounds/s%n", sshRounds, sshRps);
@@ -85,24 +89,34 @@ public final class RemoteCallsBench {
             List<List<String>> mux = new ArrayList<>();
             for (LoopbackSshd s : servers) {
                 Path sock = dir.resolve("mux-" + s.address());
-                List<String> base = new ArrayList<>(s.sshArgs(kh));
+                List<String> base = new ArrayList<>(s.sshArgs(kh, user.name()));
                 base.addAll(1, List.of("-o", "ControlPath=" + sock));
                 List<String> master = new ArrayList<>(base);
                 master.addAll(1, List.of("-o", "ControlMaster=yes", "-o", "ControlPersist=yes", "-f", "-N"));
                 run(master);
                 mux.add(base);
             }
+            // the masters outlive this process unless told to exit, also on SIGTERM
+            Thread stopMasters = new Thread(() -> {
+                for (List<String> base : mux) {
+                    List<String> exit = new ArrayList<>(base);
+                    exit.addAll(1, List.of("-O", "exit"));
+                    try {
+                        new ProcessBuilder(exit).redirectErrorStream(true).start().waitFor();
+                    } catch (Exception e) {
+                        System.err.println("could not stop ssh master " + base.get(base.size() - 1) + ": " + e);
+                    }
+                }
+            });
+            Runtime.getRuntime().addShutdownHook(stopMasters);
             try {
                 t0 = System.nanoTime();
                 for (int i = 0; i < muxRounds; i++) {
                     parallelArgs(mux, "true");
                 }
             } finally {
-                for (List<String> base : mux) {
-                    List<String> exit = new ArrayList<>(base);
-                    exit.addAll(1, List.of("-O", "exit"));
-                    run(exit);
-                }
+                Runtime.getRuntime().removeShutdownHook(stopMasters);
+                stopMasters.run();
             }
             double muxRps = muxRounds / secs(t0);
             System.out.printf("ssh ControlMaster per call: %d rounds: %.1f rounds/s%n", muxRounds, muxRps);
@@ -110,7 +124,7 @@ public final class RemoteCallsBench {
             t0 = System.nanoTime();
             List<Process> ps = new ArrayList<>();
             for (LoopbackSshd s : servers) {
-                List<String> c = cmd(s.sshArgs(kh), "cat > " + dir.resolve("ssh-" + s.address() + ".dst"));
+                List<String> c = cmd(s.sshArgs(kh, user.name()), "cat > " + out.resolve("ssh-" + s.address() + ".dst"));
                 ps.add(new ProcessBuilder(c).redirectInput(src.toFile()).inheritIO()
                         .redirectInput(src.toFile()).start());
             }

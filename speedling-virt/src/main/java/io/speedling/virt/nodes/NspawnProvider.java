@@ -1,0 +1,616 @@
+package io.speedling.virt.nodes;
+
+import io.speedling.virt.HostTool;
+import io.speedling.virt.VirtException;
+import io.speedling.virt.image.Image;
+import io.speedling.virt.internal.Exec;
+import io.speedling.virt.internal.Mounts;
+import io.speedling.virt.internal.ProcessId;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Nodes as systemd-nspawn system containers: systemd as PID 1 and sshd inside, a root stacked
+ * with overlayfs on the image's layers plus a writable layer per node, and a network namespace of
+ * the provider's own with one veth per network joined to the slice's host bridges.
+ *
+ * <p>Everything it creates carries its marks: bridges {@code spd<slice>-<net>} with the alias
+ * {@code speedling slice <n>}, network namespaces {@code spd<slice>-<node>}, the nftables table
+ * {@code speedling_s<slice>}, and the slice's state directory, in which every process is recorded by
+ * PID and start time before anything else happens. {@link #wipe(int)} removes exactly that.
+ */
+public final class NspawnProvider {
+    private static final Logger LOG = LoggerFactory.getLogger("speedling.nspawn");
+
+    private final Path stateDir;
+    private final List<String> extraArgs;
+    private final Duration sshTimeout;
+
+    private NspawnProvider(Path stateDir, List<String> extraArgs, Duration sshTimeout) {
+        this.stateDir = stateDir.toAbsolutePath().normalize();
+        this.extraArgs = List.copyOf(extraArgs);
+        this.sshTimeout = sshTimeout;
+    }
+
+    /** A provider keeping slice state under {@code ~/.local/state/speedling/virt}. */
+    public static NspawnProvider create() {
+        return create(Path.of(System.getProperty("user.home"), ".local", "state", "speedling", "virt"));
+    }
+
+    public static NspawnProvider create(Path stateDir) {
+        return new NspawnProvider(stateDir, List.of(), Duration.ofSeconds(90));
+    }
+
+    /** Extra systemd-nspawn options for every node (capabilities, binds). */
+    public NspawnProvider withNspawnArgs(String... args) {
+        List<String> all = new ArrayList<>(extraArgs);
+        all.addAll(List.of(args));
+        return new NspawnProvider(stateDir, all, sshTimeout);
+    }
+
+    public NspawnProvider withSshTimeout(Duration d) {
+        return new NspawnProvider(stateDir, extraArgs, d);
+    }
+
+    public Path stateDir() {
+        return stateDir;
+    }
+
+    Path sliceDir(int slice) {
+        return stateDir.resolve("slice-" + slice);
+    }
+
+    private Path stateFile(int slice) {
+        return sliceDir(slice).resolve("slice.json");
+    }
+
+    /** Checks the host can run nodes; throws naming what is missing and how to get it. */
+    public static void checkHost() {
+        List<HostTool> missing = HostTool.missing(HostTool.SYSTEMD_NSPAWN, HostTool.IP, HostTool.NFT,
+                HostTool.SSH_KEYGEN, HostTool.MOUNT, HostTool.SETSID);
+        if (!missing.isEmpty()) {
+            throw new VirtException("cannot run nspawn nodes: missing " + String.join(", ", missing.stream()
+                    .map(t -> t.command() + " (package " + t.debianPackage() + ")").toList()) + "; install with "
+                    + "apt-get install " + String.join(" ", missing.stream().map(HostTool::debianPackage).toList()));
+        }
+        if (!"root".equals(System.getProperty("user.name"))) {
+            throw new VirtException("nspawn nodes need root (mounts, network namespaces, bridges); run as root");
+        }
+    }
+
+    /**
+     * Wipes what an earlier run left of the slice, then creates, boots and waits for every node of
+     * {@code plan} to answer SSH.
+     */
+    public Cluster cycle(SlicePlan plan, Image image) {
+        wipe(plan.slice());
+        return up(plan, image);
+    }
+
+    /** Creates and boots the slice's nodes and waits until each answers SSH. */
+    public Cluster up(SlicePlan plan, Image image) {
+        checkHost();
+        int slice = plan.slice();
+        if (SliceState.read(stateFile(slice)).isPresent()) {
+            throw new VirtException("slice " + slice + " already exists (" + stateFile(slice) + "): reuse it with "
+                    + "existing(" + slice + "), or wipe it first (cycle() does both)");
+        }
+        long t0 = System.nanoTime();
+        Path dir = sliceDir(slice);
+        SliceState state = new SliceState();
+        state.slice = slice;
+        state.imageKey = image.key();
+        try {
+            Files.createDirectories(dir);
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+            state.write(stateFile(slice));
+            ensureKey(dir);
+            createNetworks(plan, state);
+            List<VirtNode> nodes = parallel(plan.nodes(), n -> createNode(plan, n, image, state, dir));
+            writeAccessFiles(plan, nodes, dir);
+            for (PlannedNode n : plan.nodes()) {
+                launch(n, state, dir);
+            }
+            parallel(plan.nodes(), n -> {
+                awaitSsh(n, dir);
+                return n;
+            });
+            LOG.info("slice {}: {} nodes answer SSH after {} s", slice, nodes.size(),
+                    String.format("%.1f", (System.nanoTime() - t0) / 1e9));
+            return new Cluster(this, plan, nodes, dir);
+        } catch (IOException e) {
+            wipeQuietly(slice, e);
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            wipeQuietly(slice, e);
+            throw e;
+        }
+    }
+
+    private void wipeQuietly(int slice, Exception cause) {
+        try {
+            wipe(slice);
+        } catch (RuntimeException w) {
+            cause.addSuppressed(w);
+        }
+    }
+
+    /** The slice as an earlier run left it, if its nodes are all still running. */
+    public Optional<Cluster> existing(SlicePlan plan) {
+        Optional<SliceState> s = SliceState.read(stateFile(plan.slice()));
+        if (s.isEmpty()) {
+            return Optional.empty();
+        }
+        Path dir = sliceDir(plan.slice());
+        List<VirtNode> nodes = new ArrayList<>();
+        for (PlannedNode n : plan.nodes()) {
+            SliceState.NodeState ns = s.get().nodes.get(n.name());
+            if (ns == null || ns.nspawn == null || !ProcessId.parse(ns.nspawn).alive()) {
+                return Optional.empty();
+            }
+            nodes.add(new VirtNode(n, readHostKey(dir, n), dir.resolve("id_ed25519")));
+        }
+        return Optional.of(new Cluster(this, plan, nodes, dir));
+    }
+
+    // ---- networks -------------------------------------------------------------------------
+
+    private static String alias(int slice) {
+        return "speedling slice " + slice;
+    }
+
+    private void createNetworks(SlicePlan plan, SliceState state) {
+        int slice = plan.slice();
+        boolean nat = false;
+        for (NetworkDef net : plan.networks()) {
+            String br = plan.bridge(net);
+            Optional<String> existingAlias = linkAlias(br);
+            if (existingAlias.isPresent()) {
+                throw new VirtException("bridge " + br + " already exists and was not made by speedling for slice "
+                        + slice + (existingAlias.get().isEmpty() ? "" : " (its alias is '" + existingAlias.get() + "')")
+                        + ": speedling leaves it alone. Use another slice number, or remove it yourself");
+            }
+            state.bridges.add(br);
+            state.write(stateFile(slice));
+            ip("link", "add", br, "type", "bridge");
+            ip("link", "set", br, "alias", alias(slice));
+            ip("addr", "add", plan.hostAddress4(net) + "/24", "dev", br);
+            ip("-6", "addr", "add", plan.hostAddress6(net) + "/64", "dev", br, "nodad");
+            ip("link", "set", br, "up");
+            nat |= net.nat();
+        }
+        if (nat) {
+            String before = readSysctl("net/ipv4/ip_forward");
+            state.nftTable = "speedling_s" + slice;
+            state.ipForwardBefore = before;
+            state.write(stateFile(slice));
+            StringBuilder rules = new StringBuilder("table ip " + state.nftTable + " {\n"
+                    + "  chain postrouting {\n    type nat hook postrouting priority srcnat; policy accept;\n");
+            for (NetworkDef net : plan.networks()) {
+                if (net.nat()) {
+                    String sub = plan.subnet4(net);
+                    rules.append("    ip saddr ").append(sub).append(" ip daddr != ").append(sub)
+                            .append(" masquerade\n");
+                }
+            }
+            rules.append("  }\n}\n");
+            Exec.of(HostTool.NFT.require(), "-f", "-").stdin(rules.toString()).run();
+            if (!"1".equals(before)) {
+                writeSysctl("net/ipv4/ip_forward", "1");
+            }
+        }
+    }
+
+    /** The alias of an existing link that is not this slice's ("" if none), or empty if it is free. */
+    private Optional<String> linkAlias(String link) {
+        Path aliasFile = Path.of("/sys/class/net", link, "ifalias");
+        if (!Files.exists(Path.of("/sys/class/net", link))) {
+            return Optional.empty();
+        }
+        String a;
+        try {
+            a = Files.readString(aliasFile).trim();
+        } catch (IOException e) {
+            a = "";
+        }
+        return Optional.of(a);
+    }
+
+    private static boolean isOurs(String link, int slice) {
+        try {
+            return Files.readString(Path.of("/sys/class/net", link, "ifalias")).trim().equals(alias(slice));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    // ---- nodes ----------------------------------------------------------------------------
+
+    private static String netnsName(int slice, PlannedNode n) {
+        return "spd" + slice + "-" + n.name();
+    }
+
+    private VirtNode createNode(SlicePlan plan, PlannedNode n, Image image, SliceState state, Path dir)
+            throws IOException {
+        int slice = plan.slice();
+        Path nodeDir = dir.resolve("nodes").resolve(n.name());
+        Path upper = Files.createDirectories(nodeDir.resolve("upper"));
+        Path work = Files.createDirectories(nodeDir.resolve("work"));
+        Path root = Files.createDirectories(nodeDir.resolve("root"));
+        SliceState.NodeState ns = new SliceState.NodeState();
+        ns.netns = netnsName(slice, n);
+        ns.root = root.toString();
+        ns.address = n.primary().ipv4();
+        synchronized (state) {
+            state.nodes.put(n.name(), ns);
+            state.write(stateFile(slice));
+        }
+        image.mount(upper, work, root);
+
+        // identity: host key, authorized key, names
+        Path keyDir = Files.createDirectories(nodeDir.resolve("hostkey"));
+        Path hostKey = keyDir.resolve("ssh_host_ed25519_key");
+        Exec.of(HostTool.SSH_KEYGEN.require(), "-q", "-t", "ed25519", "-N", "", "-C", "root@" + n.name(), "-f",
+                hostKey.toString()).run();
+        Path etc = root.resolve("etc");
+        copyInto(hostKey, etc.resolve("ssh/ssh_host_ed25519_key"), "rw-------");
+        copyInto(keyDir.resolve("ssh_host_ed25519_key.pub"), etc.resolve("ssh/ssh_host_ed25519_key.pub"), "rw-r--r--");
+        write(etc.resolve("ssh/sshd_config.d/speedling.conf"), "# written by speedling-virt\n"
+                + "HostKey /etc/ssh/ssh_host_ed25519_key\nUseDNS no\nPermitRootLogin prohibit-password\n", "rw-r--r--");
+        Path sshDir = root.resolve("root/.ssh");
+        Files.createDirectories(sshDir);
+        Files.setPosixFilePermissions(sshDir, PosixFilePermissions.fromString("rwx------"));
+        write(sshDir.resolve("authorized_keys"), Files.readString(dir.resolve("id_ed25519.pub")), "rw-------");
+        write(etc.resolve("hostname"), n.name() + "\n", "rw-r--r--");
+        StringBuilder hosts = new StringBuilder("127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n");
+        for (PlannedNode peer : plan.nodes()) {
+            for (NodeAddress a : peer.addresses()) {
+                hosts.append(a.ipv4()).append(' ')
+                        .append(a == peer.primary() ? peer.name() : peer.name() + "-" + a.network()).append('\n');
+            }
+        }
+        write(etc.resolve("hosts"), hosts.toString(), "rw-r--r--");
+        write(etc.resolve("machine-id"), UUID.randomUUID().toString().replace("-", "") + "\n", "r--r--r--");
+        Path resolv = etc.resolve("resolv.conf");
+        Files.deleteIfExists(resolv);
+        write(resolv, Files.readString(Path.of("/etc/resolv.conf")), "rw-r--r--");
+
+        // network namespace with one veth per network, addresses set before boot
+        ip("netns", "add", ns.netns);
+        String nsName = ns.netns;
+        ip("-n", nsName, "link", "set", "lo", "up");
+        for (NodeAddress a : n.addresses()) {
+            int netIndex = plan.networks().indexOf(plan.network(a.network()));
+            String hostVeth = "spd" + slice + "n" + n.index() + "e" + netIndex;
+            synchronized (state) {
+                ns.hostVeths.add(hostVeth);
+                state.write(stateFile(slice));
+            }
+            ip("link", "add", hostVeth, "type", "veth", "peer", "name", a.iface(), "netns", nsName);
+            ip("link", "set", hostVeth, "alias", alias(slice));
+            ip("-n", nsName, "link", "set", a.iface(), "address", a.mac());
+            ip("link", "set", hostVeth, "master", a.bridge(), "up");
+            ip("-n", nsName, "addr", "add", a.ipv4() + "/" + a.ipv4Prefix(), "dev", a.iface());
+            ip("-n", nsName, "-6", "addr", "add", a.ipv6() + "/" + a.ipv6Prefix(), "dev", a.iface(), "nodad");
+            ip("-n", nsName, "link", "set", a.iface(), "up");
+        }
+        NodeAddress p = n.primary();
+        ip("-n", nsName, "route", "add", "default", "via", p.gateway4());
+        String pub = Files.readString(keyDir.resolve("ssh_host_ed25519_key.pub")).trim();
+        return new VirtNode(n, pub.substring(0, pub.lastIndexOf(' ')), dir.resolve("id_ed25519"));
+    }
+
+    private void launch(PlannedNode n, SliceState state, Path dir) throws IOException {
+        SliceState.NodeState ns = state.nodes.get(n.name());
+        Path nodeDir = dir.resolve("nodes").resolve(n.name());
+        List<String> cmd = new ArrayList<>(List.of(HostTool.SETSID.require(), HostTool.SYSTEMD_NSPAWN.require(),
+                "--quiet", "--boot", "--register=no", "--keep-unit", "--machine=" + ns.netns,
+                "--hostname=" + n.name(), "--network-namespace-path=/run/netns/" + ns.netns, "--resolv-conf=off",
+                "--timezone=off", "--link-journal=no", "--console=read-only", "-D", ns.root));
+        cmd.addAll(extraArgs.stream().toList());
+        cmd.add("--");
+        cmd.add("systemd.unit=multi-user.target");
+        File console = nodeDir.resolve("console.log").toFile();
+        Process p = new ProcessBuilder(cmd).redirectInput(new File("/dev/null"))
+                .redirectOutput(console).redirectErrorStream(true).start();
+        ProcessId id = ProcessId.of(p.pid()).orElseThrow(() -> new VirtException("systemd-nspawn for " + n.name()
+                + " exited at once; see " + console));
+        synchronized (state) {
+            ns.nspawn = id.toString();
+            state.write(stateFile(state.slice));
+        }
+    }
+
+    private void awaitSsh(PlannedNode n, Path dir) {
+        long deadline = System.nanoTime() + sshTimeout.toNanos();
+        String addr = n.primary().ipv4();
+        while (true) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(addr, 22), 500);
+                s.setSoTimeout(2000);
+                InputStream in = s.getInputStream();
+                byte[] b = new byte[8];
+                int got = in.readNBytes(b, 0, 8);
+                if (got >= 4 && new String(b, 0, 4, StandardCharsets.US_ASCII).equals("SSH-")) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // booting
+            }
+            if (System.nanoTime() > deadline) {
+                throw new VirtException("node " + n.name() + " (" + addr + ") did not answer SSH within "
+                        + sshTimeout.toSeconds() + " s; last lines of its console:\n"
+                        + tail(dir.resolve("nodes").resolve(n.name()).resolve("console.log"), 20));
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new VirtException("interrupted while waiting for " + n.name(), e);
+            }
+        }
+    }
+
+    /** Boots the slice's nodes again after {@link #stop(int)} and waits for SSH. */
+    public Cluster start(SlicePlan plan) {
+        SliceState state = SliceState.read(stateFile(plan.slice())).orElseThrow(() -> new VirtException(
+                "slice " + plan.slice() + " does not exist; create it with up()"));
+        Path dir = sliceDir(plan.slice());
+        try {
+            List<VirtNode> nodes = new ArrayList<>();
+            for (PlannedNode n : plan.nodes()) {
+                SliceState.NodeState ns = state.nodes.get(n.name());
+                if (ns == null) {
+                    throw new VirtException("node " + n.name() + " is not part of slice " + plan.slice());
+                }
+                if (ns.nspawn == null || !ProcessId.parse(ns.nspawn).alive()) {
+                    launch(n, state, dir);
+                }
+                nodes.add(new VirtNode(n, readHostKey(dir, n), dir.resolve("id_ed25519")));
+            }
+            parallel(plan.nodes(), n -> {
+                awaitSsh(n, dir);
+                return n;
+            });
+            return new Cluster(this, plan, nodes, dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Shuts the nodes down cleanly (systemd poweroff), keeping their disks and networks. */
+    public void stop(int slice) {
+        Optional<SliceState> s = SliceState.read(stateFile(slice));
+        if (s.isEmpty()) {
+            return;
+        }
+        List<ProcessId> stopping = new ArrayList<>();
+        for (SliceState.NodeState ns : s.get().nodes.values()) {
+            if (ns.nspawn != null) {
+                ProcessId p = ProcessId.parse(ns.nspawn);
+                // systemd-nspawn turns SIGTERM into a clean poweroff of the container
+                if (p.signal("TERM")) {
+                    stopping.add(p);
+                }
+            }
+        }
+        for (ProcessId p : stopping) {
+            if (!p.awaitExit(60_000)) {
+                killContainer(p);
+            }
+        }
+    }
+
+    /**
+     * Removes everything the slice's state records: containers (by recorded PID), mounts, network
+     * namespaces, veths and bridges that carry the slice's alias, the nftables table, and the
+     * slice directory. A slice that does not exist is a no-op.
+     */
+    public void wipe(int slice) {
+        Path file = stateFile(slice);
+        Optional<SliceState> read = SliceState.read(file);
+        if (read.isEmpty()) {
+            Mounts.removeTree(sliceDir(slice));
+            return;
+        }
+        SliceState s = read.get();
+        for (SliceState.NodeState ns : s.nodes.values()) {
+            if (ns.nspawn != null) {
+                killContainer(ProcessId.parse(ns.nspawn));
+            }
+        }
+        for (SliceState.NodeState ns : s.nodes.values()) {
+            if (ns.root != null) {
+                Mounts.unmountUnder(Path.of(ns.root));
+            }
+            if (ns.netns != null && Files.exists(Path.of("/run/netns", ns.netns))) {
+                ip("netns", "delete", ns.netns);
+            }
+            for (String veth : ns.hostVeths) {
+                if (isOurs(veth, slice)) {
+                    ip("link", "delete", veth);
+                }
+            }
+        }
+        for (String br : s.bridges) {
+            if (isOurs(br, slice)) {
+                ip("link", "delete", br);
+            }
+        }
+        if (s.nftTable != null) {
+            Exec.Result r = Exec.of(HostTool.NFT.require(), "list", "table", "ip", s.nftTable).runAllowingFailure();
+            if (r.exitCode() == 0) {
+                Exec.of(HostTool.NFT.require(), "delete", "table", "ip", s.nftTable).run();
+            }
+            if (s.ipForwardBefore != null && !s.ipForwardBefore.equals("1") && !otherSlicesUseNat(slice)) {
+                writeSysctl("net/ipv4/ip_forward", s.ipForwardBefore);
+            }
+        }
+        Mounts.removeTree(sliceDir(slice));
+    }
+
+    private boolean otherSlicesUseNat(int slice) {
+        try (var dirs = Files.newDirectoryStream(stateDir, "slice-*")) {
+            for (Path d : dirs) {
+                if (!d.equals(sliceDir(slice))) {
+                    Optional<SliceState> o = SliceState.read(d.resolve("slice.json"));
+                    if (o.isPresent() && o.get().nftTable != null) {
+                        return true;
+                    }
+                }
+            }
+        } catch (IOException e) {
+            return true;
+        }
+        return false;
+    }
+
+    /** Kills the container's PID 1 (which ends its whole PID namespace), then systemd-nspawn itself. */
+    private static void killContainer(ProcessId nspawn) {
+        if (!nspawn.alive()) {
+            return;
+        }
+        List<ProcessId> kids = nspawn.children();
+        for (ProcessId k : kids) {
+            k.signal("KILL");
+        }
+        if (!nspawn.awaitExit(5000)) {
+            nspawn.signal("KILL");
+            nspawn.awaitExit(5000);
+        }
+        for (ProcessId k : kids) {
+            k.awaitExit(5000);
+        }
+    }
+
+    // ---- helpers --------------------------------------------------------------------------
+
+    private void ensureKey(Path dir) throws IOException {
+        Path key = dir.resolve("id_ed25519");
+        if (!Files.exists(key)) {
+            Exec.of(HostTool.SSH_KEYGEN.require(), "-q", "-t", "ed25519", "-N", "", "-C", "speedling@" + dir.getFileName(),
+                    "-f", key.toString()).run();
+        }
+    }
+
+    private void writeAccessFiles(SlicePlan plan, List<VirtNode> nodes, Path dir) throws IOException {
+        StringBuilder kh = new StringBuilder();
+        StringBuilder cfg = new StringBuilder("# ssh -F " + dir.resolve("ssh_config") + " <node>\n");
+        for (VirtNode n : nodes) {
+            kh.append(n.name()).append(',').append(n.address()).append(' ').append(n.hostKey()).append('\n');
+            cfg.append("Host ").append(n.name()).append('\n')
+                    .append("  HostName ").append(n.address()).append('\n')
+                    .append("  User root\n")
+                    .append("  IdentityFile ").append(dir.resolve("id_ed25519")).append('\n')
+                    .append("  IdentitiesOnly yes\n")
+                    .append("  UserKnownHostsFile ").append(dir.resolve("known_hosts")).append('\n')
+                    .append("  StrictHostKeyChecking yes\n");
+        }
+        write(dir.resolve("known_hosts"), kh.toString(), "rw-------");
+        write(dir.resolve("ssh_config"), cfg.toString(), "rw-------");
+    }
+
+    private static String readHostKey(Path dir, PlannedNode n) {
+        try {
+            String pub = Files.readString(dir.resolve("nodes").resolve(n.name()).resolve("hostkey")
+                    .resolve("ssh_host_ed25519_key.pub")).trim();
+            return pub.substring(0, pub.lastIndexOf(' '));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void copyInto(Path from, Path to, String perms) throws IOException {
+        write(to, Files.readString(from), perms);
+    }
+
+    private static void write(Path to, String text, String perms) throws IOException {
+        Files.createDirectories(to.getParent());
+        Path tmp = to.resolveSibling("." + to.getFileName() + ".speedling");
+        Files.writeString(tmp, text);
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString(perms));
+        Files.move(tmp, to, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static String tail(Path file, int lines) {
+        try {
+            List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException | RuntimeException e) {
+            return "(no console log: " + e.getMessage() + ")";
+        }
+    }
+
+    private static void ip(String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(HostTool.IP.require());
+        cmd.addAll(List.of(args));
+        Exec.of(cmd).run();
+    }
+
+    private static String readSysctl(String key) {
+        try {
+            return Files.readString(Path.of("/proc/sys", key)).trim();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void writeSysctl(String key, String value) {
+        try {
+            Files.writeString(Path.of("/proc/sys", key), value + "\n");
+        } catch (IOException e) {
+            throw new VirtException("cannot set " + key.replace('/', '.') + "=" + value + ": " + e.getMessage(), e);
+        }
+    }
+
+    private interface NodeWork<T> {
+        T run(PlannedNode n) throws IOException;
+    }
+
+    private static <T> List<T> parallel(List<PlannedNode> nodes, NodeWork<T> work) {
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(8, Math.max(1, nodes.size())));
+        try {
+            List<CompletableFuture<T>> fs = new ArrayList<>();
+            for (PlannedNode n : nodes) {
+                fs.add(CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return work.run(n);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }, pool));
+            }
+            List<T> out = new ArrayList<>();
+            for (CompletableFuture<T> f : fs) {
+                try {
+                    out.add(f.join());
+                } catch (CompletionException e) {
+                    throw e.getCause() instanceof RuntimeException r ? r : e;
+                }
+            }
+            return out;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package io.speedling.virt.nodes;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.speedling.virt.VirtException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What a provider has created for one slice, written before each thing is created so that a run
+ * killed at any point leaves a record the next run cleans from. Only what is recorded here (and
+ * still carries the provider's marks) is ever removed.
+ */
+final class SliceState {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    public int slice;
+    public String provider = "nspawn";
+    public String imageKey;
+    public List<String> bridges = new ArrayList<>();
+    public String nftTable;
+    public String ipForwardBefore;
+    public Map<String, NodeState> nodes = new LinkedHashMap<>();
+
+    static final class NodeState {
+        public String netns;
+        public List<String> hostVeths = new ArrayList<>();
+        public String root;
+        public String nspawn;
+        public String leader;
+        public String address;
+    }
+
+    static Optional<SliceState> read(Path file) {
+        try {
+            return Optional.of(JSON.readValue(Files.readAllBytes(file), SliceState.class));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new VirtException("cannot read " + file + " (" + e.getMessage() + "); it records what speedling "
+                    + "created for this slice: fix or remove it, then wipe the slice", e);
+        }
+    }
+
+    void write(Path file) {
+        try {
+            Files.createDirectories(file.getParent());
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.write(tmp, JSON.writeValueAsBytes(this));
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new VirtException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+}
