@@ -14,7 +14,7 @@ public final class NodeMatrix {
     private final Map<String, Map<String, Role>> perDistro;
 
     private NodeMatrix(Map<String, Role> roles, Map<String, Map<String, Role>> perDistro) {
-        this.roles = Map.copyOf(roles);
+        this.roles = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(roles));
         this.perDistro = Map.copyOf(perDistro);
     }
 

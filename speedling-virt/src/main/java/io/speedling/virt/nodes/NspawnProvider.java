@@ -31,10 +31,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Nodes as systemd-nspawn system containers: systemd as PID 1 and sshd inside, a root stacked
  * with overlayfs on the image's layers plus a writable layer per node, and a network namespace of
- * the provider's own with one veth per network joined to the slice's host bridges.
+ * its own (systemd-nspawn's private network) with one veth pair per network, the host ends joined
+ * to the slice's host bridges and the node ends configured by a unit written into the node.
  *
  * <p>Everything it creates carries its marks: bridges {@code spd<slice>-<net>} with the alias
- * {@code speedling slice <n>}, network namespaces {@code spd<slice>-<node>}, the nftables table
+ * {@code speedling slice <n>}, veths {@code spd<slice>n<index>e<network>} with the same alias, machine
+ * names {@code spd<slice>-<node>}, the nftables table
  * {@code speedling_s<slice>}, and the slice's state directory, in which every process is recorded by
  * PID and start time before anything else happens. {@link #wipe(int)} removes exactly that.
  */
@@ -128,7 +130,7 @@ public final class NspawnProvider {
             List<VirtNode> nodes = parallel(plan.nodes(), n -> createNode(plan, n, image, state, dir));
             writeAccessFiles(plan, nodes, dir);
             for (PlannedNode n : plan.nodes()) {
-                launch(n, state, dir);
+                launch(plan, n, state, dir);
             }
             parallel(plan.nodes(), n -> {
                 awaitSsh(n, dir);
@@ -199,10 +201,9 @@ public final class NspawnProvider {
             nat |= net.nat();
         }
         if (nat) {
-            String before = readSysctl("net/ipv4/ip_forward");
             state.nftTable = "speedling_s" + slice;
-            state.ipForwardBefore = before;
             state.write(stateFile(slice));
+            rememberIpForward();
             StringBuilder rules = new StringBuilder("table ip " + state.nftTable + " {\n"
                     + "  chain postrouting {\n    type nat hook postrouting priority srcnat; policy accept;\n");
             for (NetworkDef net : plan.networks()) {
@@ -214,9 +215,7 @@ public final class NspawnProvider {
             }
             rules.append("  }\n}\n");
             Exec.of(HostTool.NFT.require(), "-f", "-").stdin(rules.toString()).run();
-            if (!"1".equals(before)) {
-                writeSysctl("net/ipv4/ip_forward", "1");
-            }
+            writeSysctl("net/ipv4/ip_forward", "1");
         }
     }
 
@@ -245,7 +244,7 @@ public final class NspawnProvider {
 
     // ---- nodes ----------------------------------------------------------------------------
 
-    private static String netnsName(int slice, PlannedNode n) {
+    private static String machineName(int slice, PlannedNode n) {
         return "spd" + slice + "-" + n.name();
     }
 
@@ -257,7 +256,7 @@ public final class NspawnProvider {
         Path work = Files.createDirectories(nodeDir.resolve("work"));
         Path root = Files.createDirectories(nodeDir.resolve("root"));
         SliceState.NodeState ns = new SliceState.NodeState();
-        ns.netns = netnsName(slice, n);
+        ns.machine = machineName(slice, n);
         ns.root = root.toString();
         ns.address = n.primary().ipv4();
         synchronized (state) {
@@ -294,38 +293,50 @@ public final class NspawnProvider {
         Files.deleteIfExists(resolv);
         write(resolv, Files.readString(Path.of("/etc/resolv.conf")), "rw-r--r--");
 
-        // network namespace with one veth per network, addresses set before boot
-        ip("netns", "add", ns.netns);
-        String nsName = ns.netns;
-        ip("-n", nsName, "link", "set", "lo", "up");
+        // addresses: a unit inside the node configures the veths systemd-nspawn gives it (eth0, eth1 ...)
+        StringBuilder net = new StringBuilder("#!/bin/sh\n# written by speedling-virt: this node's place in slice "
+                + slice + "\nset -e\nip link set lo up\n");
         for (NodeAddress a : n.addresses()) {
-            int netIndex = plan.networks().indexOf(plan.network(a.network()));
-            String hostVeth = "spd" + slice + "n" + n.index() + "e" + netIndex;
-            synchronized (state) {
-                ns.hostVeths.add(hostVeth);
-                state.write(stateFile(slice));
-            }
-            ip("link", "add", hostVeth, "type", "veth", "peer", "name", a.iface(), "netns", nsName);
-            ip("link", "set", hostVeth, "alias", alias(slice));
-            ip("-n", nsName, "link", "set", a.iface(), "address", a.mac());
-            ip("link", "set", hostVeth, "master", a.bridge(), "up");
-            ip("-n", nsName, "addr", "add", a.ipv4() + "/" + a.ipv4Prefix(), "dev", a.iface());
-            ip("-n", nsName, "-6", "addr", "add", a.ipv6() + "/" + a.ipv6Prefix(), "dev", a.iface(), "nodad");
-            ip("-n", nsName, "link", "set", a.iface(), "up");
+            net.append("ip link set dev ").append(a.iface()).append(" down\n")
+                    .append("ip link set dev ").append(a.iface()).append(" address ").append(a.mac()).append('\n')
+                    .append("ip addr replace ").append(a.ipv4()).append('/').append(a.ipv4Prefix()).append(" dev ")
+                    .append(a.iface()).append('\n')
+                    .append("ip -6 addr replace ").append(a.ipv6()).append('/').append(a.ipv6Prefix()).append(" dev ")
+                    .append(a.iface()).append(" nodad\n")
+                    .append("ip link set dev ").append(a.iface()).append(" up\n");
         }
-        NodeAddress p = n.primary();
-        ip("-n", nsName, "route", "add", "default", "via", p.gateway4());
+        net.append("ip route replace default via ").append(n.primary().gateway4()).append('\n');
+        write(root.resolve("usr/local/sbin/speedling-network"), net.toString(), "rwxr-xr-x");
+        write(etc.resolve("systemd/system/speedling-network.service"), "[Unit]\n"
+                + "Description=speedling-virt node addresses\nDefaultDependencies=no\n"
+                + "Before=network-pre.target network.target ssh.service\nWants=network-pre.target\n\n"
+                + "[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/usr/local/sbin/speedling-network\n\n"
+                + "[Install]\nWantedBy=multi-user.target\n", "rw-r--r--");
+        Path wants = Files.createDirectories(etc.resolve("systemd/system/multi-user.target.wants"));
+        Path link = wants.resolve("speedling-network.service");
+        Files.deleteIfExists(link);
+        Files.createSymbolicLink(link, Path.of("../speedling-network.service"));
+        synchronized (state) {
+            for (NodeAddress a : n.addresses()) {
+                ns.hostVeths.add(hostVeth(plan, n, a));
+            }
+            state.write(stateFile(slice));
+        }
         String pub = Files.readString(keyDir.resolve("ssh_host_ed25519_key.pub")).trim();
         return new VirtNode(n, pub.substring(0, pub.lastIndexOf(' ')), dir.resolve("id_ed25519"));
     }
 
-    private void launch(PlannedNode n, SliceState state, Path dir) throws IOException {
+    private void launch(SlicePlan plan, PlannedNode n, SliceState state, Path dir) throws IOException {
         SliceState.NodeState ns = state.nodes.get(n.name());
         Path nodeDir = dir.resolve("nodes").resolve(n.name());
         List<String> cmd = new ArrayList<>(List.of(HostTool.SETSID.require(), HostTool.SYSTEMD_NSPAWN.require(),
-                "--quiet", "--boot", "--register=no", "--keep-unit", "--machine=" + ns.netns,
-                "--hostname=" + n.name(), "--network-namespace-path=/run/netns/" + ns.netns, "--resolv-conf=off",
-                "--timezone=off", "--link-journal=no", "--console=read-only", "-D", ns.root));
+                "--quiet", "--boot", "--register=no", "--keep-unit", "--machine=" + ns.machine,
+                "--hostname=" + n.name(), "--resolv-conf=off", "--timezone=off", "--link-journal=no",
+                "--console=read-only", "-D", ns.root));
+        for (NodeAddress a : n.addresses()) {
+            // a private network namespace with one veth pair per network, named by us on both ends
+            cmd.add("--network-veth-extra=" + hostVeth(plan, n, a) + ":" + a.iface());
+        }
         cmd.addAll(extraArgs.stream().toList());
         cmd.add("--");
         cmd.add("systemd.unit=multi-user.target");
@@ -337,6 +348,37 @@ public final class NspawnProvider {
         synchronized (state) {
             ns.nspawn = id.toString();
             state.write(stateFile(state.slice));
+        }
+        // systemd-nspawn creates the pairs before the container's init runs; join the host ends to the bridges
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        for (NodeAddress a : n.addresses()) {
+            String veth = hostVeth(plan, n, a);
+            while (!Files.exists(Path.of("/sys/class/net", veth))) {
+                if (!id.alive()) {
+                    throw new VirtException("systemd-nspawn for " + n.name() + " exited while starting; its console:\n"
+                            + tail(console.toPath(), 20));
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new VirtException("systemd-nspawn for " + n.name() + " did not create " + veth
+                            + " within 20 s; its console:\n" + tail(console.toPath(), 20));
+                }
+                sleep(5);
+            }
+            ip("link", "set", veth, "alias", alias(plan.slice()));
+            ip("link", "set", veth, "master", a.bridge(), "up");
+        }
+    }
+
+    private static String hostVeth(SlicePlan plan, PlannedNode n, NodeAddress a) {
+        return "spd" + plan.slice() + "n" + n.index() + "e" + plan.networks().indexOf(plan.network(a.network()));
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new VirtException("interrupted", e);
         }
     }
 
@@ -383,7 +425,7 @@ public final class NspawnProvider {
                     throw new VirtException("node " + n.name() + " is not part of slice " + plan.slice());
                 }
                 if (ns.nspawn == null || !ProcessId.parse(ns.nspawn).alive()) {
-                    launch(n, state, dir);
+                    launch(plan, n, state, dir);
                 }
                 nodes.add(new VirtNode(n, readHostKey(dir, n), dir.resolve("id_ed25519")));
             }
@@ -442,12 +484,13 @@ public final class NspawnProvider {
             if (ns.root != null) {
                 Mounts.unmountUnder(Path.of(ns.root));
             }
-            if (ns.netns != null && Files.exists(Path.of("/run/netns", ns.netns))) {
-                ip("netns", "delete", ns.netns);
-            }
             for (String veth : ns.hostVeths) {
+                // deleting the namespace removes the pair, a moment later
                 if (isOurs(veth, slice)) {
-                    ip("link", "delete", veth);
+                    Exec.Result r = Exec.of(HostTool.IP.require(), "link", "delete", veth).runAllowingFailure();
+                    if (r.exitCode() != 0 && Files.exists(Path.of("/sys/class/net", veth))) {
+                        throw new VirtException("cannot delete veth " + veth + " of slice " + slice + ": " + r.tail());
+                    }
                 }
             }
         }
@@ -461,11 +504,39 @@ public final class NspawnProvider {
             if (r.exitCode() == 0) {
                 Exec.of(HostTool.NFT.require(), "delete", "table", "ip", s.nftTable).run();
             }
-            if (s.ipForwardBefore != null && !s.ipForwardBefore.equals("1") && !otherSlicesUseNat(slice)) {
-                writeSysctl("net/ipv4/ip_forward", s.ipForwardBefore);
+            if (!otherSlicesUseNat(slice)) {
+                restoreIpForward();
             }
         }
         Mounts.removeTree(sliceDir(slice));
+    }
+
+    /**
+     * NAT needs net.ipv4.ip_forward=1, a host-wide setting: the value found before the first slice
+     * with NAT is kept in the state directory and put back when the last such slice is wiped.
+     */
+    private synchronized void rememberIpForward() {
+        Path saved = stateDir.resolve("ip_forward.before");
+        if (!Files.exists(saved)) {
+            try {
+                Files.createDirectories(stateDir);
+                Files.writeString(saved, readSysctl("net/ipv4/ip_forward") + "\n");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    private synchronized void restoreIpForward() {
+        Path saved = stateDir.resolve("ip_forward.before");
+        try {
+            if (Files.exists(saved)) {
+                writeSysctl("net/ipv4/ip_forward", Files.readString(saved).trim());
+                Files.delete(saved);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private boolean otherSlicesUseNat(int slice) {

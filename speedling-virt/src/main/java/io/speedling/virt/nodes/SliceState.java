@@ -29,11 +29,10 @@ final class SliceState {
     public String imageKey;
     public List<String> bridges = new ArrayList<>();
     public String nftTable;
-    public String ipForwardBefore;
     public Map<String, NodeState> nodes = new LinkedHashMap<>();
 
     static final class NodeState {
-        public String netns;
+        public String machine;
         public List<String> hostVeths = new ArrayList<>();
         public String root;
         public String nspawn;
