@@ -12,13 +12,13 @@ import java.util.List;
  * called.
  */
 public final class Cluster implements AutoCloseable {
-    private final NspawnProvider provider;
+    private final NodeProvider provider;
     private final SlicePlan plan;
     private final List<VirtNode> nodes;
     private final Path dir;
     private volatile boolean keep;
 
-    Cluster(NspawnProvider provider, SlicePlan plan, List<VirtNode> nodes, Path dir) {
+    public Cluster(NodeProvider provider, SlicePlan plan, List<VirtNode> nodes, Path dir) {
         this.provider = provider;
         this.plan = plan;
         this.nodes = List.copyOf(nodes);
@@ -73,7 +73,7 @@ public final class Cluster implements AutoCloseable {
         return this;
     }
 
-    /** Stops the nodes (clean shutdown) and keeps their disks; {@link NspawnProvider#start} boots them again. */
+    /** Stops the nodes (clean shutdown) and keeps their disks; {@link NodeProvider#start} boots them again. */
     public void stop() {
         provider.stop(slice());
     }

@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * {@code speedling_s<slice>}, and the slice's state directory, in which every process is recorded by
  * PID and start time before anything else happens. {@link #wipe(int)} removes exactly that.
  */
-public final class NspawnProvider {
+public final class NspawnProvider implements NodeProvider {
     private static final Logger LOG = LoggerFactory.getLogger("speedling.nspawn");
 
     private final Path stateDir;
@@ -125,10 +125,10 @@ public final class NspawnProvider {
             Files.createDirectories(dir);
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
             state.write(stateFile(slice));
-            ensureKey(dir);
+            SliceFiles.ensureKey(dir);
             createNetworks(plan, state);
             List<VirtNode> nodes = parallel(plan.nodes(), n -> createNode(plan, n, image, state, dir));
-            writeAccessFiles(plan, nodes, dir);
+            SliceFiles.writeAccessFiles(nodes, dir);
             for (PlannedNode n : plan.nodes()) {
                 launch(plan, n, state, dir);
             }
@@ -169,7 +169,7 @@ public final class NspawnProvider {
             if (ns == null || ns.nspawn == null || !ProcessId.parse(ns.nspawn).alive()) {
                 return Optional.empty();
             }
-            nodes.add(new VirtNode(n, readHostKey(dir, n), dir.resolve("id_ed25519")));
+            nodes.add(new VirtNode(n, SliceFiles.readHostKey(dir, n), dir.resolve("id_ed25519")));
         }
         return Optional.of(new Cluster(this, plan, nodes, dir));
     }
@@ -271,15 +271,15 @@ public final class NspawnProvider {
         Exec.of(HostTool.SSH_KEYGEN.require(), "-q", "-t", "ed25519", "-N", "", "-C", "root@" + n.name(), "-f",
                 hostKey.toString()).run();
         Path etc = root.resolve("etc");
-        copyInto(hostKey, etc.resolve("ssh/ssh_host_ed25519_key"), "rw-------");
-        copyInto(keyDir.resolve("ssh_host_ed25519_key.pub"), etc.resolve("ssh/ssh_host_ed25519_key.pub"), "rw-r--r--");
-        write(etc.resolve("ssh/sshd_config.d/speedling.conf"), "# written by speedling-virt\n"
+        SliceFiles.copyInto(hostKey, etc.resolve("ssh/ssh_host_ed25519_key"), "rw-------");
+        SliceFiles.copyInto(keyDir.resolve("ssh_host_ed25519_key.pub"), etc.resolve("ssh/ssh_host_ed25519_key.pub"), "rw-r--r--");
+        SliceFiles.write(etc.resolve("ssh/sshd_config.d/speedling.conf"), "# written by speedling-virt\n"
                 + "HostKey /etc/ssh/ssh_host_ed25519_key\nUseDNS no\nPermitRootLogin prohibit-password\n", "rw-r--r--");
         Path sshDir = root.resolve("root/.ssh");
         Files.createDirectories(sshDir);
         Files.setPosixFilePermissions(sshDir, PosixFilePermissions.fromString("rwx------"));
-        write(sshDir.resolve("authorized_keys"), Files.readString(dir.resolve("id_ed25519.pub")), "rw-------");
-        write(etc.resolve("hostname"), n.name() + "\n", "rw-r--r--");
+        SliceFiles.write(sshDir.resolve("authorized_keys"), Files.readString(dir.resolve("id_ed25519.pub")), "rw-------");
+        SliceFiles.write(etc.resolve("hostname"), n.name() + "\n", "rw-r--r--");
         StringBuilder hosts = new StringBuilder("127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n");
         for (PlannedNode peer : plan.nodes()) {
             for (NodeAddress a : peer.addresses()) {
@@ -287,11 +287,11 @@ public final class NspawnProvider {
                         .append(a == peer.primary() ? peer.name() : peer.name() + "-" + a.network()).append('\n');
             }
         }
-        write(etc.resolve("hosts"), hosts.toString(), "rw-r--r--");
-        write(etc.resolve("machine-id"), UUID.randomUUID().toString().replace("-", "") + "\n", "r--r--r--");
+        SliceFiles.write(etc.resolve("hosts"), hosts.toString(), "rw-r--r--");
+        SliceFiles.write(etc.resolve("machine-id"), UUID.randomUUID().toString().replace("-", "") + "\n", "r--r--r--");
         Path resolv = etc.resolve("resolv.conf");
         Files.deleteIfExists(resolv);
-        write(resolv, Files.readString(Path.of("/etc/resolv.conf")), "rw-r--r--");
+        SliceFiles.write(resolv, Files.readString(Path.of("/etc/resolv.conf")), "rw-r--r--");
 
         // addresses: a unit inside the node configures the veths systemd-nspawn gives it (eth0, eth1 ...)
         StringBuilder net = new StringBuilder("#!/bin/sh\n# written by speedling-virt: this node's place in slice "
@@ -306,8 +306,8 @@ public final class NspawnProvider {
                     .append("ip link set dev ").append(a.iface()).append(" up\n");
         }
         net.append("ip route replace default via ").append(n.primary().gateway4()).append('\n');
-        write(root.resolve("usr/local/sbin/speedling-network"), net.toString(), "rwxr-xr-x");
-        write(etc.resolve("systemd/system/speedling-network.service"), "[Unit]\n"
+        SliceFiles.write(root.resolve("usr/local/sbin/speedling-network"), net.toString(), "rwxr-xr-x");
+        SliceFiles.write(etc.resolve("systemd/system/speedling-network.service"), "[Unit]\n"
                 + "Description=speedling-virt node addresses\nDefaultDependencies=no\n"
                 + "Before=network-pre.target network.target ssh.service\nWants=network-pre.target\n\n"
                 + "[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/usr/local/sbin/speedling-network\n\n"
@@ -356,11 +356,11 @@ public final class NspawnProvider {
             while (!Files.exists(Path.of("/sys/class/net", veth))) {
                 if (!id.alive()) {
                     throw new VirtException("systemd-nspawn for " + n.name() + " exited while starting; its console:\n"
-                            + tail(console.toPath(), 20));
+                            + SliceFiles.tail(console.toPath(), 20));
                 }
                 if (System.nanoTime() > deadline) {
                     throw new VirtException("systemd-nspawn for " + n.name() + " did not create " + veth
-                            + " within 20 s; its console:\n" + tail(console.toPath(), 20));
+                            + " within 20 s; its console:\n" + SliceFiles.tail(console.toPath(), 20));
                 }
                 sleep(5);
             }
@@ -401,7 +401,7 @@ public final class NspawnProvider {
             if (System.nanoTime() > deadline) {
                 throw new VirtException("node " + n.name() + " (" + addr + ") did not answer SSH within "
                         + sshTimeout.toSeconds() + " s; last lines of its console:\n"
-                        + tail(dir.resolve("nodes").resolve(n.name()).resolve("console.log"), 20));
+                        + SliceFiles.tail(dir.resolve("nodes").resolve(n.name()).resolve("console.log"), 20));
             }
             try {
                 Thread.sleep(50);
@@ -413,6 +413,7 @@ public final class NspawnProvider {
     }
 
     /** Boots the slice's nodes again after {@link #stop(int)} and waits for SSH. */
+    @Override
     public Cluster start(SlicePlan plan) {
         SliceState state = SliceState.read(stateFile(plan.slice())).orElseThrow(() -> new VirtException(
                 "slice " + plan.slice() + " does not exist; create it with up()"));
@@ -427,7 +428,7 @@ public final class NspawnProvider {
                 if (ns.nspawn == null || !ProcessId.parse(ns.nspawn).alive()) {
                     launch(plan, n, state, dir);
                 }
-                nodes.add(new VirtNode(n, readHostKey(dir, n), dir.resolve("id_ed25519")));
+                nodes.add(new VirtNode(n, SliceFiles.readHostKey(dir, n), dir.resolve("id_ed25519")));
             }
             parallel(plan.nodes(), n -> {
                 awaitSsh(n, dir);
@@ -440,6 +441,7 @@ public final class NspawnProvider {
     }
 
     /** Shuts the nodes down cleanly (systemd poweroff), keeping their disks and networks. */
+    @Override
     public void stop(int slice) {
         Optional<SliceState> s = SliceState.read(stateFile(slice));
         if (s.isEmpty()) {
@@ -467,6 +469,7 @@ public final class NspawnProvider {
      * namespaces, veths and bridges that carry the slice's alias, the nftables table, and the
      * slice directory. A slice that does not exist is a no-op.
      */
+    @Override
     public void wipe(int slice) {
         Path file = stateFile(slice);
         Optional<SliceState> read = SliceState.read(file);
@@ -574,62 +577,6 @@ public final class NspawnProvider {
     }
 
     // ---- helpers --------------------------------------------------------------------------
-
-    private void ensureKey(Path dir) throws IOException {
-        Path key = dir.resolve("id_ed25519");
-        if (!Files.exists(key)) {
-            Exec.of(HostTool.SSH_KEYGEN.require(), "-q", "-t", "ed25519", "-N", "", "-C", "speedling@" + dir.getFileName(),
-                    "-f", key.toString()).run();
-        }
-    }
-
-    private void writeAccessFiles(SlicePlan plan, List<VirtNode> nodes, Path dir) throws IOException {
-        StringBuilder kh = new StringBuilder();
-        StringBuilder cfg = new StringBuilder("# ssh -F " + dir.resolve("ssh_config") + " <node>\n");
-        for (VirtNode n : nodes) {
-            kh.append(n.name()).append(',').append(n.address()).append(' ').append(n.hostKey()).append('\n');
-            cfg.append("Host ").append(n.name()).append('\n')
-                    .append("  HostName ").append(n.address()).append('\n')
-                    .append("  User root\n")
-                    .append("  IdentityFile ").append(dir.resolve("id_ed25519")).append('\n')
-                    .append("  IdentitiesOnly yes\n")
-                    .append("  UserKnownHostsFile ").append(dir.resolve("known_hosts")).append('\n')
-                    .append("  StrictHostKeyChecking yes\n");
-        }
-        write(dir.resolve("known_hosts"), kh.toString(), "rw-------");
-        write(dir.resolve("ssh_config"), cfg.toString(), "rw-------");
-    }
-
-    private static String readHostKey(Path dir, PlannedNode n) {
-        try {
-            String pub = Files.readString(dir.resolve("nodes").resolve(n.name()).resolve("hostkey")
-                    .resolve("ssh_host_ed25519_key.pub")).trim();
-            return pub.substring(0, pub.lastIndexOf(' '));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void copyInto(Path from, Path to, String perms) throws IOException {
-        write(to, Files.readString(from), perms);
-    }
-
-    private static void write(Path to, String text, String perms) throws IOException {
-        Files.createDirectories(to.getParent());
-        Path tmp = to.resolveSibling("." + to.getFileName() + ".speedling");
-        Files.writeString(tmp, text);
-        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString(perms));
-        Files.move(tmp, to, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    private static String tail(Path file, int lines) {
-        try {
-            List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
-            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-        } catch (IOException | RuntimeException e) {
-            return "(no console log: " + e.getMessage() + ")";
-        }
-    }
 
     private static void ip(String... args) {
         List<String> cmd = new ArrayList<>();

@@ -20,7 +20,7 @@ import java.util.Optional;
  * killed at any point leaves a record the next run cleans from. Only what is recorded here (and
  * still carries the provider's marks) is ever removed.
  */
-final class SliceState {
+public final class SliceState {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
@@ -30,8 +30,12 @@ final class SliceState {
     public List<String> bridges = new ArrayList<>();
     public String nftTable;
     public Map<String, NodeState> nodes = new LinkedHashMap<>();
+    /** libvirt objects (domains, networks) by name, recorded before each is defined. */
+    public List<String> domains = new ArrayList<>();
+    public List<String> networks = new ArrayList<>();
+    public String uri;
 
-    static final class NodeState {
+    public static final class NodeState {
         public String machine;
         public List<String> hostVeths = new ArrayList<>();
         public String root;
@@ -40,7 +44,7 @@ final class SliceState {
         public String address;
     }
 
-    static Optional<SliceState> read(Path file) {
+    public static Optional<SliceState> read(Path file) {
         try {
             return Optional.of(JSON.readValue(Files.readAllBytes(file), SliceState.class));
         } catch (NoSuchFileException e) {
@@ -51,7 +55,7 @@ final class SliceState {
         }
     }
 
-    void write(Path file) {
+    public void write(Path file) {
         try {
             Files.createDirectories(file.getParent());
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");

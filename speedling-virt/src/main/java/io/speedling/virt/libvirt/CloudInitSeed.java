@@ -1,0 +1,70 @@
+package io.speedling.virt.libvirt;
+
+import io.speedling.virt.HostTool;
+import io.speedling.virt.internal.Exec;
+import io.speedling.virt.nodes.NodeAddress;
+import io.speedling.virt.nodes.PlannedNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A NoCloud seed for one node: its host name, the slice's SSH key for root and for a sudo user
+ * {@code speedling}, its own SSH host key (so known_hosts is exact from the first connection), and
+ * static addresses on every network. Written as a small ext4 filesystem labelled {@code cidata}.
+ */
+public final class CloudInitSeed {
+    private CloudInitSeed() {
+    }
+
+    public static String metaData(PlannedNode n, String instanceId) {
+        return "instance-id: " + instanceId + "\nlocal-hostname: " + n.name() + "\n";
+    }
+
+    public static String userData(PlannedNode n, String authorizedKey, String hostPrivateKey, String hostPublicKey) {
+        StringBuilder y = new StringBuilder("#cloud-config\n");
+        y.append("hostname: ").append(n.name()).append('\n');
+        y.append("disable_root: false\n");
+        y.append("ssh_pwauth: false\n");
+        // with disable_root false, the top-level keys go to root as well
+        y.append("ssh_authorized_keys:\n  - ").append(authorizedKey.trim()).append('\n');
+        y.append("users:\n  - name: speedling\n    sudo: \"ALL=(ALL) NOPASSWD:ALL\"\n    shell: /bin/bash\n")
+                .append("    ssh_authorized_keys:\n      - ").append(authorizedKey.trim()).append('\n');
+        y.append("ssh_deletekeys: true\nssh_genkeytypes: []\nssh_keys:\n  ed25519_private: |\n");
+        for (String line : hostPrivateKey.strip().split("\n")) {
+            y.append("    ").append(line).append('\n');
+        }
+        y.append("  ed25519_public: ").append(hostPublicKey.trim()).append('\n');
+        return y.toString();
+    }
+
+    public static String networkConfig(PlannedNode n) {
+        StringBuilder y = new StringBuilder("version: 2\nethernets:\n");
+        List<NodeAddress> all = n.addresses();
+        for (int i = 0; i < all.size(); i++) {
+            NodeAddress a = all.get(i);
+            y.append("  ").append(a.iface()).append(":\n")
+                    .append("    match:\n      macaddress: \"").append(a.mac()).append("\"\n")
+                    .append("    set-name: ").append(a.iface()).append('\n')
+                    .append("    addresses: [").append(a.ipv4()).append('/').append(a.ipv4Prefix()).append(", \"")
+                    .append(a.ipv6()).append('/').append(a.ipv6Prefix()).append("\"]\n");
+            if (i == 0) {
+                y.append("    gateway4: ").append(a.gateway4()).append('\n')
+                        .append("    nameservers:\n      addresses: [").append(a.gateway4()).append("]\n");
+            }
+        }
+        return y.toString();
+    }
+
+    /** Writes the seed's files into a fresh directory and packs them into {@code image}. */
+    public static void write(Path image, PlannedNode n, String instanceId, String authorizedKey,
+                             String hostPrivateKey, String hostPublicKey) throws IOException {
+        Path dir = Files.createDirectories(image.resolveSibling(image.getFileName() + ".d"));
+        Files.writeString(dir.resolve("meta-data"), metaData(n, instanceId));
+        Files.writeString(dir.resolve("user-data"), userData(n, authorizedKey, hostPrivateKey, hostPublicKey));
+        Files.writeString(dir.resolve("network-config"), networkConfig(n));
+        Exec.of(HostTool.MKFS_EXT4.require(), "-q", "-F", "-L", "cidata", "-d", dir.toString(), image.toString(), "4M")
+                .run();
+    }
+}

@@ -1,0 +1,388 @@
+package io.speedling.virt.libvirt;
+
+import io.speedling.virt.HostTool;
+import io.speedling.virt.VirtException;
+import io.speedling.virt.image.BootDisk;
+import io.speedling.virt.internal.Exec;
+import io.speedling.virt.internal.Mounts;
+import io.speedling.virt.nodes.Cluster;
+import io.speedling.virt.nodes.NetworkDef;
+import io.speedling.virt.nodes.NodeProvider;
+import io.speedling.virt.nodes.PlannedNode;
+import io.speedling.virt.nodes.SliceFiles;
+import io.speedling.virt.nodes.SlicePlan;
+import io.speedling.virt.nodes.SliceState;
+import io.speedling.virt.nodes.VirtNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.libvirt.Connect;
+import org.libvirt.Domain;
+import org.libvirt.LibvirtException;
+import org.libvirt.Network;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Nodes as libvirt domains (libvirt-java over JNA): one libvirt network per slice network with
+ * DHCP host entries for the nodes' MACs, and per node a qcow2 overlay on the image's boot disk,
+ * extra disks from its role, a NoCloud seed and direct kernel boot. {@code qemu:///system} runs
+ * real guests; {@code test:///path/node.xml} is libvirt's in-process test driver (nothing boots).
+ *
+ * <p>Every network and domain carries a {@code <metadata>} owner element with the slice number;
+ * {@link #wipe(int)} removes only objects that have it, plus what the slice's state records.
+ */
+public final class LibvirtProvider implements NodeProvider, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger("speedling.libvirt");
+
+    private final String uri;
+    private final Connect conn;
+    private final Path stateDir;
+    private VirtType type = VirtType.QEMU;
+    private Duration sshTimeout = Duration.ofMinutes(5);
+
+    private LibvirtProvider(String uri, Connect conn, Path stateDir) {
+        this.uri = uri;
+        this.conn = conn;
+        this.stateDir = stateDir.toAbsolutePath().normalize();
+    }
+
+    /** Opens a libvirt connection ({@code qemu:///system}, {@code test:///...}); libvirt0 must be installed. */
+    public static LibvirtProvider connect(String uri, Path stateDir) {
+        try {
+            return new LibvirtProvider(uri, new Connect(uri), stateDir);
+        } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
+            throw new VirtException("cannot load libvirt's C library (libvirt.so.0): install the Debian package "
+                    + "'libvirt0' (apt-get install libvirt0)", e);
+        } catch (LibvirtException e) {
+            throw new VirtException("cannot connect to libvirt at " + uri + ": " + e.getMessage()
+                    + (uri.startsWith("qemu") ? " (is libvirtd running? apt-get install libvirt-daemon-system "
+                    + "qemu-system-x86, then start libvirtd)" : ""), e);
+        }
+    }
+
+    /** KVM or TCG for the domains this provider defines (default {@link VirtType#QEMU}: TCG works everywhere). */
+    public LibvirtProvider type(VirtType t) {
+        this.type = t;
+        return this;
+    }
+
+    public LibvirtProvider sshTimeout(Duration d) {
+        this.sshTimeout = d;
+        return this;
+    }
+
+    public Connect connection() {
+        return conn;
+    }
+
+    private boolean isTestDriver() {
+        return uri.startsWith("test:");
+    }
+
+    private Path sliceDir(int slice) {
+        return stateDir.resolve("slice-" + slice);
+    }
+
+    private Path stateFile(int slice) {
+        return sliceDir(slice).resolve("slice.json");
+    }
+
+    /** Defines and starts the slice's networks and domains; on a real hypervisor waits until each answers SSH. */
+    public Cluster up(SlicePlan plan, BootDisk disk) {
+        int slice = plan.slice();
+        if (SliceState.read(stateFile(slice)).isPresent()) {
+            throw new VirtException("slice " + slice + " already exists (" + stateFile(slice) + "): wipe it first");
+        }
+        if (!isTestDriver()) {
+            for (HostTool t : List.of(HostTool.QEMU_IMG, HostTool.MKFS_EXT4, HostTool.SSH_KEYGEN)) {
+                t.require();
+            }
+        }
+        Path dir = sliceDir(slice);
+        SliceState state = new SliceState();
+        state.slice = slice;
+        state.provider = "libvirt";
+        state.uri = uri;
+        state.imageKey = disk.imageKey();
+        long t0 = System.nanoTime();
+        try {
+            Files.createDirectories(dir);
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+            state.write(stateFile(slice));
+            SliceFiles.ensureKey(dir);
+            for (NetworkDef net : plan.networks()) {
+                String name = LibvirtXml.networkName(plan, net);
+                checkFree(name, plan.bridge(net), slice);
+                state.networks.add(name);
+                state.write(stateFile(slice));
+                Network nw = conn.networkDefineXML(LibvirtXml.network(plan, net));
+                nw.create();
+            }
+            List<VirtNode> nodes = new ArrayList<>();
+            for (PlannedNode n : plan.nodes()) {
+                nodes.add(defineNode(plan, n, disk, state, dir));
+            }
+            SliceFiles.writeAccessFiles(nodes, dir);
+            for (PlannedNode n : plan.nodes()) {
+                conn.domainLookupByName(LibvirtXml.domainName(plan, n)).create();
+            }
+            if (!isTestDriver()) {
+                for (PlannedNode n : plan.nodes()) {
+                    awaitSsh(n, dir.resolve("nodes").resolve(n.name()).resolve("console.log"));
+                }
+                LOG.info("slice {}: {} domains answer SSH after {} s", slice, nodes.size(),
+                        String.format("%.1f", (System.nanoTime() - t0) / 1e9));
+            }
+            return new Cluster(this, plan, nodes, dir);
+        } catch (LibvirtException e) {
+            wipeQuietly(slice, e);
+            throw new VirtException("libvirt refused slice " + slice + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            wipeQuietly(slice, e);
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            wipeQuietly(slice, e);
+            throw e;
+        }
+    }
+
+    private void checkFree(String network, String bridge, int slice) throws LibvirtException {
+        for (String name : allNetworks()) {
+            if (name.equals(network)) {
+                String xml = conn.networkLookupByName(name).getXMLDesc(0);
+                throw new VirtException("libvirt network " + name + " already exists"
+                        + (ownedBy(xml, slice) ? " (left by an earlier run of slice " + slice + "; wipe the slice)"
+                        : " and was not made by speedling for slice " + slice + ": speedling leaves it alone; use "
+                        + "another slice number or remove it yourself"));
+            }
+        }
+        if (!isTestDriver() && Files.exists(Path.of("/sys/class/net", bridge))) {
+            throw new VirtException("bridge " + bridge + " already exists on this host (another provider's slice "
+                    + slice + "?): speedling leaves it alone; wipe that slice or use another number");
+        }
+    }
+
+    private VirtNode defineNode(SlicePlan plan, PlannedNode n, BootDisk disk, SliceState state, Path dir)
+            throws IOException, LibvirtException {
+        Path nodeDir = Files.createDirectories(dir.resolve("nodes").resolve(n.name()));
+        String domain = LibvirtXml.domainName(plan, n);
+        state.domains.add(domain);
+        state.write(stateFile(plan.slice()));
+
+        Path keyDir = Files.createDirectories(nodeDir.resolve("hostkey"));
+        Path hostKey = keyDir.resolve("ssh_host_ed25519_key");
+        Exec.of(HostTool.SSH_KEYGEN.require(), "-q", "-t", "ed25519", "-N", "", "-C", "root@" + n.name(), "-f",
+                hostKey.toString()).run();
+        String pub = Files.readString(keyDir.resolve("ssh_host_ed25519_key.pub")).trim();
+
+        Path root = nodeDir.resolve("root.qcow2");
+        List<Path> extra = new ArrayList<>();
+        Path seed = nodeDir.resolve("seed.img");
+        if (isTestDriver()) {
+            // the test driver reads none of these; don't spend time making them
+            extra.addAll(n.role().extraDisksGiB().stream().map(i -> nodeDir.resolve("disk" + i + ".qcow2")).toList());
+        } else {
+            Exec.of(HostTool.QEMU_IMG.require(), "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b",
+                    disk.qcow2().toString(), root.toString()).run();
+            int i = 1;
+            for (int gib : n.role().extraDisksGiB()) {
+                Path d = nodeDir.resolve("disk" + i++ + ".qcow2");
+                Exec.of(HostTool.QEMU_IMG.require(), "create", "-q", "-f", "qcow2", d.toString(), gib + "G").run();
+                extra.add(d);
+            }
+            CloudInitSeed.write(seed, n, domain + "-" + UUID.randomUUID(), Files.readString(dir.resolve("id_ed25519.pub")),
+                    Files.readString(hostKey), pub);
+        }
+        String xml = LibvirtXml.domain(plan, n, type, new LibvirtXml.DomainFiles(root, extra, seed, disk.kernel(),
+                disk.initrd(), nodeDir.resolve("console.log")));
+        conn.domainDefineXML(xml);
+        return new VirtNode(n, pub.substring(0, pub.lastIndexOf(' ')), dir.resolve("id_ed25519"));
+    }
+
+    private void awaitSsh(PlannedNode n, Path console) {
+        long deadline = System.nanoTime() + sshTimeout.toNanos();
+        String addr = n.primary().ipv4();
+        while (System.nanoTime() < deadline) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(addr, 22), 1000);
+                s.setSoTimeout(5000);
+                InputStream in = s.getInputStream();
+                byte[] b = in.readNBytes(4);
+                if (new String(b, StandardCharsets.US_ASCII).equals("SSH-")) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // booting
+            }
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new VirtException("interrupted while waiting for " + n.name(), e);
+            }
+        }
+        throw new VirtException("domain " + n.name() + " (" + addr + ") did not answer SSH within "
+                + sshTimeout.toSeconds() + " s; last lines of its console:\n" + SliceFiles.tail(console, 30));
+    }
+
+    @Override
+    public Cluster start(SlicePlan plan) {
+        SliceState s = SliceState.read(stateFile(plan.slice())).orElseThrow(() -> new VirtException(
+                "slice " + plan.slice() + " does not exist; create it with up()"));
+        Path dir = sliceDir(plan.slice());
+        try {
+            List<VirtNode> nodes = new ArrayList<>();
+            for (PlannedNode n : plan.nodes()) {
+                Domain d = conn.domainLookupByName(LibvirtXml.domainName(plan, n));
+                if (d.isActive() == 0) {
+                    d.create();
+                }
+                nodes.add(new VirtNode(n, SliceFiles.readHostKey(dir, n), dir.resolve("id_ed25519")));
+            }
+            if (!isTestDriver()) {
+                for (PlannedNode n : plan.nodes()) {
+                    awaitSsh(n, dir.resolve("nodes").resolve(n.name()).resolve("console.log"));
+                }
+            }
+            return new Cluster(this, plan, nodes, dir);
+        } catch (LibvirtException e) {
+            throw new VirtException("cannot start slice " + plan.slice() + " (" + s.domains + "): " + e.getMessage(), e);
+        }
+    }
+
+    /** Asks each domain to shut down (ACPI) and waits up to a minute, then pulls the plug. */
+    @Override
+    public void stop(int slice) {
+        try {
+            List<Domain> running = new ArrayList<>();
+            for (String name : ourDomains(slice)) {
+                Domain d = conn.domainLookupByName(name);
+                if (d.isActive() != 0) {
+                    d.shutdown();
+                    running.add(d);
+                }
+            }
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            for (Domain d : running) {
+                while (d.isActive() != 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(200);
+                }
+                if (d.isActive() != 0) {
+                    d.destroy();
+                }
+            }
+        } catch (LibvirtException e) {
+            throw new VirtException("cannot stop slice " + slice + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Destroys and undefines the slice's domains and networks (those recorded in its state and
+     * those carrying its owner metadata), then removes the slice directory with its disks.
+     */
+    @Override
+    public void wipe(int slice) {
+        try {
+            for (String name : ourDomains(slice)) {
+                Domain d = conn.domainLookupByName(name);
+                if (d.isActive() != 0) {
+                    d.destroy();
+                }
+                d.undefine();
+            }
+            for (String name : ourNetworks(slice)) {
+                Network n = conn.networkLookupByName(name);
+                if (n.isActive() != 0) {
+                    n.destroy();
+                }
+                n.undefine();
+            }
+        } catch (LibvirtException e) {
+            throw new VirtException("cannot wipe slice " + slice + " from " + uri + ": " + e.getMessage(), e);
+        }
+        Mounts.removeTree(sliceDir(slice));
+    }
+
+    /** Domains that carry this slice's owner metadata, running or not. */
+    public List<String> ourDomains(int slice) throws LibvirtException {
+        Set<String> names = new LinkedHashSet<>();
+        for (int id : conn.listDomains()) {
+            names.add(conn.domainLookupByID(id).getName());
+        }
+        names.addAll(List.of(conn.listDefinedDomains()));
+        List<String> ours = new ArrayList<>();
+        for (String name : names) {
+            if (ownedBy(conn.domainLookupByName(name).getXMLDesc(0), slice)) {
+                ours.add(name);
+            }
+        }
+        return ours;
+    }
+
+    public List<String> ourNetworks(int slice) throws LibvirtException {
+        List<String> ours = new ArrayList<>();
+        for (String name : allNetworks()) {
+            if (ownedBy(conn.networkLookupByName(name).getXMLDesc(0), slice)) {
+                ours.add(name);
+            }
+        }
+        return ours;
+    }
+
+    private List<String> allNetworks() throws LibvirtException {
+        Set<String> names = new LinkedHashSet<>(List.of(conn.listNetworks()));
+        names.addAll(List.of(conn.listDefinedNetworks()));
+        return new ArrayList<>(names);
+    }
+
+    static boolean ownedBy(String xml, int slice) {
+        int i = xml.indexOf(LibvirtXml.NS);
+        if (i < 0) {
+            return false;
+        }
+        int end = xml.indexOf('>', i);
+        String element = xml.substring(Math.max(0, xml.lastIndexOf('<', i)), end < 0 ? xml.length() : end);
+        return element.contains("slice=\"" + slice + "\"") || element.contains("slice='" + slice + "'");
+    }
+
+    private void wipeQuietly(int slice, Exception cause) {
+        try {
+            wipe(slice);
+        } catch (RuntimeException w) {
+            cause.addSuppressed(w);
+        }
+    }
+
+    public Optional<String> domainXml(String name) {
+        try {
+            return Optional.of(conn.domainLookupByName(name).getXMLDesc(0));
+        } catch (LibvirtException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            conn.close();
+        } catch (LibvirtException e) {
+            LOG.warn("closing the libvirt connection to {} failed: {}", uri, e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package io.speedling.virt.nodes;
+
+import io.speedling.virt.HostTool;
+import io.speedling.virt.internal.Exec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+
+/** The files every provider keeps in a slice directory: the SSH key, known_hosts, ssh_config, host keys. */
+public final class SliceFiles {
+    private SliceFiles() {
+    }
+
+    public static void ensureKey(Path dir) throws IOException {
+        Path key = dir.resolve("id_ed25519");
+        if (!Files.exists(key)) {
+            Exec.of(HostTool.SSH_KEYGEN.require(), "-q", "-t", "ed25519", "-N", "", "-C", "speedling@" + dir.getFileName(),
+                    "-f", key.toString()).run();
+        }
+    }
+
+    public static void writeAccessFiles(List<VirtNode> nodes, Path dir) throws IOException {
+        StringBuilder kh = new StringBuilder();
+        StringBuilder cfg = new StringBuilder("# ssh -F " + dir.resolve("ssh_config") + " <node>\n");
+        for (VirtNode n : nodes) {
+            kh.append(n.name()).append(',').append(n.address()).append(' ').append(n.hostKey()).append('\n');
+            cfg.append("Host ").append(n.name()).append('\n')
+                    .append("  HostName ").append(n.address()).append('\n')
+                    .append("  User root\n")
+                    .append("  IdentityFile ").append(dir.resolve("id_ed25519")).append('\n')
+                    .append("  IdentitiesOnly yes\n")
+                    .append("  UserKnownHostsFile ").append(dir.resolve("known_hosts")).append('\n')
+                    .append("  StrictHostKeyChecking yes\n");
+        }
+        write(dir.resolve("known_hosts"), kh.toString(), "rw-------");
+        write(dir.resolve("ssh_config"), cfg.toString(), "rw-------");
+    }
+
+    public static String readHostKey(Path dir, PlannedNode n) {
+        try {
+            String pub = Files.readString(dir.resolve("nodes").resolve(n.name()).resolve("hostkey")
+                    .resolve("ssh_host_ed25519_key.pub")).trim();
+            return pub.substring(0, pub.lastIndexOf(' '));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static void copyInto(Path from, Path to, String perms) throws IOException {
+        write(to, Files.readString(from), perms);
+    }
+
+    public static void write(Path to, String text, String perms) throws IOException {
+        Files.createDirectories(to.getParent());
+        Path tmp = to.resolveSibling("." + to.getFileName() + ".speedling");
+        Files.writeString(tmp, text);
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString(perms));
+        Files.move(tmp, to, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    public static String tail(Path file, int lines) {
+        try {
+            List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException | RuntimeException e) {
+            return "(no console log: " + e.getMessage() + ")";
+        }
+    }
+
+}
