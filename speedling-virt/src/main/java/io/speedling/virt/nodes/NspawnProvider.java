@@ -129,10 +129,8 @@ public final class NspawnProvider implements NodeProvider {
             createNetworks(plan, state);
             List<VirtNode> nodes = parallel(plan.nodes(), n -> createNode(plan, n, image, state, dir));
             SliceFiles.writeAccessFiles(nodes, dir);
-            for (PlannedNode n : plan.nodes()) {
-                launch(plan, n, state, dir);
-            }
             parallel(plan.nodes(), n -> {
+                launch(plan, n, state, dir);
                 awaitSsh(n, dir);
                 return n;
             });

@@ -1,0 +1,148 @@
+package io.speedling.virt.libvirt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.speedling.virt.VirtException;
+import io.speedling.virt.image.BootDisk;
+import io.speedling.virt.nodes.Cluster;
+import io.speedling.virt.nodes.SlicePlan;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.libvirt.Connect;
+
+/**
+ * The generated XML defined and started on libvirt's in-process test driver (libvirt0 only, no
+ * daemon). Each test has its own {@code test:///.../node.xml}, so its own isolated state.
+ */
+class LibvirtTestDriverTest {
+    @TempDir
+    Path tmp;
+    LibvirtProvider provider;
+    BootDisk disk;
+
+    @BeforeEach
+    void connect() throws Exception {
+        assumeTrue(Files.exists(Path.of("/usr/lib/x86_64-linux-gnu/libvirt.so.0")),
+                "libvirt0 is not installed (apt-get install libvirt0)");
+        Path node = tmp.resolve("node.xml");
+        Files.writeString(node, "<node>\n</node>\n");
+        provider = LibvirtProvider.connect("test://" + node, tmp.resolve("state"));
+        Path d = Files.createDirectories(tmp.resolve("disk"));
+        disk = new BootDisk("k".repeat(64), 8, d.resolve("root.qcow2"), d.resolve("vmlinuz"), d.resolve("initrd.img"));
+    }
+
+    @AfterEach
+    void close() {
+        if (provider != null) {
+            provider.close();
+        }
+    }
+
+    static SlicePlan plan() {
+        return SlicePlan.slice(5).node("controller", 1).node("disk", 1).build();
+    }
+
+    @Test
+    void domainsAndNetworksFromTheSliceModel() throws Exception {
+        Cluster c = provider.up(plan(), disk);
+        Connect conn = provider.connection();
+        assertThat(provider.ourNetworks(5)).containsExactlyInAnyOrder("spd5-mgmt", "spd5-ext");
+        assertThat(provider.ourDomains(5)).containsExactlyInAnyOrder("spd5-controller-01", "spd5-disk-01");
+
+        String net = conn.networkLookupByName("spd5-mgmt").getXMLDesc(0);
+        assertThat(net).contains("<forward mode='nat'")
+                .contains("name='spd5-mgmt'")
+                .contains("<ip address='10.231.5.1' prefix='24'>")
+                .contains("<host mac='52:54:00:05:00:00' name='controller-01' ip='10.231.5.10'/>")
+                .contains("<host mac='52:54:00:05:00:01' name='disk-01' ip='10.231.5.11'/>")
+                .contains("fd5e:ed00:0:5::1");
+        assertThat(conn.networkLookupByName("spd5-ext").getXMLDesc(0)).doesNotContain("<forward");
+
+        String ctl = conn.domainLookupByName("spd5-controller-01").getXMLDesc(0);
+        assertThat(ctl).contains("type='qemu'")
+                .contains("<memory unit='KiB'>8388608</memory>")
+                .contains("<vcpu placement='static'>4</vcpu>")
+                .contains("<kernel>" + disk.kernel() + "</kernel>")
+                .contains("<initrd>" + disk.initrd() + "</initrd>")
+                .contains("root=/dev/vda")
+                .contains("<mac address='52:54:00:05:00:00'/>")
+                .contains("<mac address='52:54:00:05:01:00'/>")
+                .contains("<source network='spd5-mgmt'")
+                .contains("<source network='spd5-ext'")
+                .contains("slice=\"5\"");
+        assertThat(conn.domainLookupByName("spd5-controller-01").isActive()).isEqualTo(1);
+
+        String dsk = conn.domainLookupByName("spd5-disk-01").getXMLDesc(0);
+        // the disk role: root, two extra disks, the seed; one network
+        assertThat(dsk.split("<disk ", -1)).hasSize(5);
+        assertThat(dsk).contains("dev='vdb'").contains("dev='vdc'").contains("dev='vdd'")
+                .doesNotContain("spd5-ext");
+
+        assertThat(c.knownHosts()).content().contains("controller-01,10.231.5.10 ssh-ed25519 ");
+        assertThat(c.sshConfig()).content().contains("Host disk-01\n  HostName 10.231.5.11\n");
+    }
+
+    @Test
+    void wipeRemovesOnlyWhatCarriesTheSlicesMark() throws Exception {
+        Connect conn = provider.connection();
+        conn.domainDefineXML("<domain type='test'><name>someone-elses</name><memory>65536</memory>"
+                + "<os><type>hvm</type></os></domain>");
+        conn.networkDefineXML("<network><name>their-net</name><bridge name='theirbr0'/></network>");
+        provider.up(plan(), disk);
+        provider.up(SlicePlan.slice(6).node("worker", 1).build(), disk);
+
+        provider.wipe(5);
+        assertThat(provider.ourDomains(5)).isEmpty();
+        assertThat(provider.ourNetworks(5)).isEmpty();
+        assertThat(List.of(conn.listDefinedDomains())).contains("someone-elses");
+        assertThat(List.of(conn.listDefinedNetworks())).contains("their-net");
+        assertThat(provider.ourDomains(6)).containsExactly("spd6-worker-01");
+        assertThat(tmp.resolve("state/slice-5")).doesNotExist();
+        provider.wipe(6);
+        assertThat(provider.ourNetworks(6)).isEmpty();
+    }
+
+    @Test
+    void aNetworkThatIsNotOursIsRefusedAndLeftAlone() throws Exception {
+        Connect conn = provider.connection();
+        conn.networkDefineXML("<network><name>spd5-mgmt</name><bridge name='other0'/></network>");
+        assertThatThrownBy(() -> provider.up(plan(), disk))
+                .isInstanceOf(VirtException.class)
+                .hasMessageContaining("libvirt network spd5-mgmt already exists and was not made by speedling");
+        assertThat(List.of(conn.listDefinedNetworks())).contains("spd5-mgmt");
+        assertThat(provider.ourDomains(5)).isEmpty();
+        assertThat(tmp.resolve("state/slice-5")).doesNotExist();
+    }
+
+    @Test
+    void stopAndStartKeepTheDomains() throws Exception {
+        provider.up(plan(), disk);
+        provider.stop(5);
+        assertThat(provider.connection().domainLookupByName("spd5-controller-01").isActive()).isZero();
+        provider.start(plan());
+        assertThat(provider.connection().domainLookupByName("spd5-controller-01").isActive()).isEqualTo(1);
+    }
+
+    @Test
+    void seedCarriesKeysAndStaticAddresses() {
+        var n = plan().node("controller-01");
+        String user = CloudInitSeed.userData(n, "ssh-ed25519 AAAAC3 me@host", "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n"
+                + "-----END OPENSSH PRIVATE KEY-----\n", "ssh-ed25519 AAAAHOST root@controller-01");
+        assertThat(user).startsWith("#cloud-config\n").contains("disable_root: false")
+                .contains("ssh_authorized_keys:\n  - ssh-ed25519 AAAAC3 me@host")
+                .contains("sudo: \"ALL=(ALL) NOPASSWD:ALL\"")
+                .contains("  ed25519_private: |\n    -----BEGIN OPENSSH PRIVATE KEY-----\n    abc\n")
+                .contains("ssh_genkeytypes: []");
+        assertThat(CloudInitSeed.networkConfig(n)).contains("macaddress: \"52:54:00:05:00:00\"")
+                .contains("addresses: [10.231.5.10/24, \"fd5e:ed00:0:5::a/64\"]")
+                .contains("gateway4: 10.231.5.1")
+                .contains("macaddress: \"52:54:00:05:01:00\"");
+    }
+}
