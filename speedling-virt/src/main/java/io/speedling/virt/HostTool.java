@@ -15,6 +15,8 @@ public enum HostTool {
     SYSTEMD_NSPAWN("systemd-nspawn", "systemd-container"),
     QEMU_IMG("qemu-img", "qemu-utils"),
     MKFS_EXT4("mkfs.ext4", "e2fsprogs"),
+    MKFS_VFAT("mkfs.vfat", "dosfstools"),
+    MCOPY("mcopy", "mtools"),
     IP("ip", "iproute2"),
     NFT("nft", "nftables"),
     SSH_KEYGEN("ssh-keygen", "openssh-client"),

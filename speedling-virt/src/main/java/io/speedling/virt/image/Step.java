@@ -106,7 +106,8 @@ public sealed interface Step {
         private static final Pattern PKG = Pattern.compile("[a-z0-9][a-z0-9.+-]+(:[a-z0-9]+)?(=[A-Za-z0-9.+:~-]+)?");
 
         public Packages {
-            packages = checkNames(packages);
+            // apt installs a set: the same packages in another order make the same layer
+            packages = List.copyOf(new java.util.TreeSet<>(checkNames(packages)));
             if (packages.isEmpty()) {
                 throw new IllegalArgumentException("a packages layer needs at least one package");
             }

@@ -12,7 +12,8 @@ import java.util.List;
 /**
  * A NoCloud seed for one node: its host name, the slice's SSH key for root and for a sudo user
  * {@code speedling}, its own SSH host key (so known_hosts is exact from the first connection), and
- * static addresses on every network. Written as a small ext4 filesystem labelled {@code cidata}.
+ * static addresses on every network. Written as a small FAT filesystem labelled {@code CIDATA}
+ * (cloud-init looks for vfat or iso9660 only).
  */
 public final class CloudInitSeed {
     private CloudInitSeed() {
@@ -64,7 +65,9 @@ public final class CloudInitSeed {
         Files.writeString(dir.resolve("meta-data"), metaData(n, instanceId));
         Files.writeString(dir.resolve("user-data"), userData(n, authorizedKey, hostPrivateKey, hostPublicKey));
         Files.writeString(dir.resolve("network-config"), networkConfig(n));
-        Exec.of(HostTool.MKFS_EXT4.require(), "-q", "-F", "-L", "cidata", "-d", dir.toString(), image.toString(), "4M")
-                .run();
+        Files.deleteIfExists(image);
+        Exec.of(HostTool.MKFS_VFAT.require(), "-n", "CIDATA", "-C", image.toString(), "2048").run();
+        Exec.of(HostTool.MCOPY.require(), "-i", image.toString(), dir.resolve("meta-data").toString(),
+                dir.resolve("user-data").toString(), dir.resolve("network-config").toString(), "::").run();
     }
 }

@@ -53,6 +53,7 @@ public final class LibvirtProvider implements NodeProvider, AutoCloseable {
     private final Path stateDir;
     private VirtType type = VirtType.QEMU;
     private Duration sshTimeout = Duration.ofMinutes(5);
+    private boolean qemuAsRoot;
 
     private LibvirtProvider(String uri, Connect conn, Path stateDir) {
         this.uri = uri;
@@ -77,6 +78,15 @@ public final class LibvirtProvider implements NodeProvider, AutoCloseable {
     /** KVM or TCG for the domains this provider defines (default {@link VirtType#QEMU}: TCG works everywhere). */
     public LibvirtProvider type(VirtType t) {
         this.type = t;
+        return this;
+    }
+
+    /**
+     * Runs this provider's qemu processes as root without relabelling files (a static DAC label on
+     * each domain), for disks under directories the libvirt-qemu user cannot enter (like /root).
+     */
+    public LibvirtProvider qemuAsRoot(boolean asRoot) {
+        this.qemuAsRoot = asRoot;
         return this;
     }
 
@@ -108,7 +118,7 @@ public final class LibvirtProvider implements NodeProvider, AutoCloseable {
             throw new VirtException("slice " + slice + " already exists (" + stateFile(slice) + "): wipe it first");
         }
         if (!isTestDriver()) {
-            for (HostTool t : List.of(HostTool.QEMU_IMG, HostTool.MKFS_EXT4, HostTool.SSH_KEYGEN)) {
+            for (HostTool t : List.of(HostTool.QEMU_IMG, HostTool.MKFS_VFAT, HostTool.MCOPY, HostTool.SSH_KEYGEN)) {
                 t.require();
             }
         }
@@ -208,7 +218,7 @@ public final class LibvirtProvider implements NodeProvider, AutoCloseable {
                     Files.readString(hostKey), pub);
         }
         String xml = LibvirtXml.domain(plan, n, type, new LibvirtXml.DomainFiles(root, extra, seed, disk.kernel(),
-                disk.initrd(), nodeDir.resolve("console.log")));
+                disk.initrd(), nodeDir.resolve("console.log")), qemuAsRoot);
         conn.domainDefineXML(xml);
         return new VirtNode(n, pub.substring(0, pub.lastIndexOf(' ')), dir.resolve("id_ed25519"));
     }

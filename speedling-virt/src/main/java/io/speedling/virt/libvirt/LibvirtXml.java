@@ -70,6 +70,11 @@ public final class LibvirtXml {
 
     /** A domain that boots the image's kernel directly with its root on the first virtio disk. */
     public static String domain(SlicePlan plan, PlannedNode n, VirtType type, DomainFiles f) {
+        return domain(plan, n, type, f, false);
+    }
+
+    /** As {@link #domain(SlicePlan, PlannedNode, VirtType, DomainFiles)}; {@code asRoot} runs qemu as root:root. */
+    public static String domain(SlicePlan plan, PlannedNode n, VirtType type, DomainFiles f, boolean asRoot) {
         StringBuilder x = new StringBuilder();
         x.append("<domain type=\"").append(type.xml()).append("\">\n");
         x.append("  <name>").append(esc(domainName(plan, n))).append("</name>\n");
@@ -103,7 +108,12 @@ public final class LibvirtXml {
         x.append("    <console type=\"file\">\n      <source path=\"").append(esc(f.consoleLog().toString()))
                 .append("\"/>\n      <target type=\"serial\" port=\"0\"/>\n    </console>\n");
         x.append("    <rng model=\"virtio\">\n      <backend model=\"random\">/dev/urandom</backend>\n    </rng>\n");
-        x.append("  </devices>\n</domain>\n");
+        x.append("  </devices>\n");
+        if (asRoot) {
+            x.append("  <seclabel type=\"static\" model=\"dac\" relabel=\"no\">\n    <label>+0:+0</label>\n"
+                    + "  </seclabel>\n");
+        }
+        x.append("</domain>\n");
         return x.toString();
     }
 

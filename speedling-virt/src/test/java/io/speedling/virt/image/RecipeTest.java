@@ -51,6 +51,11 @@ class RecipeTest {
     }
 
     @Test
+    void packageOrderDoesNotMatter() {
+        assertThat(BASE.packages("curl", "vim", "curl").key()).isEqualTo(BASE.packages("vim", "curl").key());
+    }
+
+    @Test
     void lengthPrefixingKeepsAdjacentInputsApart() {
         assertThat(BASE.packages("ab", "cde").key()).isNotEqualTo(BASE.packages("abc", "de").key());
     }

@@ -1,0 +1,162 @@
+package io.speedling.openstack;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What to deploy: named components wired to each other, and the inventory that places them.
+ * {@link Builder#build()} checks the wiring before anything touches a node: every component a
+ * component requires must be part of the cloud, and no two components may share a name.
+ */
+public final class Cloud {
+    private final String name;
+    private final List<Component> components;
+    private final Inventory inventory;
+    private final String region;
+    private final DistroFamily family;
+
+    private Cloud(String name, List<Component> components, Inventory inventory, String region, DistroFamily family) {
+        this.name = name;
+        this.components = List.copyOf(components);
+        this.inventory = inventory;
+        this.region = region;
+        this.family = family;
+    }
+
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Components in dependency order (what a component requires comes before it). */
+    public List<Component> components() {
+        return components;
+    }
+
+    public Inventory inventory() {
+        return inventory;
+    }
+
+    public String region() {
+        return region;
+    }
+
+    public DistroFamily family() {
+        return family;
+    }
+
+    @SuppressWarnings("unchecked")
+    public <T extends Component> T component(Class<T> type) {
+        return (T) components.stream().filter(type::isInstance).findFirst().orElseThrow(
+                () -> new IllegalArgumentException("cloud " + name + " has no " + type.getSimpleName()));
+    }
+
+    /** Every package of every component for the family, in order, without repeats. */
+    public List<String> packages() {
+        Set<String> all = new LinkedHashSet<>();
+        for (Component c : components) {
+            List<String> p = c.packages().get(family);
+            if (p == null) {
+                throw new IllegalStateException(c.name() + " names no packages for " + family);
+            }
+            all.addAll(p);
+        }
+        return new ArrayList<>(all);
+    }
+
+    public List<String> services() {
+        Set<String> all = new LinkedHashSet<>();
+        components.forEach(c -> all.addAll(c.services()));
+        return new ArrayList<>(all);
+    }
+
+    public static final class Builder {
+        private final String name;
+        private final List<Component> components = new ArrayList<>();
+        private Inventory inventory;
+        private String region = "RegionOne";
+        private DistroFamily family = DistroFamily.DEBIAN;
+
+        private Builder(String name) {
+            if (name == null || !name.matches("[a-z][a-z0-9-]{0,30}")) {
+                throw new IllegalArgumentException("cloud name '" + name + "' must be 1-31 lower-case letters, digits "
+                        + "or '-' (it names the state directory)");
+            }
+            this.name = name;
+        }
+
+        public Builder component(Component... cs) {
+            components.addAll(List.of(cs));
+            return this;
+        }
+
+        public Builder inventory(Inventory inv) {
+            this.inventory = inv;
+            return this;
+        }
+
+        public Builder region(String r) {
+            this.region = r;
+            return this;
+        }
+
+        public Builder family(DistroFamily f) {
+            this.family = f;
+            return this;
+        }
+
+        public Cloud build() {
+            if (components.isEmpty()) {
+                throw new IllegalArgumentException("cloud " + name + " has no components");
+            }
+            if (inventory == null) {
+                throw new IllegalArgumentException("cloud " + name + " has no inventory: say where it runs, e.g. "
+                        + "Inventory.allInOne(\"controller-01\")");
+            }
+            Map<String, Component> byName = new LinkedHashMap<>();
+            for (Component c : components) {
+                Component other = byName.putIfAbsent(c.name(), c);
+                if (other != null && other != c) {
+                    throw new IllegalArgumentException("two components of cloud " + name + " are named '" + c.name()
+                            + "': " + other + " and " + c + "; give one of them another name");
+                }
+            }
+            for (Component c : byName.values()) {
+                for (Component dep : c.requires()) {
+                    if (byName.get(dep.name()) != dep) {
+                        throw new IllegalArgumentException(c.name() + " requires " + dep + ", which is not part of cloud "
+                                + name + ": add it with .component(...)");
+                    }
+                }
+            }
+            // dependency order, keeping the caller's order where it is free
+            List<Component> ordered = new ArrayList<>();
+            Set<Component> visiting = new LinkedHashSet<>();
+            for (Component c : byName.values()) {
+                visit(c, ordered, visiting);
+            }
+            return new Cloud(name, ordered, inventory, region, family);
+        }
+
+        private static void visit(Component c, List<Component> out, Set<Component> visiting) {
+            if (out.contains(c)) {
+                return;
+            }
+            if (!visiting.add(c)) {
+                throw new IllegalArgumentException("components require each other in a circle: " + visiting);
+            }
+            for (Component d : c.requires()) {
+                visit(d, out, visiting);
+            }
+            visiting.remove(c);
+            out.add(c);
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package io.speedling.openstack;
+
+import io.speedling.openstack.remote.KeystoneRegistrar;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A part of the cloud (a database, a message queue, an OpenStack service) wired to the components
+ * it uses through its builder. It declares its packages per distro family, its services, the
+ * databases and Keystone objects it needs, and adds its steps to the deploy's task graph.
+ */
+public abstract class Component {
+    private final String name;
+
+    protected Component(String name) {
+        if (name == null || !name.matches("[a-z][a-z0-9-]{0,30}")) {
+            throw new IllegalArgumentException("component name '" + name + "' must be 1-31 lower-case letters, "
+                    + "digits or '-'");
+        }
+        this.name = name;
+    }
+
+    public final String name() {
+        return name;
+    }
+
+    /** The components this one was wired to. */
+    public abstract List<Component> requires();
+
+    /** Package names per distro family. */
+    public abstract Map<DistroFamily, List<String>> packages();
+
+    /** systemd units this component runs (Debian names). */
+    public abstract List<String> services();
+
+    /** Databases (name, user) it needs on the SQL server. */
+    public List<Database> databases() {
+        return List.of();
+    }
+
+    /** Catalog entries to register in Keystone. */
+    public List<KeystoneRegistrar.ServiceDef> catalog(Deploy d) {
+        return List.of();
+    }
+
+    /** Users to register in Keystone. */
+    public List<KeystoneRegistrar.UserDef> users(Deploy d) {
+        return List.of();
+    }
+
+    /** Adds this component's tasks; the tasks of the components it requires are already there. */
+    protected abstract void plan(Deploy d);
+
+    /** A database and the user that owns it; the password is the secret {@code db-<user>}. */
+    public record Database(String name, String user) {
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "(" + name + ")";
+    }
+
+    /** Helper: a component that requires {@code dep} but got none. */
+    protected static <T> T required(T dep, String component, String what, String how) {
+        if (dep == null) {
+            throw new IllegalArgumentException(component + " requires " + what + ", but none was wired: " + how);
+        }
+        return dep;
+    }
+}

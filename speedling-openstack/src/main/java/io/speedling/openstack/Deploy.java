@@ -1,0 +1,161 @@
+package io.speedling.openstack;
+
+import io.speedling.core.Fleet;
+import io.speedling.core.Node;
+import io.speedling.core.NodeGroup;
+import io.speedling.core.RemoteFunction;
+import io.speedling.core.tasks.Task;
+import io.speedling.core.tasks.TaskBody;
+import io.speedling.core.tasks.TaskGraph;
+import io.speedling.openstack.remote.MergeIni;
+import io.speedling.openstack.remote.Services;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What components see while they plan: the task graph, the nodes by role, the secrets and the
+ * addresses to put in config. Also collects what the run did to services (for the rerun check).
+ */
+public final class Deploy {
+    private final Cloud cloud;
+    private final Fleet fleet;
+    private final Secrets secrets;
+    private final TaskGraph graph;
+    private final Map<String, Task<?>> tasks = new ConcurrentHashMap<>();
+    private final Map<String, String> serviceActions = new ConcurrentHashMap<>();
+    private final List<String> changedFiles = java.util.Collections.synchronizedList(new ArrayList<>());
+
+    Deploy(Cloud cloud, Fleet fleet, Secrets secrets, TaskGraph graph) {
+        this.cloud = cloud;
+        this.fleet = fleet;
+        this.secrets = secrets;
+        this.graph = graph;
+    }
+
+    public Cloud cloud() {
+        return cloud;
+    }
+
+    public Fleet fleet() {
+        return fleet;
+    }
+
+    public String secret(String name) {
+        return secrets.get(name);
+    }
+
+    /** The controller node. */
+    public Node controller() {
+        return fleet.node(cloud.inventory().controller());
+    }
+
+    public NodeGroup withRole(String role) {
+        return fleet.group(cloud.inventory().nodesWith(role).toArray(String[]::new));
+    }
+
+    /** The controller's address on the management network, which every service uses. */
+    public String controllerIp() {
+        return ipOf(controller());
+    }
+
+    public String ipOf(Node n) {
+        Object ip = n.data().get("mgmt_ipv4");
+        if (ip == null) {
+            ip = n.data().get("ip");
+        }
+        if (ip == null) {
+            throw new IllegalStateException("node " + n.name() + " has no address in its data (mgmt_ipv4 or ip)");
+        }
+        return ip.toString();
+    }
+
+    public <T> Task<T> task(String name, TaskBody<T> body, Task<?>... deps) {
+        Task<T> t = graph.task(name, body, deps);
+        tasks.put(name, t);
+        return t;
+    }
+
+    @SuppressWarnings("unchecked")
+    public <T> Task<T> task(String name) {
+        Task<?> t = tasks.get(name);
+        if (t == null) {
+            throw new IllegalStateException("no task '" + name + "' has been planned (a component's plan refers to a "
+                    + "component that is not part of the cloud, or plans in the wrong order)");
+        }
+        return (Task<T>) t;
+    }
+
+    public boolean has(String name) {
+        return tasks.containsKey(name);
+    }
+
+    /** Merges INI settings on every node of the group; true when any node's file changed. */
+    public boolean ini(NodeGroup nodes, String path, Map<String, Map<String, String>> settings, String group) {
+        Map<String, Boolean> changed = nodes.call(new MergeIni(path, settings, "root", group, 0640));
+        boolean any = changed.containsValue(Boolean.TRUE);
+        if (any) {
+            changed.forEach((n, c) -> {
+                if (c) {
+                    changedFiles.add(n + ":" + path);
+                }
+            });
+        }
+        return any;
+    }
+
+    /** Merges per-node INI settings (addresses differ per node); true when any node's file changed. */
+    public boolean callEachIni(NodeGroup nodes, String path,
+                               java.util.function.Function<Node, Map<String, Map<String, String>>> perNode, String group) {
+        Map<String, Boolean> changed = nodes.callEach(n -> new MergeIni(path, perNode.apply(n), "root", group, 0640));
+        changed.forEach((n, c) -> {
+            if (c) {
+                changedFiles.add(n + ":" + path);
+            }
+        });
+        return changed.containsValue(Boolean.TRUE);
+    }
+
+    /** Starts (or restarts, when {@code restart}) the units on every node of the group. */
+    public void services(NodeGroup nodes, boolean restart, String... units) {
+        Map<String, Map<String, String>> done = nodes.call(new Services(List.of(units), restart));
+        done.forEach((n, actions) -> actions.forEach((u, a) -> serviceActions.put(n + ":" + u, a)));
+    }
+
+    public <R> R onController(RemoteFunction<R> f) {
+        return controller().call(f);
+    }
+
+    public Map<String, String> serviceActions() {
+        return Map.copyOf(serviceActions);
+    }
+
+    public List<String> changedFiles() {
+        return List.copyOf(changedFiles);
+    }
+
+    /** The keystone_authtoken section every API service uses, for service user {@code user}. */
+    public Map<String, String> authtoken(String user) {
+        String ip = controllerIp();
+        return Map.of("www_authenticate_uri", "http://" + ip + ":5000", "auth_url", "http://" + ip + ":5000",
+                "memcached_servers", ip + ":11211", "auth_type", "password", "project_domain_name", "Default",
+                "user_domain_name", "Default", "project_name", "service", "username", user,
+                "password", secret("keystone-" + user), "region_name", cloud.region());
+    }
+
+    /** Credentials for a [section] that talks to another service as {@code user} (nova's [placement] ...). */
+    public Map<String, String> serviceCredentials(String user) {
+        return Map.of("auth_url", "http://" + controllerIp() + ":5000", "auth_type", "password",
+                "project_domain_name", "Default", "user_domain_name", "Default", "project_name", "service",
+                "username", user, "password", secret("keystone-" + user), "region_name", cloud.region());
+    }
+
+    public String dbUrl(String db, String user) {
+        return "mysql+pymysql://" + user + ":" + secret("db-" + user) + "@" + controllerIp() + "/" + db;
+    }
+
+    public String transportUrl() {
+        return "rabbit://openstack:" + secret("rabbitmq-openstack") + "@" + controllerIp() + ":5672/";
+    }
+}

@@ -1,0 +1,163 @@
+package io.speedling.openstack;
+
+import io.speedling.core.Fleet;
+import io.speedling.core.functions.Sh;
+import io.speedling.core.tasks.RunReport;
+import io.speedling.core.tasks.TaskGraph;
+import io.speedling.core.tasks.TaskGraphException;
+import io.speedling.core.tasks.TaskListener;
+import io.speedling.core.tasks.TaskRecord;
+import io.speedling.core.SpeedlingException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Deploys a {@link Cloud} onto the nodes of a fleet: checks (or installs) packages, lets every
+ * component plan its tasks into one task graph, runs it with independent work in parallel, and
+ * writes the state directory: secrets.json (0600), admin-openrc.sh, demo-openrc.sh, clouds.yaml
+ * and deploy.json (the run record, secrets redacted).
+ */
+public final class Deployer {
+    private static final Logger LOG = LoggerFactory.getLogger("speedling.deploy");
+
+    private final Cloud cloud;
+    private final Path stateDir;
+    private boolean installPackages;
+    private TaskListener listener;
+
+    private Deployer(Cloud cloud, Path stateDir) {
+        this.cloud = cloud;
+        this.stateDir = stateDir.toAbsolutePath();
+    }
+
+    /** A deployer keeping the cloud's state in {@code stateDir}. */
+    public static Deployer of(Cloud cloud, Path stateDir) {
+        return new Deployer(cloud, stateDir);
+    }
+
+    /** The default state directory of a cloud: {@code ~/.local/state/speedling/clouds/<name>}. */
+    public static Path defaultStateDir(String cloud) {
+        return Path.of(System.getProperty("user.home"), ".local", "state", "speedling", "clouds", cloud);
+    }
+
+    /** Lets the deploy install missing packages (off by default: deploy onto the prebuilt image). */
+    public Deployer installPackages(boolean allow) {
+        this.installPackages = allow;
+        return this;
+    }
+
+    public Deployer listener(TaskListener l) {
+        this.listener = l;
+        return this;
+    }
+
+    public Path stateDir() {
+        return stateDir;
+    }
+
+    public Secrets secrets() {
+        return Secrets.open(stateDir.resolve("secrets.json"));
+    }
+
+    /** Runs the deploy; throws {@link TaskGraphException} (report attached and written) when a task failed. */
+    public DeployResult deploy(Fleet fleet) {
+        try {
+            Files.createDirectories(stateDir);
+            Files.setPosixFilePermissions(stateDir, PosixFilePermissions.fromString("rwx------"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create state directory " + stateDir, e);
+        }
+        for (String n : cloud.inventory().nodes()) {
+            fleet.node(n);  // fails with the fleet's message when the inventory names an unknown node
+        }
+        Secrets secrets = secrets();
+        checkPackages(fleet);
+        TaskGraph.Builder gb = TaskGraph.builder().pendingLogInterval(Duration.ofSeconds(15));
+        if (listener != null) {
+            gb.listener(listener);
+        }
+        TaskGraph graph = gb.build();
+        Deploy d = new Deploy(cloud, fleet, secrets, graph);
+        for (Component c : cloud.components()) {
+            c.plan(d);
+        }
+        RunReport report;
+        try {
+            report = graph.run();
+        } catch (TaskGraphException e) {
+            Path file = writeReport(secrets, e.report());
+            List<String> lines = new ArrayList<>();
+            for (TaskRecord r : e.report().failed()) {
+                lines.add(r.name() + ": " + secrets.redact(r.error()));
+            }
+            throw new DeployFailedException("deploy of cloud " + cloud.name() + " failed (report: " + file + "):\n  "
+                    + String.join("\n  ", lines), e.report(), file);
+        }
+        Path reportFile = writeReport(secrets, report);
+        String url = "http://" + d.controllerIp() + ":5000/v3";
+        Path admin = writeSecret("admin-openrc.sh", Openrc.admin(d, url));
+        Path demo = writeSecret("demo-openrc.sh", Openrc.demo(d, url));
+        Path clouds = writeSecret("clouds.yaml", Openrc.cloudsYaml(cloud.name(), url, cloud.region(),
+                secrets.get("keystone-admin"), secrets.get("keystone-demo")));
+        LOG.info("cloud {} deployed in {} s ({} tasks)", cloud.name(), String.format("%.1f", report.wallMs() / 1000.0),
+                report.tasks().size());
+        return new DeployResult(cloud.name(), url, report, d.serviceActions(), stateDir, clouds, admin, demo,
+                reportFile);
+    }
+
+    private void checkPackages(Fleet fleet) {
+        List<String> pkgs = cloud.packages();
+        String check = "dpkg-query -W -f='${db:Status-Abbrev} ${Package}\\n' " + String.join(" ", pkgs)
+                + " 2>&1 | awk '$1 != \"ii\" {print $NF}' | sed 's/^dpkg-query: no packages found matching //'";
+        Map<String, io.speedling.core.CommandResult> out = fleet.group(cloud.inventory().nodes().toArray(String[]::new))
+                .call(new Sh(check, false));
+        out.forEach((node, r) -> {
+            List<String> missing = r.stdout().lines().map(String::strip).filter(s -> !s.isEmpty()).toList();
+            if (missing.isEmpty()) {
+                return;
+            }
+            if (!installPackages) {
+                throw new SpeedlingException("node " + node + " lacks packages of cloud " + cloud.name() + ": "
+                        + String.join(" ", missing) + ". Deploy onto an image built with OpenStackImage (it has them), "
+                        + "or allow installs with Deployer.installPackages(true)");
+            }
+            LOG.info("installing on {}: {}", node, String.join(" ", missing));
+            fleet.node(node).call(new Sh("printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d; chmod 755 "
+                    + "/usr/sbin/policy-rc.d; trap 'rm -f /usr/sbin/policy-rc.d' EXIT; export DEBIAN_FRONTEND="
+                    + "noninteractive; apt-get -q update && apt-get -q -y --no-install-recommends install "
+                    + String.join(" ", missing), true));
+        });
+    }
+
+    private Path writeReport(Secrets secrets, RunReport report) {
+        return write("deploy.json", secrets.redact(report.toJson()), "rw-------");
+    }
+
+    private Path writeSecret(String name, String text) {
+        return write(name, text, "rw-------");
+    }
+
+    private Path write(String name, String text, String perms) {
+        Path target = stateDir.resolve(name);
+        Path tmp = stateDir.resolve("." + name + ".tmp");
+        try {
+            Files.deleteIfExists(tmp);
+            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(perms)));
+            Files.writeString(tmp, text);
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return target;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + target, e);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package io.speedling.openstack;
+
+import io.speedling.core.CommandResult;
+import io.speedling.core.Node;
+import io.speedling.core.SpeedlingException;
+import io.speedling.core.functions.Sh;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Checks a deployed cloud the way a user would, with the real {@code openstack} client on the
+ * controller: a token, the catalog, an image uploaded and listed, a network with a subnet and a
+ * router, a server booted to ACTIVE on the compute driver and deleted again. Everything it creates
+ * carries a per-run suffix and is removed at the end, also when a step fails.
+ */
+public final class Verifier {
+    private Verifier() {
+    }
+
+    /** Step name to seconds, in order. Throws naming the failed step and the client's output. */
+    public static Map<String, Double> run(Node controller) {
+        String script = """
+                set -eu
+                . /root/admin-openrc.sh
+                s=speedling-check-$$
+                t0=$(date +%s.%N)
+                step() { t1=$(date +%s.%N); echo "STEP $1 $(awk "BEGIN {print $t1 - $t0}")"; t0=$t1; }
+                cleanup() {
+                  openstack server delete --wait $s >/dev/null 2>&1 || true
+                  openstack router remove subnet $s $s >/dev/null 2>&1 || true
+                  openstack router delete $s >/dev/null 2>&1 || true
+                  openstack network delete $s >/dev/null 2>&1 || true
+                  openstack image delete $s >/dev/null 2>&1 || true
+                  rm -f /tmp/$s.img
+                }
+                trap cleanup EXIT
+                openstack token issue -f value -c id >/dev/null; step token_issue
+                cat=$(openstack catalog list -f value -c Type | sort | tr '\\n' ' '); echo "CATALOG $cat"; step catalog_list
+                head -c 1048576 /dev/urandom > /tmp/$s.img
+                openstack image create --disk-format raw --container-format bare --file /tmp/$s.img $s -f value -c id >/dev/null
+                openstack image list -f value -c Name | grep -qx $s; step image_create_list
+                openstack network create $s -f value -c id >/dev/null
+                openstack subnet create --network $s --subnet-range 192.168.77.0/24 $s -f value -c id >/dev/null
+                openstack router create $s -f value -c id >/dev/null
+                openstack router add subnet $s $s; step network_subnet_router
+                openstack flavor show speedling.tiny >/dev/null 2>&1 || openstack flavor create --vcpus 1 --ram 64 --disk 1 speedling.tiny >/dev/null
+                status=$(openstack server create --flavor speedling.tiny --image $s --network $s --wait $s -f value -c status | tr -d '[:space:]')
+                echo "SERVER $status"; [ "$status" = ACTIVE ]; step server_active
+                openstack server delete --wait $s; step server_delete
+                """;
+        CommandResult r = controller.call(new Sh("exec bash -c " + quote(script), false));
+        Map<String, Double> steps = new LinkedHashMap<>();
+        for (String line : r.stdout().lines().toList()) {
+            if (line.startsWith("STEP ")) {
+                String[] f = line.split(" ");
+                steps.put(f[1], Double.parseDouble(f[2]));
+            }
+        }
+        if (!r.ok()) {
+            throw new SpeedlingException("verification failed after " + steps.keySet() + " on " + controller.name()
+                    + " (exit " + r.exitCode() + "):\n" + r.stderr().strip() + "\n" + r.stdout().strip());
+        }
+        return steps;
+    }
+
+    static String quote(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
+    }
+}

@@ -1,0 +1,131 @@
+package io.speedling.openstack.components;
+
+import io.speedling.core.tasks.Task;
+import io.speedling.openstack.Component;
+import io.speedling.openstack.Deploy;
+import io.speedling.openstack.DistroFamily;
+import io.speedling.openstack.Inventory;
+import io.speedling.openstack.remote.KeystoneRegistrar;
+import io.speedling.openstack.remote.Once;
+import io.speedling.openstack.remote.WaitHttp;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The image service with the file store; storage backends may extend its config. */
+public final class Glance extends Component {
+    private final MariaDb sql;
+    private final Keystone keystone;
+    private final Map<String, Map<String, String>> extraConfig;
+
+    private Glance(Builder b) {
+        super(b.name);
+        this.sql = required(b.sql, b.name, "an SQL server", "Glance.builder().sql(mariadb)");
+        this.keystone = required(b.keystone, b.name, "keystone", "Glance.builder().keystone(keystone)");
+        this.extraConfig = Map.copyOf(b.extra);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public static final class Builder {
+        private String name = "glance";
+        private MariaDb sql;
+        private Keystone keystone;
+        private final Map<String, Map<String, String>> extra = new LinkedHashMap<>();
+
+        public Builder name(String n) {
+            this.name = n;
+            return this;
+        }
+
+        public Builder sql(MariaDb db) {
+            this.sql = db;
+            return this;
+        }
+
+        public Builder keystone(Keystone k) {
+            this.keystone = k;
+            return this;
+        }
+
+        /** Extra glance-api.conf settings (a storage backend's section, say). */
+        public Builder config(String section, Map<String, String> settings) {
+            extra.computeIfAbsent(section, s -> new LinkedHashMap<>()).putAll(settings);
+            return this;
+        }
+
+        public Glance build() {
+            return new Glance(this);
+        }
+    }
+
+    @Override
+    public List<Component> requires() {
+        return List.of(sql, keystone);
+    }
+
+    @Override
+    public Map<DistroFamily, List<String>> packages() {
+        return Pkgs.of(List.of("glance"), List.of("openstack-glance"), List.of("openstack-glance"));
+    }
+
+    @Override
+    public List<String> services() {
+        return List.of("glance-api");
+    }
+
+    @Override
+    public List<Database> databases() {
+        return List.of(new Database("glance", "glance"));
+    }
+
+    @Override
+    public List<KeystoneRegistrar.ServiceDef> catalog(Deploy d) {
+        String url = "http://" + d.controllerIp() + ":9292";
+        return List.of(new KeystoneRegistrar.ServiceDef("glance", "image",
+                Map.of("public", url, "internal", url, "admin", url)));
+    }
+
+    @Override
+    public List<KeystoneRegistrar.UserDef> users(Deploy d) {
+        return List.of(new KeystoneRegistrar.UserDef("glance", d.secret("keystone-glance"), "service",
+                List.of("admin", "service")));
+    }
+
+    @Override
+    protected void plan(Deploy d) {
+        var ctl = d.withRole(Inventory.CONTROLLER);
+        Task<Boolean> config = d.task(name() + ".config", ctx -> {
+            Map<String, Map<String, String>> s = new LinkedHashMap<>();
+            s.put("DEFAULT", Map.of("enabled_backends", "fs:file"));
+            s.put("database", Map.of("connection", d.dbUrl("glance", "glance")));
+            s.put("keystone_authtoken", d.authtoken("glance"));
+            s.put("paste_deploy", Map.of("flavor", "keystone"));
+            Map<String, String> store = new LinkedHashMap<>();
+            store.put("default_backend", "fs");
+            store.put("filesystem_store_datadir", null);
+            s.put("glance_store", store);
+            s.put("fs", Map.of("filesystem_store_datadir", "/var/lib/glance/images/"));
+            extraConfig.forEach((k, v) -> s.merge(k, v, (a, b) -> {
+                Map<String, String> m = new LinkedHashMap<>(a);
+                m.putAll(b);
+                return m;
+            }));
+            boolean a = d.ini(ctl, "/etc/glance/glance-api.conf", s, "glance");
+            boolean b = d.ini(ctl, "/etc/glance/glance-api-uwsgi.ini",
+                    Map.of("uwsgi", Map.of("processes", "2", "threads", "8")), "glance");
+            return a || b;
+        });
+        Task<Boolean> sync = d.task(name() + ".db_sync", ctx -> d.onController(new Once("glance-db-sync",
+                Keystone.stamp(d, "glance-common"), List.of("glance-manage", "db_sync"), Map.of(), "glance")),
+                config, d.task(sql.name() + ".schemas"));
+        Task<Void> start = d.task(name() + ".start", ctx -> {
+            d.services(ctl, ctx.want(config), "glance-api");
+            return null;
+        }, sync, d.task(keystone.name() + ".register"));
+        d.task(name() + ".ready", ctx -> d.onController(new WaitHttp("http://" + d.controllerIp() + ":9292/", 120)),
+                start);
+    }
+}

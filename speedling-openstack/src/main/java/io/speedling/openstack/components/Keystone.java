@@ -1,0 +1,146 @@
+package io.speedling.openstack.components;
+
+import io.speedling.core.tasks.Task;
+import io.speedling.openstack.Component;
+import io.speedling.openstack.Deploy;
+import io.speedling.openstack.DistroFamily;
+import io.speedling.openstack.Inventory;
+import io.speedling.openstack.remote.KeystoneRegistrar;
+import io.speedling.openstack.remote.Once;
+import io.speedling.openstack.remote.WaitHttp;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Identity, served by the package's uwsgi unit on :5000, with fernet tokens and a memcached cache.
+ * After it answers, one bulk call registers every component's catalog entries and users.
+ */
+public final class Keystone extends Component {
+    private final MariaDb sql;
+    private final Memcached memcached;
+
+    private Keystone(Builder b) {
+        super(b.name);
+        this.sql = required(b.sql, b.name, "an SQL server", "Keystone.builder().sql(mariadb)");
+        this.memcached = required(b.memcached, b.name, "memcached", "Keystone.builder().memcached(memcached)");
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public static final class Builder {
+        private String name = "keystone";
+        private MariaDb sql;
+        private Memcached memcached;
+
+        public Builder name(String n) {
+            this.name = n;
+            return this;
+        }
+
+        public Builder sql(MariaDb db) {
+            this.sql = db;
+            return this;
+        }
+
+        public Builder memcached(Memcached m) {
+            this.memcached = m;
+            return this;
+        }
+
+        public Keystone build() {
+            return new Keystone(this);
+        }
+    }
+
+    @Override
+    public List<Component> requires() {
+        return List.of(sql, memcached);
+    }
+
+    @Override
+    public Map<DistroFamily, List<String>> packages() {
+        return Pkgs.of(List.of("keystone"), List.of("openstack-keystone", "httpd", "python3-mod_wsgi"),
+                List.of("openstack-keystone"));
+    }
+
+    @Override
+    public List<String> services() {
+        return List.of("keystone");
+    }
+
+    @Override
+    public List<Database> databases() {
+        return List.of(new Database("keystone", "keystone"));
+    }
+
+    public String url(Deploy d) {
+        return "http://" + d.controllerIp() + ":5000/v3";
+    }
+
+    @Override
+    public List<KeystoneRegistrar.UserDef> users(Deploy d) {
+        return List.of(new KeystoneRegistrar.UserDef("demo", d.secret("keystone-demo"), "demo", List.of("member")));
+    }
+
+    @Override
+    protected void plan(Deploy d) {
+        var ctl = d.withRole(Inventory.CONTROLLER);
+        String ip = d.controllerIp();
+        Task<Boolean> config = d.task(name() + ".config", ctx -> {
+            Map<String, Map<String, String>> s = new LinkedHashMap<>();
+            s.put("database", Map.of("connection", d.dbUrl("keystone", "keystone")));
+            s.put("token", Map.of("provider", "fernet"));
+            s.put("cache", Map.of("enabled", "true", "backend", "oslo_cache.memcache_pool",
+                    "memcache_servers", ip + ":11211"));
+            boolean a = d.ini(ctl, "/etc/keystone/keystone.conf", s, "keystone");
+            boolean b = d.ini(ctl, "/etc/keystone/keystone-uwsgi.ini",
+                    Map.of("uwsgi", Map.of("processes", "2", "threads", "8")), "keystone");
+            // keystone-manage runs as root for the key setup and as keystone for the rest: whichever
+            // runs first must not leave a log file the other cannot write
+            ctl.call(new io.speedling.core.functions.Sh("install -d -o keystone -g keystone /var/log/keystone && "
+                    + "touch /var/log/keystone/keystone-manage.log /var/log/keystone/keystone.log && "
+                    + "chown keystone:keystone /var/log/keystone/*.log", true));
+            return a || b;
+        });
+        Task<Boolean> sync = d.task(name() + ".db_sync", ctx -> d.onController(new Once("keystone-db-sync",
+                stamp(d, "keystone"), List.of("keystone-manage", "db_sync"), Map.of(), "keystone")),
+                config, d.task(sql.name() + ".schemas"));
+        Task<Boolean> keys = d.task(name() + ".fernet", ctx -> d.onController(new Once("keystone-keys", "1",
+                List.of("sh", "-c", "keystone-manage fernet_setup --keystone-user keystone --keystone-group keystone && "
+                        + "keystone-manage credential_setup --keystone-user keystone --keystone-group keystone"),
+                Map.of(), null)), config);
+        String url = "http://" + ip + ":5000/v3/";
+        Task<Boolean> bootstrap = d.task(name() + ".bootstrap", ctx -> {
+            String pw = d.secret("keystone-admin");
+            return d.onController(new Once("keystone-bootstrap", Integer.toHexString((pw + url).hashCode()),
+                    List.of("keystone-manage", "bootstrap"), Map.of("OS_BOOTSTRAP_PASSWORD", pw,
+                    "OS_BOOTSTRAP_ADMIN_URL", url, "OS_BOOTSTRAP_INTERNAL_URL", url, "OS_BOOTSTRAP_PUBLIC_URL", url,
+                    "OS_BOOTSTRAP_REGION_ID", d.cloud().region()), "keystone"));
+        }, sync, keys);
+        Task<Void> start = d.task(name() + ".start", ctx -> {
+            d.services(ctl, ctx.want(config), "keystone");
+            return null;
+        }, bootstrap, d.task(memcached.name() + ".start"));
+        Task<Integer> ready = d.task(name() + ".ready", ctx -> d.onController(new WaitHttp(url, 120)), start);
+        d.task(name() + ".register", ctx -> {
+            List<KeystoneRegistrar.ServiceDef> services = new ArrayList<>();
+            List<KeystoneRegistrar.UserDef> users = new ArrayList<>();
+            for (Component c : d.cloud().components()) {
+                services.addAll(c.catalog(d));
+                users.addAll(c.users(d));
+            }
+            return d.onController(new KeystoneRegistrar("http://" + ip + ":5000", d.secret("keystone-admin"),
+                    d.cloud().region(), services, users));
+        }, ready);
+    }
+
+    /** A db sync's stamp: the package version and the connection string's hash, so either change reruns it. */
+    static String stamp(Deploy d, String pkg) {
+        var r = d.controller().call(new io.speedling.core.functions.Sh("dpkg-query -W -f='${Version}' " + pkg, true));
+        return r.stdout().trim();
+    }
+}

@@ -1,0 +1,183 @@
+package io.speedling.openstack.components;
+
+import io.speedling.core.functions.Sh;
+import io.speedling.core.tasks.Task;
+import io.speedling.openstack.Component;
+import io.speedling.openstack.Deploy;
+import io.speedling.openstack.DistroFamily;
+import io.speedling.openstack.Inventory;
+import io.speedling.openstack.remote.KeystoneRegistrar;
+import io.speedling.openstack.remote.Once;
+import io.speedling.openstack.remote.WaitHttp;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Networking with ML2 and the linuxbridge agent (the kernel here has no openvswitch module),
+ * VXLAN tenant networks, a flat provider network on the nodes' second NIC, DHCP, L3 and metadata
+ * agents. The RPC server starts first and the agents once it consumes its queue, so their first
+ * calls do not time out.
+ */
+public final class Neutron extends Component {
+    private final MariaDb sql;
+    private final RabbitMq messaging;
+    private final Keystone keystone;
+    private final String providerInterface;
+
+    private Neutron(Builder b) {
+        super(b.name);
+        String how = "Neutron.builder()";
+        this.sql = required(b.sql, b.name, "an SQL server", how + ".sql(mariadb)");
+        this.messaging = required(b.messaging, b.name, "a message queue", how + ".messaging(rabbitmq)");
+        this.keystone = required(b.keystone, b.name, "keystone", how + ".keystone(keystone)");
+        this.providerInterface = b.providerInterface;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public static final class Builder {
+        private String name = "neutron";
+        private MariaDb sql;
+        private RabbitMq messaging;
+        private Keystone keystone;
+        private String providerInterface = "eth1";
+
+        public Builder name(String n) {
+            this.name = n;
+            return this;
+        }
+
+        public Builder sql(MariaDb db) {
+            this.sql = db;
+            return this;
+        }
+
+        public Builder messaging(RabbitMq mq) {
+            this.messaging = mq;
+            return this;
+        }
+
+        public Builder keystone(Keystone k) {
+            this.keystone = k;
+            return this;
+        }
+
+        /** The NIC the flat "provider" network uses (default eth1, the slice's ext network). */
+        public Builder providerInterface(String nic) {
+            this.providerInterface = nic;
+            return this;
+        }
+
+        public Neutron build() {
+            return new Neutron(this);
+        }
+    }
+
+    @Override
+    public List<Component> requires() {
+        return List.of(sql, messaging, keystone);
+    }
+
+    @Override
+    public Map<DistroFamily, List<String>> packages() {
+        return Pkgs.of(List.of("neutron-server", "neutron-linuxbridge-agent", "neutron-dhcp-agent",
+                        "neutron-metadata-agent", "neutron-l3-agent", "iptables"),
+                List.of("openstack-neutron", "openstack-neutron-ml2", "openstack-neutron-linuxbridge"),
+                List.of("openstack-neutron-server", "openstack-neutron-linuxbridge-agent",
+                        "openstack-neutron-dhcp-agent", "openstack-neutron-metadata-agent", "openstack-neutron-l3-agent"));
+    }
+
+    static final List<String> AGENTS = List.of("neutron-linuxbridge-agent", "neutron-dhcp-agent",
+            "neutron-metadata-agent", "neutron-l3-agent");
+
+    @Override
+    public List<String> services() {
+        return List.of("neutron-api", "neutron-rpc-server", "neutron-linuxbridge-agent", "neutron-dhcp-agent",
+                "neutron-metadata-agent", "neutron-l3-agent");
+    }
+
+    @Override
+    public List<Database> databases() {
+        return List.of(new Database("neutron", "neutron"));
+    }
+
+    @Override
+    public List<KeystoneRegistrar.ServiceDef> catalog(Deploy d) {
+        String url = "http://" + d.controllerIp() + ":9696";
+        return List.of(new KeystoneRegistrar.ServiceDef("neutron", "network",
+                Map.of("public", url, "internal", url, "admin", url)));
+    }
+
+    @Override
+    public List<KeystoneRegistrar.UserDef> users(Deploy d) {
+        return List.of(new KeystoneRegistrar.UserDef("neutron", d.secret("keystone-neutron"), "service",
+                List.of("admin", "service")));
+    }
+
+    @Override
+    protected void plan(Deploy d) {
+        var ctl = d.withRole(Inventory.CONTROLLER);
+        var compute = d.withRole(Inventory.COMPUTE);
+        String ip = d.controllerIp();
+        Task<Boolean> config = d.task(name() + ".config", ctx -> {
+            Map<String, Map<String, String>> s = new LinkedHashMap<>();
+            s.put("DEFAULT", Map.of("core_plugin", "ml2", "service_plugins", "router", "transport_url",
+                    d.transportUrl(), "auth_strategy", "keystone", "notify_nova_on_port_status_changes", "true",
+                    "notify_nova_on_port_data_changes", "true", "api_workers", "2", "rpc_workers", "1"));
+            s.put("database", Map.of("connection", d.dbUrl("neutron", "neutron")));
+            s.put("keystone_authtoken", d.authtoken("neutron"));
+            s.put("nova", d.serviceCredentials("nova"));
+            s.put("oslo_concurrency", Map.of("lock_path", "/var/lib/neutron/tmp"));
+            s.put("experimental", Map.of("linuxbridge", "true"));
+            boolean changed = d.ini(ctl, "/etc/neutron/neutron.conf", s, "neutron");
+            changed |= d.ini(ctl, "/etc/neutron/neutron-api-uwsgi.ini", Map.of("uwsgi", Map.of("processes", "2",
+                    "threads", "8")), "neutron");
+            changed |= d.ini(ctl, "/etc/neutron/plugins/ml2/ml2_conf.ini", Map.of(
+                    "ml2", Map.of("type_drivers", "flat,vlan,vxlan", "tenant_network_types", "vxlan",
+                            "mechanism_drivers", "linuxbridge,l2population", "extension_drivers", "port_security"),
+                    "ml2_type_flat", Map.of("flat_networks", "provider"),
+                    "ml2_type_vxlan", Map.of("vni_ranges", "1:1000"),
+                    "securitygroup", Map.of("enable_ipset", "true")), "neutron");
+            changed |= d.ini(ctl, "/etc/neutron/l3_agent.ini", Map.of("DEFAULT", Map.of("interface_driver",
+                    "linuxbridge")), "neutron");
+            changed |= d.ini(ctl, "/etc/neutron/dhcp_agent.ini", Map.of("DEFAULT", Map.of("interface_driver",
+                    "linuxbridge", "dhcp_driver", "neutron.agent.linux.dhcp.Dnsmasq", "enable_isolated_metadata",
+                    "true")), "neutron");
+            changed |= d.ini(ctl, "/etc/neutron/metadata_agent.ini", Map.of("DEFAULT", Map.of("nova_metadata_host",
+                    ip, "metadata_proxy_shared_secret", d.secret("metadata-proxy"))), "neutron");
+            // the linuxbridge agent runs wherever ports live: controller (DHCP, routers) and compute nodes
+            var agents = d.fleet().group(java.util.stream.Stream.concat(ctl.names().stream(), compute.names().stream())
+                    .distinct().toArray(String[]::new));
+            changed |= d.callEachIni(agents, "/etc/neutron/plugins/ml2/linuxbridge_agent.ini", node -> Map.of(
+                    "linux_bridge", Map.of("physical_interface_mappings", "provider:" + providerInterface),
+                    "vxlan", Map.of("enable_vxlan", "true", "local_ip", d.ipOf(node), "l2_population", "true"),
+                    "securitygroup", Map.of("enable_security_group", "true", "firewall_driver",
+                            "neutron.agent.linux.iptables_firewall.IptablesFirewallDriver")), "neutron");
+            return changed;
+        });
+        Task<Boolean> sync = d.task(name() + ".db_sync", ctx -> d.onController(new Once("neutron-db-sync",
+                Keystone.stamp(d, "neutron-common"), List.of("neutron-db-manage", "--config-file",
+                "/etc/neutron/neutron.conf", "--config-file", "/etc/neutron/plugins/ml2/ml2_conf.ini", "upgrade",
+                "heads"), Map.of(), "neutron")), config, d.task(sql.name() + ".schemas"));
+        Task<Void> rpc = d.task(name() + ".rpc_server", ctx -> {
+            d.services(ctl, ctx.want(config), "neutron-rpc-server");
+            // agents that start before the server consumes its queue time out on their first calls
+            d.onController(new Sh("for i in $(seq 120); do rabbitmqctl -q list_queues name consumers 2>/dev/null | "
+                    + "awk '$1==\"q-plugin\" && $2>0 {f=1} END {exit !f}' && exit 0; sleep 0.5; done; "
+                    + "echo 'neutron-rpc-server does not consume q-plugin after 60 s' >&2; exit 1", true));
+            return null;
+        }, sync, d.task(messaging.name() + ".user"), d.task(keystone.name() + ".register"));
+        Task<Void> start = d.task(name() + ".start", ctx -> {
+            boolean changed = ctx.want(config);
+            d.services(ctl, changed, "neutron-api", "neutron-dhcp-agent", "neutron-metadata-agent", "neutron-l3-agent");
+            var agents = d.fleet().group(java.util.stream.Stream.concat(ctl.names().stream(), compute.names().stream())
+                    .distinct().toArray(String[]::new));
+            d.services(agents, changed, "neutron-linuxbridge-agent");
+            return null;
+        }, rpc);
+        d.task(name() + ".ready", ctx -> d.onController(new WaitHttp("http://" + ip + ":9696/", 120)), start);
+    }
+}

@@ -1,0 +1,204 @@
+package io.speedling.openstack.components;
+
+import io.speedling.core.functions.Sh;
+import io.speedling.core.tasks.Task;
+import io.speedling.openstack.Component;
+import io.speedling.openstack.Deploy;
+import io.speedling.openstack.DistroFamily;
+import io.speedling.openstack.Inventory;
+import io.speedling.openstack.remote.KeystoneRegistrar;
+import io.speedling.openstack.remote.Once;
+import io.speedling.openstack.remote.WaitHttp;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Compute: API, conductor and scheduler on the controller, nova-compute on compute nodes. The
+ * compute driver is {@code fake.FakeDriver} unless set (libvirt with qemu needs the
+ * nova-compute-qemu packages in the image).
+ */
+public final class Nova extends Component {
+    private final MariaDb sql;
+    private final RabbitMq messaging;
+    private final Keystone keystone;
+    private final Placement placement;
+    private final Glance glance;
+    private final Neutron networking;
+    private final String computeDriver;
+
+    private Nova(Builder b) {
+        super(b.name);
+        String how = "Nova.builder()";
+        this.sql = required(b.sql, b.name, "an SQL server", how + ".sql(mariadb)");
+        this.messaging = required(b.messaging, b.name, "a message queue", how + ".messaging(rabbitmq)");
+        this.keystone = required(b.keystone, b.name, "keystone", how + ".keystone(keystone)");
+        this.placement = required(b.placement, b.name, "placement", how + ".placement(placement)");
+        this.glance = required(b.glance, b.name, "an image service (glance)", how + ".glance(glance)");
+        this.networking = required(b.networking, b.name, "networking (neutron)", how + ".networking(neutron)");
+        this.computeDriver = b.computeDriver;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public static final class Builder {
+        private String name = "nova";
+        private MariaDb sql;
+        private RabbitMq messaging;
+        private Keystone keystone;
+        private Placement placement;
+        private Glance glance;
+        private Neutron networking;
+        private String computeDriver = "fake.FakeDriver";
+
+        public Builder name(String n) {
+            this.name = n;
+            return this;
+        }
+
+        public Builder sql(MariaDb db) {
+            this.sql = db;
+            return this;
+        }
+
+        public Builder messaging(RabbitMq mq) {
+            this.messaging = mq;
+            return this;
+        }
+
+        public Builder keystone(Keystone k) {
+            this.keystone = k;
+            return this;
+        }
+
+        public Builder placement(Placement p) {
+            this.placement = p;
+            return this;
+        }
+
+        public Builder glance(Glance g) {
+            this.glance = g;
+            return this;
+        }
+
+        public Builder networking(Neutron n) {
+            this.networking = n;
+            return this;
+        }
+
+        /** nova's compute_driver: fake.FakeDriver (default) or libvirt.LibvirtDriver. */
+        public Builder computeDriver(String driver) {
+            this.computeDriver = driver;
+            return this;
+        }
+
+        public Nova build() {
+            return new Nova(this);
+        }
+    }
+
+    @Override
+    public List<Component> requires() {
+        return List.of(sql, messaging, keystone, placement, glance, networking);
+    }
+
+    @Override
+    public Map<DistroFamily, List<String>> packages() {
+        // nova-compute needs one hypervisor package; the ironic one is the lightest, and the fake driver
+        // overrides it
+        String hv = computeDriver.startsWith("libvirt") ? "nova-compute-qemu" : "nova-compute-ironic";
+        return Pkgs.of(List.of("nova-api", "nova-conductor", "nova-scheduler", "nova-compute", hv),
+                List.of("openstack-nova-api", "openstack-nova-conductor", "openstack-nova-scheduler",
+                        "openstack-nova-compute"),
+                List.of("openstack-nova-api", "openstack-nova-conductor", "openstack-nova-scheduler",
+                        "openstack-nova-compute"));
+    }
+
+    @Override
+    public List<String> services() {
+        return List.of("nova-api", "nova-conductor", "nova-scheduler", "nova-compute", "nova-api-metadata");
+    }
+
+    @Override
+    public List<Database> databases() {
+        return List.of(new Database("nova_api", "nova"), new Database("nova", "nova"), new Database("nova_cell0", "nova"));
+    }
+
+    @Override
+    public List<KeystoneRegistrar.ServiceDef> catalog(Deploy d) {
+        String url = "http://" + d.controllerIp() + ":8774/v2.1";
+        return List.of(new KeystoneRegistrar.ServiceDef("nova", "compute",
+                Map.of("public", url, "internal", url, "admin", url)));
+    }
+
+    @Override
+    public List<KeystoneRegistrar.UserDef> users(Deploy d) {
+        return List.of(new KeystoneRegistrar.UserDef("nova", d.secret("keystone-nova"), "service",
+                List.of("admin", "service")));
+    }
+
+    @Override
+    protected void plan(Deploy d) {
+        var ctl = d.withRole(Inventory.CONTROLLER);
+        var compute = d.withRole(Inventory.COMPUTE);
+        String ip = d.controllerIp();
+        Task<Boolean> config = d.task(name() + ".config", ctx -> {
+            Map<String, Map<String, String>> s = new LinkedHashMap<>();
+            s.put("DEFAULT", Map.of("transport_url", d.transportUrl(), "my_ip", ip, "compute_driver", computeDriver,
+                    "state_path", "/var/lib/nova"));
+            s.put("api", Map.of("auth_strategy", "keystone"));
+            s.put("api_database", Map.of("connection", d.dbUrl("nova_api", "nova")));
+            s.put("database", Map.of("connection", d.dbUrl("nova", "nova")));
+            s.put("keystone_authtoken", d.authtoken("nova"));
+            s.put("placement", d.serviceCredentials("placement"));
+            Map<String, String> neutron = new LinkedHashMap<>(d.serviceCredentials("neutron"));
+            neutron.put("service_metadata_proxy", "true");
+            neutron.put("metadata_proxy_shared_secret", d.secret("metadata-proxy"));
+            s.put("neutron", neutron);
+            Map<String, String> serviceUser = new LinkedHashMap<>(d.serviceCredentials("nova"));
+            serviceUser.put("send_service_user_token", "true");
+            s.put("service_user", serviceUser);
+            s.put("glance", Map.of("api_servers", "http://" + ip + ":9292"));
+            s.put("vnc", Map.of("enabled", "false"));
+            s.put("oslo_concurrency", Map.of("lock_path", "/var/lib/nova/tmp"));
+            s.put("scheduler", Map.of("discover_hosts_in_cells_interval", "-1"));
+            boolean a = d.ini(ctl, "/etc/nova/nova.conf", s, "nova");
+            boolean b = d.ini(ctl, "/etc/nova/nova-api-uwsgi.ini", Map.of("uwsgi", Map.of("processes", "2",
+                    "threads", "8")), "nova");
+            // the hypervisor package's own file is read after nova.conf and would win
+            boolean c = d.ini(compute, "/etc/nova/nova-compute.conf", Map.of("DEFAULT", Map.of("compute_driver",
+                    computeDriver)), "nova");
+            return a || b || c;
+        });
+        Task<Boolean> sync = d.task(name() + ".db_sync", ctx -> d.onController(new Once("nova-db-sync",
+                Keystone.stamp(d, "nova-common"), List.of("sh", "-c", "nova-manage api_db sync && "
+                        + "nova-manage cell_v2 map_cell0 --database_connection \"$CELL0\" && "
+                        + "{ nova-manage cell_v2 list_cells | grep -q ' cell1 ' || nova-manage cell_v2 create_cell "
+                        + "--name=cell1; } && nova-manage db sync"),
+                Map.of("CELL0", d.dbUrl("nova_cell0", "nova")), "nova")),
+                config, d.task(sql.name() + ".schemas"));
+        Task<Void> start = d.task(name() + ".start", ctx -> {
+            boolean changed = ctx.want(config);
+            ctx.want(d.task(placement.name() + ".ready"));
+            d.services(ctl, changed, "nova-api", "nova-conductor", "nova-scheduler");
+            return null;
+        }, sync, d.task(keystone.name() + ".register"), d.task(messaging.name() + ".user"));
+        Task<Void> computeStart = d.task(name() + ".compute", ctx -> {
+            boolean changed = ctx.want(config);
+            d.services(compute, changed, "nova-compute");
+            return null;
+        }, start);
+        d.task(name() + ".ready", ctx -> d.onController(new WaitHttp("http://" + ip + ":8774/", 120)), start);
+        d.task(name() + ".discover_hosts", ctx -> {
+            String hosts = String.join(" ", d.cloud().inventory().nodesWith(Inventory.COMPUTE));
+            // a compute service shows up in the cell's database a few seconds after it starts
+            d.onController(new Sh("for i in $(seq 120); do nova-manage cell_v2 discover_hosts >/dev/null 2>&1; "
+                    + "l=$(nova-manage cell_v2 list_hosts 2>/dev/null); ok=1; for h in " + hosts + "; do "
+                    + "echo \"$l\" | grep -q \" $h \" || ok=0; done; [ $ok = 1 ] && exit 0; sleep 0.5; done; "
+                    + "echo 'compute hosts not mapped after 60 s:' " + hosts + " >&2; exit 1", true));
+            return null;
+        }, computeStart);
+    }
+}

@@ -1,0 +1,111 @@
+package io.speedling.openstack.components;
+
+import io.speedling.core.tasks.Task;
+import io.speedling.openstack.Component;
+import io.speedling.openstack.Deploy;
+import io.speedling.openstack.DistroFamily;
+import io.speedling.openstack.Inventory;
+import io.speedling.openstack.remote.KeystoneRegistrar;
+import io.speedling.openstack.remote.Once;
+import io.speedling.openstack.remote.WaitHttp;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The placement API (uwsgi on :8778). */
+public final class Placement extends Component {
+    private final MariaDb sql;
+    private final Keystone keystone;
+
+    private Placement(Builder b) {
+        super(b.name);
+        this.sql = required(b.sql, b.name, "an SQL server", "Placement.builder().sql(mariadb)");
+        this.keystone = required(b.keystone, b.name, "keystone", "Placement.builder().keystone(keystone)");
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public static final class Builder {
+        private String name = "placement";
+        private MariaDb sql;
+        private Keystone keystone;
+
+        public Builder name(String n) {
+            this.name = n;
+            return this;
+        }
+
+        public Builder sql(MariaDb db) {
+            this.sql = db;
+            return this;
+        }
+
+        public Builder keystone(Keystone k) {
+            this.keystone = k;
+            return this;
+        }
+
+        public Placement build() {
+            return new Placement(this);
+        }
+    }
+
+    @Override
+    public List<Component> requires() {
+        return List.of(sql, keystone);
+    }
+
+    @Override
+    public Map<DistroFamily, List<String>> packages() {
+        return Pkgs.of(List.of("placement-api"), List.of("openstack-placement-api"), List.of("openstack-placement-api"));
+    }
+
+    @Override
+    public List<String> services() {
+        return List.of("placement-api");
+    }
+
+    @Override
+    public List<Database> databases() {
+        return List.of(new Database("placement", "placement"));
+    }
+
+    @Override
+    public List<KeystoneRegistrar.ServiceDef> catalog(Deploy d) {
+        String url = "http://" + d.controllerIp() + ":8778";
+        return List.of(new KeystoneRegistrar.ServiceDef("placement", "placement",
+                Map.of("public", url, "internal", url, "admin", url)));
+    }
+
+    @Override
+    public List<KeystoneRegistrar.UserDef> users(Deploy d) {
+        return List.of(new KeystoneRegistrar.UserDef("placement", d.secret("keystone-placement"), "service",
+                List.of("admin", "service")));
+    }
+
+    @Override
+    protected void plan(Deploy d) {
+        var ctl = d.withRole(Inventory.CONTROLLER);
+        Task<Boolean> config = d.task(name() + ".config", ctx -> {
+            Map<String, Map<String, String>> s = new LinkedHashMap<>();
+            s.put("placement_database", Map.of("connection", d.dbUrl("placement", "placement")));
+            s.put("api", Map.of("auth_strategy", "keystone"));
+            s.put("keystone_authtoken", d.authtoken("placement"));
+            boolean a = d.ini(ctl, "/etc/placement/placement.conf", s, "placement");
+            boolean b = d.ini(ctl, "/etc/placement/placement-api-uwsgi.ini",
+                    Map.of("uwsgi", Map.of("processes", "2", "threads", "8")), "placement");
+            return a || b;
+        });
+        Task<Boolean> sync = d.task(name() + ".db_sync", ctx -> d.onController(new Once("placement-db-sync",
+                Keystone.stamp(d, "placement-common"), List.of("placement-manage", "db", "sync"), Map.of(),
+                "placement")), config, d.task(sql.name() + ".schemas"));
+        Task<Void> start = d.task(name() + ".start", ctx -> {
+            d.services(ctl, ctx.want(config), "placement-api");
+            return null;
+        }, sync, d.task(keystone.name() + ".register"));
+        d.task(name() + ".ready", ctx -> d.onController(new WaitHttp("http://" + d.controllerIp() + ":8778/", 120)),
+                start);
+    }
+}

@@ -1,0 +1,53 @@
+package io.speedling.openstack.components;
+
+import io.speedling.core.tasks.Task;
+import io.speedling.openstack.Component;
+import io.speedling.openstack.Deploy;
+import io.speedling.openstack.DistroFamily;
+import io.speedling.openstack.Inventory;
+import io.speedling.openstack.remote.Once;
+import java.util.List;
+import java.util.Map;
+
+/** The message queue, with one user for every OpenStack service. */
+public final class RabbitMq extends Component {
+    public RabbitMq() {
+        this("rabbitmq");
+    }
+
+    public RabbitMq(String name) {
+        super(name);
+    }
+
+    @Override
+    public List<Component> requires() {
+        return List.of();
+    }
+
+    @Override
+    public Map<DistroFamily, List<String>> packages() {
+        return Pkgs.of(List.of("rabbitmq-server"), List.of("rabbitmq-server"), List.of("rabbitmq-server"));
+    }
+
+    @Override
+    public List<String> services() {
+        return List.of("rabbitmq-server");
+    }
+
+    @Override
+    protected void plan(Deploy d) {
+        var ctl = d.withRole(Inventory.CONTROLLER);
+        Task<Void> start = d.task(name() + ".start", ctx -> {
+            d.services(ctl, false, "rabbitmq-server");
+            return null;
+        });
+        d.task(name() + ".user", ctx -> {
+            String pw = d.secret("rabbitmq-openstack");
+            // rabbitmqctl starts an Erlang VM per call (~1-2 s): run it only when the password is new
+            d.onController(new Once("rabbitmq-user", Integer.toHexString(pw.hashCode()), List.of("sh", "-c",
+                    "rabbitmqctl -q add_user openstack \"$P\" 2>/dev/null || rabbitmqctl -q change_password openstack \"$P\";"
+                            + " rabbitmqctl -q set_permissions openstack '.*' '.*' '.*'"), Map.of("P", pw), null));
+            return null;
+        }, start);
+    }
+}

@@ -1,0 +1,185 @@
+package io.speedling.openstack.remote;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.speedling.core.NodeContext;
+import io.speedling.core.RemoteFunction;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Registers every service, endpoint, project, user and role assignment the components need in one
+ * call on the node, through Keystone's v3 API on localhost (no CLI process per object). Idempotent:
+ * existing objects are reused, endpoint URLs and user passwords converged. Returns how many
+ * objects it created or changed.
+ */
+public record KeystoneRegistrar(String keystoneUrl, String adminPassword, String region, List<ServiceDef> services,
+                                List<UserDef> users) implements RemoteFunction<Integer> {
+
+    /** A catalog entry: name, type and URL per interface (public, internal, admin). */
+    public record ServiceDef(String name, String type, Map<String, String> endpoints) {
+    }
+
+    /** A user in a project with roles (projects and roles are created when missing). */
+    public record UserDef(String name, String password, String project, List<String> roles) {
+        @Override
+        public String toString() {
+            return "UserDef[" + name + " in " + project + " as " + roles + "]";
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "KeystoneRegistrar[" + keystoneUrl + ", " + services.size() + " services, " + users.size() + " users]";
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Override
+    public Integer run(NodeContext node) throws Exception {
+        Api api = new Api(keystoneUrl, adminPassword);
+        int changed = 0;
+        for (ServiceDef s : services) {
+            JsonNode found = api.get("/v3/services?type=" + enc(s.type()) + "&name=" + enc(s.name())).path("services");
+            String id;
+            if (found.isEmpty()) {
+                id = api.post("/v3/services", obj("service", Map.of("name", s.name(), "type", s.type(), "enabled", true)))
+                        .path("service").path("id").asText();
+                changed++;
+            } else {
+                id = found.get(0).path("id").asText();
+            }
+            for (Map.Entry<String, String> e : s.endpoints().entrySet()) {
+                JsonNode eps = api.get("/v3/endpoints?service_id=" + id + "&interface=" + e.getKey() + "&region_id="
+                        + enc(region)).path("endpoints");
+                if (eps.isEmpty()) {
+                    api.post("/v3/endpoints", obj("endpoint", Map.of("service_id", id, "interface", e.getKey(),
+                            "url", e.getValue(), "region_id", region, "enabled", true)));
+                    changed++;
+                } else if (!eps.get(0).path("url").asText().equals(e.getValue())) {
+                    api.patch("/v3/endpoints/" + eps.get(0).path("id").asText(), obj("endpoint", Map.of("url", e.getValue())));
+                    changed++;
+                }
+            }
+        }
+        for (UserDef u : users) {
+            String project = api.findOrCreate("projects", "project", Map.of("name", u.project(), "domain_id", "default"));
+            JsonNode found = api.get("/v3/users?domain_id=default&name=" + enc(u.name())).path("users");
+            String uid;
+            if (found.isEmpty()) {
+                uid = api.post("/v3/users", obj("user", Map.of("name", u.name(), "domain_id", "default", "password",
+                        u.password(), "enabled", true))).path("user").path("id").asText();
+                changed++;
+            } else {
+                uid = found.get(0).path("id").asText();
+                if (!api.passwordWorks(u.name(), u.password())) {
+                    api.patch("/v3/users/" + uid, obj("user", Map.of("password", u.password())));
+                    changed++;
+                }
+            }
+            for (String role : u.roles()) {
+                String rid = api.findOrCreate("roles", "role", Map.of("name", role));
+                api.put("/v3/projects/" + project + "/users/" + uid + "/roles/" + rid);
+            }
+        }
+        return changed;
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    private static ObjectNode obj(String key, Map<String, Object> fields) {
+        ObjectNode root = JSON.createObjectNode();
+        root.set(key, JSON.valueToTree(fields));
+        return root;
+    }
+
+    /** A tiny Keystone v3 client with an admin token. */
+    static final class Api {
+        private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        private final String base;
+        private final String token;
+
+        Api(String base, String adminPassword) throws Exception {
+            String b = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+            // the API paths below start with /v3
+            this.base = b.endsWith("/v3") ? b.substring(0, b.length() - 3) : b;
+            HttpResponse<String> r = send("POST", "/v3/auth/tokens", auth("admin", adminPassword, true), null);
+            if (r.statusCode() != 201) {
+                throw new IllegalStateException("Keystone refused the admin credentials at " + base + ": HTTP "
+                        + r.statusCode());
+            }
+            this.token = r.headers().firstValue("X-Subject-Token").orElseThrow();
+        }
+
+        boolean passwordWorks(String user, String password) throws Exception {
+            return send("POST", "/v3/auth/tokens", auth(user, password, false), null).statusCode() == 201;
+        }
+
+        private static String auth(String user, String password, boolean scoped) throws Exception {
+            ObjectNode a = JSON.createObjectNode();
+            ObjectNode id = a.putObject("auth").putObject("identity");
+            id.putArray("methods").add("password");
+            ObjectNode u = id.putObject("password").putObject("user");
+            u.put("name", user).put("password", password).putObject("domain").put("id", "default");
+            if (scoped) {
+                ObjectNode p = ((ObjectNode) a.get("auth")).putObject("scope").putObject("project");
+                p.put("name", "admin").putObject("domain").put("id", "default");
+            }
+            return JSON.writeValueAsString(a);
+        }
+
+        JsonNode get(String path) throws Exception {
+            return check("GET", path, send("GET", path, null, token));
+        }
+
+        JsonNode post(String path, ObjectNode body) throws Exception {
+            return check("POST", path, send("POST", path, JSON.writeValueAsString(body), token));
+        }
+
+        JsonNode patch(String path, ObjectNode body) throws Exception {
+            return check("PATCH", path, send("PATCH", path, JSON.writeValueAsString(body), token));
+        }
+
+        void put(String path) throws Exception {
+            check("PUT", path, send("PUT", path, null, token));
+        }
+
+        String findOrCreate(String collection, String kind, Map<String, Object> fields) throws Exception {
+            StringBuilder q = new StringBuilder("/v3/" + collection + "?");
+            fields.forEach((k, v) -> q.append(k).append('=').append(enc(v.toString())).append('&'));
+            JsonNode found = get(q.toString()).path(collection);
+            if (!found.isEmpty()) {
+                return found.get(0).path("id").asText();
+            }
+            return post("/v3/" + collection, obj(kind, fields)).path(kind).path("id").asText();
+        }
+
+        private HttpResponse<String> send(String method, String path, String body, String tok) throws Exception {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+                    .header("Content-Type", "application/json").header("Accept", "application/json");
+            if (tok != null) {
+                b.header("X-Auth-Token", tok);
+            }
+            b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+            return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        }
+
+        private static JsonNode check(String method, String path, HttpResponse<String> r) throws Exception {
+            if (r.statusCode() >= 300) {
+                throw new IllegalStateException("Keystone " + method + " " + path.replaceAll("password=[^&]*", "")
+                        + ": HTTP " + r.statusCode() + " " + r.body());
+            }
+            return r.body() == null || r.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(r.body());
+        }
+    }
+}

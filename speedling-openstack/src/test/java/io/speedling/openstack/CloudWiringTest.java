@@ -1,0 +1,91 @@
+package io.speedling.openstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.speedling.openstack.components.Glance;
+import io.speedling.openstack.components.Keystone;
+import io.speedling.openstack.components.MariaDb;
+import io.speedling.openstack.components.Memcached;
+import io.speedling.openstack.components.Neutron;
+import io.speedling.openstack.components.Nova;
+import io.speedling.openstack.components.Placement;
+import io.speedling.openstack.components.RabbitMq;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CloudWiringTest {
+
+    @Test
+    void allInOneIsOrderedByDependencies() {
+        Cloud c = AllInOne.cloud("aio", "controller-01");
+        var names = c.components().stream().map(Component::name).toList();
+        assertThat(names.indexOf("mariadb")).isLessThan(names.indexOf("keystone"));
+        assertThat(names.indexOf("keystone")).isLessThan(names.indexOf("glance"));
+        assertThat(names.indexOf("placement")).isLessThan(names.indexOf("nova"));
+        assertThat(names.indexOf("neutron")).isLessThan(names.indexOf("nova"));
+        assertThat(c.packages()).contains("keystone", "nova-compute-ironic", "neutron-linuxbridge-agent",
+                "python3-openstackclient").doesNotHaveDuplicates();
+        assertThat(c.services()).contains("neutron-rpc-server", "nova-compute", "mariadb");
+        assertThat(c.inventory().nodesWith(Inventory.COMPUTE)).containsExactly("controller-01");
+    }
+
+    @Test
+    void novaWithoutPlacementIsRefusedNamingBoth() {
+        MariaDb db = new MariaDb();
+        RabbitMq mq = new RabbitMq();
+        Keystone ks = Keystone.builder().sql(db).memcached(new Memcached()).build();
+        Glance g = Glance.builder().sql(db).keystone(ks).build();
+        Neutron n = Neutron.builder().sql(db).messaging(mq).keystone(ks).build();
+        assertThatThrownBy(() -> Nova.builder().sql(db).messaging(mq).keystone(ks).glance(g).networking(n).build())
+                .hasMessage("nova requires placement, but none was wired: Nova.builder().placement(placement)");
+    }
+
+    @Test
+    void aRequiredComponentMissingFromTheCloudIsNamed() {
+        MariaDb db = new MariaDb();
+        Keystone ks = Keystone.builder().sql(db).memcached(new Memcached()).build();
+        assertThatThrownBy(() -> Cloud.builder("x").component(db, ks).inventory(Inventory.allInOne("n")).build())
+                .hasMessageContaining("keystone requires Memcached(memcached), which is not part of cloud x");
+    }
+
+    @Test
+    void twoComponentsWithOneNameAreRefusedNamingBoth() {
+        MariaDb a = new MariaDb();
+        MariaDb b = new MariaDb();
+        assertThatThrownBy(() -> Cloud.builder("x").component(a, b).inventory(Inventory.allInOne("n")).build())
+                .hasMessageContaining("two components of cloud x are named 'mariadb': MariaDb(mariadb) and MariaDb(mariadb)");
+    }
+
+    @Test
+    void placementComesFromTheInventory() {
+        Inventory inv = Inventory.controllerAndWorkers("controller-01", java.util.List.of("worker-01", "worker-02"));
+        assertThat(inv.controller()).isEqualTo("controller-01");
+        assertThat(inv.nodesWith(Inventory.COMPUTE)).containsExactly("worker-01", "worker-02");
+    }
+
+    @Test
+    void secretsAreGeneratedOnceKeptPrivateAndRedacted(@TempDir Path dir) throws Exception {
+        Secrets s = Secrets.open(dir.resolve("secrets.json"));
+        String pw = s.get("keystone-admin");
+        assertThat(pw).hasSize(24);
+        assertThat(Secrets.open(dir.resolve("secrets.json")).get("keystone-admin")).isEqualTo(pw);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("secrets.json"))))
+                .isEqualTo("rw-------");
+        assertThat(s.redact("password=" + pw + " ok")).isEqualTo("password=*** ok");
+        Files.setPosixFilePermissions(dir.resolve("secrets.json"), PosixFilePermissions.fromString("rw-r--r--"));
+        String before = Files.readString(dir.resolve("secrets.json"));
+        assertThatThrownBy(() -> Secrets.open(dir.resolve("secrets.json")))
+                .hasMessageContaining("has mode rw-r--r--").hasMessageContaining("chmod 600");
+        assertThat(Files.readString(dir.resolve("secrets.json"))).isEqualTo(before);
+    }
+
+    @Test
+    void cloudsYamlNamesAdminAndDemoClouds() {
+        String y = Openrc.cloudsYaml("aio", "http://10.231.1.10:5000/v3", "RegionOne", "a", "d");
+        assertThat(y).contains("  aio-admin:\n").contains("  aio-demo:\n").contains("auth_url: http://10.231.1.10:5000/v3");
+    }
+}
