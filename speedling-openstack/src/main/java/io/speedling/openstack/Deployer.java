@@ -34,6 +34,7 @@ public final class Deployer {
     private final Path stateDir;
     private boolean installPackages;
     private TaskListener listener;
+    private boolean serial;
 
     private Deployer(Cloud cloud, Path stateDir) {
         this.cloud = cloud;
@@ -53,6 +54,12 @@ public final class Deployer {
     /** Lets the deploy install missing packages (off by default: deploy onto the prebuilt image). */
     public Deployer installPackages(boolean allow) {
         this.installPackages = allow;
+        return this;
+    }
+
+    /** Runs every task on one thread, one after another (for debugging, and as the benchmark's baseline). */
+    public Deployer serial(boolean oneThread) {
+        this.serial = oneThread;
         return this;
     }
 
@@ -82,7 +89,7 @@ public final class Deployer {
         }
         Secrets secrets = secrets();
         checkPackages(fleet);
-        TaskGraph.Builder gb = TaskGraph.builder().pendingLogInterval(Duration.ofSeconds(15));
+        TaskGraph.Builder gb = TaskGraph.builder().pendingLogInterval(Duration.ofSeconds(15)).serial(serial);
         if (listener != null) {
             gb.listener(listener);
         }

@@ -44,9 +44,19 @@ public final class Verifier {
                 openstack router create $s -f value -c id >/dev/null
                 openstack router add subnet $s $s; step network_subnet_router
                 openstack flavor show speedling.tiny >/dev/null 2>&1 || openstack flavor create --vcpus 1 --ram 64 --disk 1 speedling.tiny >/dev/null
-                status=$(openstack server create --flavor speedling.tiny --image $s --network $s --wait $s -f value -c status | tr -d '[:space:]')
+                openstack server create --flavor speedling.tiny --image $s --network $s $s -f value -c id >/dev/null
+                # poll instead of --wait: uwsgi drops idle keep-alive connections, which --wait's loop
+                # reuses; a status read is safe to repeat
+                status=BUILD
+                for i in $(seq 240); do
+                  status=$(openstack server show $s -f value -c status 2>/dev/null | tr -d '[:space:]') || status=BUILD
+                  case "$status" in ACTIVE|ERROR) break ;; esac
+                  sleep 0.5
+                done
                 echo "SERVER $status"; [ "$status" = ACTIVE ]; step server_active
-                openstack server delete --wait $s; step server_delete
+                openstack server delete $s || openstack server delete $s
+                for i in $(seq 240); do openstack server show $s >/dev/null 2>&1 || break; sleep 0.5; done
+                ! openstack server show $s >/dev/null 2>&1; step server_delete
                 """;
         CommandResult r = controller.call(new Sh("exec bash -c " + quote(script), false));
         Map<String, Double> steps = new LinkedHashMap<>();

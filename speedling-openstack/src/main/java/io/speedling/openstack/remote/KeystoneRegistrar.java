@@ -43,8 +43,28 @@ public record KeystoneRegistrar(String keystoneUrl, String adminPassword, String
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** Where a successful registration leaves the hash of its inputs, so an unchanged rerun skips it. */
+    static final String MARKER = "/var/lib/speedling/once/keystone-register";
+
     @Override
     public Integer run(NodeContext node) throws Exception {
+        String stamp = stamp();
+        java.nio.file.Path marker = java.nio.file.Path.of(MARKER);
+        if (java.nio.file.Files.exists(marker) && java.nio.file.Files.readString(marker).equals(stamp)) {
+            return 0;
+        }
+        int changed = register();
+        node.writeFile(MARKER, stamp.getBytes(StandardCharsets.UTF_8), io.speedling.core.FileSpec.mode(0600));
+        return changed;
+    }
+
+    private String stamp() throws Exception {
+        java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+        md.update(JSON.writeValueAsBytes(List.of(keystoneUrl, adminPassword, region, services, users)));
+        return java.util.HexFormat.of().formatHex(md.digest());
+    }
+
+    private int register() throws Exception {
         Api api = new Api(keystoneUrl, adminPassword);
         int changed = 0;
         for (ServiceDef s : services) {

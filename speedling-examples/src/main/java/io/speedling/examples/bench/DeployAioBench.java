@@ -1,0 +1,118 @@
+package io.speedling.examples.bench;
+
+import io.speedling.core.Fleet;
+import io.speedling.openstack.AllInOne;
+import io.speedling.openstack.DeployResult;
+import io.speedling.openstack.Deployer;
+import io.speedling.openstack.Verifier;
+import io.speedling.virt.image.BuildListener;
+import io.speedling.virt.image.Image;
+import io.speedling.virt.image.ImageCache;
+import io.speedling.virt.image.Recipe;
+import io.speedling.virt.image.Step;
+import io.speedling.virt.internal.Mounts;
+import io.speedling.virt.nodes.Cluster;
+import io.speedling.virt.nodes.NspawnProvider;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The all-in-one cloud's speed in one run, with its own cache, node state and cloud state (all
+ * removed at the end): the OpenStack image layers built on a cached base, a deploy onto a fresh
+ * node from that image, the verification, and a rerun with nothing changed. Baseline in the same
+ * run: the same deploy with every task on one thread, onto another fresh node.
+ *
+ * <p>Options: {@code --slice N} (240; the baseline uses N+1), {@code --no-baseline},
+ * {@code --cache DIR} (reuse an image cache instead of building the OpenStack layers; image_s is 0).
+ */
+public final class DeployAioBench {
+
+    public static void main(String[] args) throws Exception {
+        int slice = Integer.parseInt(arg(args, "--slice", "240"));
+        boolean baseline = !Arrays.asList(args).contains("--no-baseline");
+        String reuse = arg(args, "--cache", null);
+        Path work = Files.createTempDirectory(Path.of("/var/tmp"), "speedling-bench-aio-");
+        NspawnProvider provider = NspawnProvider.create(work.resolve("nodes"));
+        Thread cleanup = new Thread(() -> {
+            provider.wipe(slice);
+            provider.wipe(slice + 1);
+            Mounts.removeTree(work);
+        }, "bench-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        try {
+            ImageCache cache = reuse != null ? ImageCache.open(Path.of(reuse)) : ImageCache.open(work.resolve("cache"));
+            AllInOne aio = AllInOne.named("bench", slice).cache(cache).provider(provider);
+            Recipe full = aio.recipe();
+            List<Step> steps = full.steps();
+            BuildListener quiet = new BuildListener() { };
+            // the base and tools layers, untimed: "with the base cached"
+            cache.build(Recipe.of(steps.subList(0, steps.size() - 2)), quiet);
+            long t0 = System.nanoTime();
+            Image image = cache.build(full, quiet);
+            double imageS = secs(t0);
+            System.out.printf("OpenStack image layers (packages + disabled services) on the cached base: %.1f s, %d MiB%n",
+                    imageS, image.layers().get(image.layers().size() - 2).sizeBytes() >> 20);
+
+            t0 = System.nanoTime();
+            Cluster cluster = provider.cycle(aio.plan(), image);
+            System.out.printf("fresh node booted to SSH: %.1f s%n", secs(t0));
+            Deployer deployer = Deployer.of(aio.cloud(), work.resolve("cloud"));
+            DeployResult first;
+            double deployS;
+            double verifyS;
+            double rerunS;
+            DeployResult again;
+            try (Fleet fleet = AllInOne.connect(cluster)) {
+                t0 = System.nanoTime();
+                first = deployer.deploy(fleet);
+                deployS = secs(t0);
+                System.out.printf("deploy: %.1f s, %d tasks%n", deployS, first.report().tasks().size());
+                System.out.println("slowest tasks (own work, without waits):");
+                first.report().slowest(10).forEach(r -> System.out.printf("  %-26s %6.1f s%n", r.name(),
+                        r.workMs() / 1000.0));
+
+                t0 = System.nanoTime();
+                Map<String, Double> steps2 = Verifier.run(fleet.node(AllInOne.NODE));
+                verifyS = secs(t0);
+                System.out.printf("verify: %.1f s %s%n", verifyS, steps2);
+
+                t0 = System.nanoTime();
+                again = deployer.deploy(fleet);
+                rerunS = secs(t0);
+                System.out.printf("rerun: %.1f s, %d services restarted%n", rerunS, again.restarted());
+            }
+            cluster.wipe();
+
+            if (baseline) {
+                AllInOne serialAio = AllInOne.named("bench-serial", slice + 1).cache(cache).provider(provider);
+                Cluster c2 = provider.cycle(serialAio.plan(), image);
+                try (Fleet fleet = AllInOne.connect(c2)) {
+                    t0 = System.nanoTime();
+                    Deployer.of(serialAio.cloud(), work.resolve("cloud-serial")).serial(true).deploy(fleet);
+                    double serialS = secs(t0);
+                    System.out.printf("baseline: the same deploy with every task on one thread: %.1f s%n", serialS);
+                    System.out.printf("ratio: serial/parallel deploy %.2fx%n", serialS / deployS);
+                }
+                c2.wipe();
+            }
+            System.out.printf("deploy-aio image_s=%.1f deploy_s=%.1f verify_s=%.1f rerun_s=%.1f tasks=%d failed=%d "
+                    + "restarted_on_rerun=%d%n", reuse != null ? 0.0 : imageS, deployS, verifyS, rerunS,
+                    first.report().tasks().size(), first.report().failed().size(), again.restarted());
+        } finally {
+            Runtime.getRuntime().removeShutdownHook(cleanup);
+            cleanup.run();
+        }
+    }
+
+    private static String arg(String[] args, String name, String dflt) {
+        int i = Arrays.asList(args).indexOf(name);
+        return i >= 0 && i + 1 < args.length ? args[i + 1] : dflt;
+    }
+
+    private static double secs(long t0) {
+        return (System.nanoTime() - t0) / 1e9;
+    }
+}

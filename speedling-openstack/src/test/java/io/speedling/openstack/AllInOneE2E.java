@@ -1,0 +1,160 @@
+package io.speedling.openstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.speedling.core.Fleet;
+import io.speedling.core.SpeedlingException;
+import io.speedling.openstack.components.MariaDb;
+import io.speedling.openstack.remote.Once;
+import io.speedling.virt.HostTool;
+import io.speedling.virt.image.Image;
+import io.speedling.virt.image.ImageCache;
+import io.speedling.virt.image.Recipes;
+import io.speedling.virt.nodes.Cluster;
+import io.speedling.virt.nodes.NspawnProvider;
+import io.speedling.virt.nodes.SlicePlan;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The whole all-in-one deploy on a fresh nspawn node (slice 230), verified with the real client,
+ * then rerun. The image cache is the user's default one, so a second CI run on the same machine
+ * reuses the image; a cold run builds it. Slices 230-232 are this test's own.
+ */
+@Timeout(value = 40, unit = TimeUnit.MINUTES)
+class AllInOneE2E {
+    static final Path STATE = Path.of("target", "e2e-openstack").toAbsolutePath();
+    static NspawnProvider provider;
+    static ImageCache cache;
+
+    @BeforeAll
+    static void host() {
+        assumeTrue("root".equals(System.getProperty("user.name")), "needs root (containers)");
+        List<HostTool> missing = HostTool.missing(HostTool.MMDEBSTRAP, HostTool.SYSTEMD_NSPAWN, HostTool.NFT,
+                HostTool.IP);
+        assumeTrue(missing.isEmpty(), () -> "missing host tools: " + missing);
+        provider = NspawnProvider.create(STATE.resolve("nodes"));
+        cache = ImageCache.openDefault();
+        for (int s = 230; s <= 232; s++) {
+            provider.wipe(s);
+        }
+    }
+
+    @AfterAll
+    static void wipe() {
+        if (provider != null) {
+            for (int s = 230; s <= 232; s++) {
+                provider.wipe(s);
+            }
+        }
+    }
+
+    @Test
+    void deployVerifyAndRerunWithoutRestarts() throws Exception {
+        AllInOne aio = AllInOne.named("e2e", 230).cache(cache).provider(provider);
+        Image image = aio.image();
+        Path state = STATE.resolve("cloud");
+        try (Cluster cluster = aio.nodes(image); Fleet fleet = AllInOne.connect(cluster)) {
+            Deployer deployer = Deployer.of(aio.cloud(), state);
+            DeployResult r = deployer.deploy(fleet);
+            assertThat(r.report().failed()).isEmpty();
+            assertThat(r.keystoneUrl()).isEqualTo("http://10.231.230.10:5000/v3");
+            for (Path p : List.of(r.cloudsYaml(), r.adminOpenrc(), r.demoOpenrc(), state.resolve("secrets.json"))) {
+                assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p)))
+                        .as(p.toString()).isEqualTo("rw-------");
+            }
+            String report = Files.readString(r.reportFile());
+            String adminPassword = deployer.secrets().get("keystone-admin");
+            assertThat(report).contains("\"nova.db_sync\"").doesNotContain(adminPassword);
+
+            Map<String, Double> steps = Verifier.run(fleet.node(AllInOne.NODE));
+            assertThat(steps).containsKeys("token_issue", "catalog_list", "image_create_list",
+                    "network_subnet_router", "server_active", "server_delete");
+
+            DeployResult again = deployer.deploy(fleet);
+            assertThat(again.restarted()).as("services restarted by a rerun with nothing changed").isZero();
+            assertThat(deployer.secrets().get("keystone-admin")).isEqualTo(adminPassword);
+        }
+    }
+
+    @Test
+    void aNodeWithoutThePackagesIsNamedWithWhatItLacks() {
+        Image plain = cache.build(Recipes.node("bookworm"));
+        try (Cluster c = provider.cycle(SlicePlan.slice(231).node("controller", 1).build(), plain);
+             Fleet fleet = AllInOne.connect(c)) {
+            Deployer d = Deployer.of(AllInOne.cloud("bare", AllInOne.NODE), STATE.resolve("bare"));
+            assertThatThrownBy(() -> d.deploy(fleet))
+                    .isInstanceOf(SpeedlingException.class)
+                    .hasMessageContaining("node controller-01 lacks packages of cloud bare: ")
+                    .hasMessageContaining("keystone")
+                    .hasMessageContaining("installPackages(true)");
+        }
+    }
+
+    /** A component whose db sync fails, to see what the report says. */
+    static final class BrokenSync extends Component {
+        private final MariaDb db;
+
+        BrokenSync(MariaDb db) {
+            super("broken");
+            this.db = db;
+        }
+
+        @Override
+        public List<Component> requires() {
+            return List.of(db);
+        }
+
+        @Override
+        public Map<DistroFamily, List<String>> packages() {
+            return Map.of(DistroFamily.DEBIAN, List.of("coreutils"));
+        }
+
+        @Override
+        public List<String> services() {
+            return List.of();
+        }
+
+        @Override
+        protected void plan(Deploy d) {
+            d.task(name() + ".db_sync", ctx -> d.onController(new Once("broken-sync", "1", List.of("sh", "-c",
+                    "echo 'table speedling_test already exists' >&2; exit 3"), Map.of(), null)),
+                    d.task(db.name() + ".schemas"));
+        }
+    }
+
+    @Test
+    void aFailingDbSyncNamesComponentNodeCommandAndOutput() {
+        Image image = AllInOne.named("e2e", 232).cache(cache).image();
+        try (Cluster c = provider.cycle(SlicePlan.slice(232).node("controller", 1).build(), image);
+             Fleet fleet = AllInOne.connect(c)) {
+            MariaDb db = new MariaDb();
+            Cloud cloud = Cloud.builder("broken").component(db, new BrokenSync(db))
+                    .inventory(Inventory.allInOne(AllInOne.NODE)).build();
+            assertThatThrownBy(() -> Deployer.of(cloud, STATE.resolve("broken")).deploy(fleet))
+                    .isInstanceOf(DeployFailedException.class)
+                    .hasMessageContaining("broken.db_sync")
+                    .hasMessageContaining("node controller-01")
+                    .hasMessageContaining("sh -c")
+                    .hasMessageContaining("exit code 3")
+                    .hasMessageContaining("table speedling_test already exists");
+        }
+    }
+
+    @Test
+    void anUnreachableNodeIsNamed() {
+        var spec = io.speedling.core.NodeSpec.ssh("ghost", io.speedling.core.SshTarget.of("10.231.232.99")
+                .identity(STATE.resolve("none")));
+        assertThatThrownBy(() -> Fleet.builder().node(spec).connectTimeout(java.time.Duration.ofSeconds(3)).connect())
+                .hasMessageContaining("ghost");
+    }
+}
