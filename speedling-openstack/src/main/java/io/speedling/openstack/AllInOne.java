@@ -70,8 +70,7 @@ public final class AllInOne {
     }
 
     public Recipe recipe() {
-        Cloud c = cloud();
-        return OpenStackImage.recipe("bookworm", c.packages(), c.services());
+        return OpenStackImage.recipe("bookworm", cloud());
     }
 
     public SlicePlan plan() {

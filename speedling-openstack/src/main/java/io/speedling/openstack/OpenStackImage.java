@@ -41,4 +41,10 @@ public final class OpenStackImage {
         return Recipes.node(suite).packages(new ArrayList<>(pkgs), DEBCONF)
                 .script("disable-services", disable.toString());
     }
+
+    /** The image for {@code cloud}: its packages, services disabled, and its database schemas made ahead. */
+    public static Recipe recipe(String suite, Cloud cloud) {
+        return recipe(suite, cloud.packages(), cloud.services())
+                .script("db-schemas", SchemaSnapshot.buildScript(cloud));
+    }
 }

@@ -5,6 +5,7 @@ import io.speedling.openstack.Component;
 import io.speedling.openstack.Deploy;
 import io.speedling.openstack.DistroFamily;
 import io.speedling.openstack.Inventory;
+import io.speedling.openstack.remote.FernetKeys;
 import io.speedling.openstack.remote.KeystoneRegistrar;
 import io.speedling.openstack.remote.Once;
 import io.speedling.openstack.remote.WaitHttp;
@@ -109,10 +110,9 @@ public final class Keystone extends Component {
         Task<Boolean> sync = d.task(name() + ".db_sync", ctx -> d.onController(new Once("keystone-db-sync",
                 stamp(d, "keystone"), List.of("keystone-manage", "db_sync"), Map.of(), "keystone")),
                 config, d.task(sql.name() + ".schemas"));
-        Task<Boolean> keys = d.task(name() + ".fernet", ctx -> d.onController(new Once("keystone-keys", "1",
-                List.of("sh", "-c", "keystone-manage fernet_setup --keystone-user keystone --keystone-group keystone && "
-                        + "keystone-manage credential_setup --keystone-user keystone --keystone-group keystone"),
-                Map.of(), null)), config);
+        // what keystone-manage fernet_setup and credential_setup do, without two Python start-ups
+        Task<Boolean> keys = d.task(name() + ".fernet", ctx -> d.onController(new FernetKeys(
+                List.of("/etc/keystone/fernet-keys", "/etc/keystone/credential-keys"), "keystone")), config);
         String url = "http://" + ip + ":5000/v3/";
         Task<Boolean> bootstrap = d.task(name() + ".bootstrap", ctx -> {
             String pw = d.secret("keystone-admin");

@@ -61,6 +61,8 @@ public final class MariaDb extends Component {
                 }
             }
             d.onController(new Mysql(sql.toString()));
+            // schemas made at image build time, loaded into still-empty databases
+            d.onController(new io.speedling.core.functions.Sh(io.speedling.openstack.SchemaSnapshot.loadScript(), true));
             return null;
         }, start);
     }

@@ -7,6 +7,7 @@ import io.speedling.openstack.Deploy;
 import io.speedling.openstack.DistroFamily;
 import io.speedling.openstack.Inventory;
 import io.speedling.openstack.remote.KeystoneRegistrar;
+import io.speedling.openstack.remote.Mysql;
 import io.speedling.openstack.remote.Once;
 import io.speedling.openstack.remote.WaitHttp;
 import java.util.LinkedHashMap;
@@ -19,6 +20,9 @@ import java.util.Map;
  * nova-compute-qemu packages in the image).
  */
 public final class Nova extends Component {
+    /** nova's fixed UUID for cell0. */
+    static final String CELL0_UUID = "00000000-0000-0000-0000-000000000000";
+
     private final MariaDb sql;
     private final RabbitMq messaging;
     private final Keystone keystone;
@@ -172,13 +176,34 @@ public final class Nova extends Component {
                     computeDriver)), "nova");
             return a || b || c;
         });
-        Task<Boolean> sync = d.task(name() + ".db_sync", ctx -> d.onController(new Once("nova-db-sync",
-                Keystone.stamp(d, "nova-common"), List.of("sh", "-c", "nova-manage api_db sync && "
-                        + "nova-manage cell_v2 map_cell0 --database_connection \"$CELL0\" && "
-                        + "{ nova-manage cell_v2 list_cells | grep -q ' cell1 ' || nova-manage cell_v2 create_cell "
-                        + "--name=cell1; } && nova-manage db sync"),
-                Map.of("CELL0", d.dbUrl("nova_cell0", "nova")), "nova")),
-                config, d.task(sql.name() + ".schemas"));
+        Task<Boolean> sync = d.task(name() + ".db_sync", ctx -> {
+            String version = Keystone.stamp(d, "nova-common");
+            String cell0 = d.dbUrl("nova_cell0", "nova");
+            // schemas of the API and cell1 databases (made ahead in the image when it has a snapshot)
+            boolean a = d.onController(new Once("nova-db-sync", version, List.of("sh", "-c",
+                    "nova-manage api_db sync && nova-manage db sync --local_cell"), Map.of(), "nova"));
+            // cells are per deployment (their URLs hold its passwords): the rows nova-manage cell_v2
+            // map_cell0 and create_cell would write, without three Python start-ups
+            String c0 = cell0.replace("'", "''");
+            String c1 = d.dbUrl("nova", "nova").replace("'", "''");
+            String mq = d.transportUrl().replace("'", "''");
+            d.onController(new Mysql("INSERT INTO nova_api.cell_mappings (created_at, uuid, name, transport_url, "
+                    + "database_connection, disabled) SELECT NOW(), '" + CELL0_UUID + "', 'cell0', 'none:///', '" + c0
+                    + "', 0 FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM nova_api.cell_mappings WHERE uuid = '"
+                    + CELL0_UUID + "');\n"
+                    + "UPDATE nova_api.cell_mappings SET database_connection = '" + c0 + "' WHERE uuid = '" + CELL0_UUID
+                    + "';\n"
+                    + "INSERT INTO nova_api.cell_mappings (created_at, uuid, name, transport_url, database_connection, "
+                    + "disabled) SELECT NOW(), UUID(), 'cell1', '" + mq + "', '" + c1 + "', 0 FROM DUAL WHERE NOT EXISTS "
+                    + "(SELECT 1 FROM nova_api.cell_mappings WHERE name = 'cell1');\n"
+                    + "UPDATE nova_api.cell_mappings SET transport_url = '" + mq + "', database_connection = '" + c1
+                    + "' WHERE name = 'cell1';\n"));
+            boolean b = false;
+            // with cell0 mapped, db sync migrates it too
+            boolean c = d.onController(new Once("nova-cell0-sync", version, List.of("nova-manage", "db", "sync"),
+                    Map.of(), "nova"));
+            return a || b || c;
+        }, config, d.task(sql.name() + ".schemas"));
         Task<Void> start = d.task(name() + ".start", ctx -> {
             boolean changed = ctx.want(config);
             ctx.want(d.task(placement.name() + ".ready"));
@@ -192,13 +217,23 @@ public final class Nova extends Component {
         }, start);
         d.task(name() + ".ready", ctx -> d.onController(new WaitHttp("http://" + ip + ":8774/", 120)), start);
         d.task(name() + ".discover_hosts", ctx -> {
-            String hosts = String.join(" ", d.cloud().inventory().nodesWith(Inventory.COMPUTE));
-            // a compute service shows up in the cell's database a few seconds after it starts
-            d.onController(new Sh("for i in $(seq 120); do nova-manage cell_v2 discover_hosts >/dev/null 2>&1; "
-                    + "l=$(nova-manage cell_v2 list_hosts 2>/dev/null); ok=1; for h in " + hosts + "; do "
-                    + "echo \"$l\" | grep -q \" $h \" || ok=0; done; [ $ok = 1 ] && exit 0; sleep 0.5; done; "
-                    + "echo 'compute hosts not mapped after 60 s:' " + hosts + " >&2; exit 1", true));
-            return null;
+            List<String> hosts = d.cloud().inventory().nodesWith(Inventory.COMPUTE);
+            // nova-manage costs seconds per call; the mapping table answers in milliseconds
+            String mapped = "SELECT host FROM nova_api.host_mappings;";
+            long deadline = System.nanoTime() + 90_000_000_000L;
+            while (true) {
+                List<String> have = d.onController(new Mysql(mapped)).lines().map(String::strip).toList();
+                if (have.containsAll(hosts)) {
+                    return null;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("compute hosts " + hosts + " are not mapped to a cell after 90 s "
+                            + "(mapped: " + have + "); see nova-compute's log on those nodes");
+                }
+                // a compute service shows up in the cell's database a few seconds after it starts
+                d.onController(new Sh("nova-manage cell_v2 discover_hosts >/dev/null 2>&1 || true", false));
+                Thread.sleep(500);
+            }
         }, computeStart);
     }
 }

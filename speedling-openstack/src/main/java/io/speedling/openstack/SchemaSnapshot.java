@@ -1,0 +1,122 @@
+package io.speedling.openstack;
+
+import io.speedling.openstack.components.Glance;
+import io.speedling.openstack.components.Keystone;
+import io.speedling.openstack.components.Neutron;
+import io.speedling.openstack.components.Nova;
+import io.speedling.openstack.components.Placement;
+
+/**
+ * Database schemas made at image build time: a layer runs every component's db sync against a
+ * throwaway MariaDB (socket only, no network) inside the image and keeps a dump of the resulting
+ * schemas (tables and migration versions, no users, no passwords, no IDs) with the package version
+ * it was made from. A deploy onto a fresh node loads the dumps into empty databases in a second
+ * and marks those db syncs done for that version, so the db syncs (the deploy's critical path,
+ * minutes on 2 cores) do not run. Users, passwords, cells and Keystone's bootstrap still happen per
+ * deployment.
+ */
+public final class SchemaSnapshot {
+    public static final String DIR = "/usr/share/speedling/schemas";
+
+    private SchemaSnapshot() {
+    }
+
+    /** The build script for the components of {@code cloud} that have schemas. */
+    public static String buildScript(Cloud cloud) {
+        StringBuilder s = new StringBuilder("""
+                export LC_ALL=C.UTF-8
+                out=%s; d=/tmp/speedling-schema; sock=/run/mysqld/speedling-build.sock
+                mkdir -p $out $d /run/mysqld; chown mysql:mysql /run/mysqld
+                # a copy of the packaged data directory: the image keeps its own untouched
+                cp -a /var/lib/mysql $d/data
+                mysqld --user=mysql --skip-networking --socket=$sock --pid-file=/run/mysqld/speedling-build.pid \\
+                  --datadir=$d/data --skip-log-bin > $d/mysqld.log 2>&1 &
+                pid=$!
+                stop() { mysqladmin --socket=$sock -uroot shutdown 2>/dev/null || kill $pid; wait $pid 2>/dev/null || true; rm -rf $d; }
+                trap stop EXIT
+                for i in $(seq 150); do [ -S $sock ] && break; sleep 0.2; done
+                [ -S $sock ] || { cat $d/mysqld.log; exit 1; }
+                m() { mysql --socket=$sock -uroot "$@"; }
+                url() { echo "mysql+pymysql://root@localhost/$1?unix_socket=$sock"; }
+                # dump NAME PACKAGE "MARKERS" DB...: schemas and version rows, then the DBs go again
+                dump() {
+                  n=$1; p=$2; marks=$3; shift 3
+                  mysqldump --socket=$sock -uroot --skip-dump-date --skip-comments --databases "$@" > $out/$n.sql
+                  dpkg-query -W -f='${Version}' $p > $out/$n.stamp
+                  echo "$@" > $out/$n.dbs; echo "$marks" > $out/$n.names
+                  for db in "$@"; do m -e "DROP DATABASE $db"; done
+                }
+                """.formatted(DIR));
+        boolean any = false;
+        for (Component c : cloud.components()) {
+            if (c instanceof Keystone) {
+                s.append("""
+                        m -e 'CREATE DATABASE keystone'
+                        printf '[database]\\nconnection = %s\\n' "$(url keystone)" > $d/keystone.conf
+                        keystone-manage --config-file $d/keystone.conf db_sync
+                        dump keystone-db-sync keystone keystone-db-sync keystone
+                        """);
+                any = true;
+            } else if (c instanceof Glance) {
+                s.append("""
+                        m -e 'CREATE DATABASE glance'
+                        printf '[database]\\nconnection = %s\\n' "$(url glance)" > $d/glance.conf
+                        glance-manage --config-file $d/glance.conf db_sync
+                        dump glance-db-sync glance-common glance-db-sync glance
+                        """);
+                any = true;
+            } else if (c instanceof Placement) {
+                s.append("""
+                        m -e 'CREATE DATABASE placement'
+                        printf '[placement_database]\\nconnection = %s\\n' "$(url placement)" > $d/placement.conf
+                        placement-manage --config-file $d/placement.conf db sync
+                        dump placement-db-sync placement-common placement-db-sync placement
+                        """);
+                any = true;
+            } else if (c instanceof Neutron) {
+                s.append("""
+                        m -e 'CREATE DATABASE neutron'
+                        printf '[DEFAULT]\\ncore_plugin = ml2\\n[database]\\nconnection = %s\\n' "$(url neutron)" > $d/neutron.conf
+                        neutron-db-manage --config-file $d/neutron.conf upgrade heads
+                        dump neutron-db-sync neutron-common neutron-db-sync neutron
+                        """);
+                any = true;
+            } else if (c instanceof Nova) {
+                s.append("""
+                        m -e 'CREATE DATABASE nova_api; CREATE DATABASE nova; CREATE DATABASE nova_cell0'
+                        printf '[api_database]\\nconnection = %s\\n[database]\\nconnection = %s\\n' "$(url nova_api)" "$(url nova)" > $d/nova.conf
+                        printf '[api_database]\\nconnection = %s\\n[database]\\nconnection = %s\\n' "$(url nova_api)" "$(url nova_cell0)" > $d/nova0.conf
+                        nova-manage --config-file $d/nova.conf api_db sync
+                        nova-manage --config-file $d/nova.conf db sync --local_cell
+                        nova-manage --config-file $d/nova0.conf db sync --local_cell
+                        dump nova-db-sync nova-common "nova-db-sync nova-cell0-sync" nova_api nova nova_cell0
+                        """);
+                any = true;
+            }
+        }
+        return any ? s.toString() : "true\n";
+    }
+
+    /**
+     * Run on the node after the databases and users exist: loads each dump whose databases are all
+     * still empty and writes the db-sync markers with the dump's package version.
+     */
+    public static String loadScript() {
+        return """
+                dir=%s
+                [ -d $dir ] || exit 0
+                for f in $dir/*.sql; do
+                  [ -e "$f" ] || continue
+                  n=$(basename $f .sql); empty=1
+                  for db in $(cat $dir/$n.dbs); do
+                    c=$(mysql -N -e "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema='$db'")
+                    [ "$c" = 0 ] || empty=0
+                  done
+                  [ $empty = 1 ] || continue
+                  ( mysql < $f && mkdir -p /var/lib/speedling/once && for mk in $(cat $dir/$n.names); do
+                      install -m 0600 $dir/$n.stamp /var/lib/speedling/once/$mk; done ) &
+                done
+                fail=0; for j in $(jobs -p); do wait $j || fail=1; done; exit $fail
+                """.formatted(DIR);
+    }
+}
