@@ -14,11 +14,7 @@ import io.speedling.virt.nodes.SlicePlan;
 import io.speedling.virt.nodes.SliceState;
 import io.speedling.virt.nodes.VirtNode;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -224,29 +220,7 @@ public final class LibvirtProvider implements NodeProvider, AutoCloseable {
     }
 
     private void awaitSsh(PlannedNode n, Path console) {
-        long deadline = System.nanoTime() + sshTimeout.toNanos();
-        String addr = n.primary().ipv4();
-        while (System.nanoTime() < deadline) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress(addr, 22), 1000);
-                s.setSoTimeout(5000);
-                InputStream in = s.getInputStream();
-                byte[] b = in.readNBytes(4);
-                if (new String(b, StandardCharsets.US_ASCII).equals("SSH-")) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // booting
-            }
-            try {
-                Thread.sleep(500);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new VirtException("interrupted while waiting for " + n.name(), e);
-            }
-        }
-        throw new VirtException("domain " + n.name() + " (" + addr + ") did not answer SSH within "
-                + sshTimeout.toSeconds() + " s; last lines of its console:\n" + SliceFiles.tail(console, 30));
+        SliceFiles.awaitSsh(n, sshTimeout, 500, console);
     }
 
     @Override

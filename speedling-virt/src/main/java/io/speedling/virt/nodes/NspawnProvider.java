@@ -8,11 +8,7 @@ import io.speedling.virt.internal.Mounts;
 import io.speedling.virt.internal.ProcessId;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -381,33 +377,7 @@ public final class NspawnProvider implements NodeProvider {
     }
 
     private void awaitSsh(PlannedNode n, Path dir) {
-        long deadline = System.nanoTime() + sshTimeout.toNanos();
-        String addr = n.primary().ipv4();
-        while (true) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress(addr, 22), 500);
-                s.setSoTimeout(2000);
-                InputStream in = s.getInputStream();
-                byte[] b = new byte[8];
-                int got = in.readNBytes(b, 0, 8);
-                if (got >= 4 && new String(b, 0, 4, StandardCharsets.US_ASCII).equals("SSH-")) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // booting
-            }
-            if (System.nanoTime() > deadline) {
-                throw new VirtException("node " + n.name() + " (" + addr + ") did not answer SSH within "
-                        + sshTimeout.toSeconds() + " s; last lines of its console:\n"
-                        + SliceFiles.tail(dir.resolve("nodes").resolve(n.name()).resolve("console.log"), 20));
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new VirtException("interrupted while waiting for " + n.name(), e);
-            }
-        }
+        SliceFiles.awaitSsh(n, sshTimeout, 50, dir.resolve("nodes").resolve(n.name()).resolve("console.log"));
     }
 
     /** Boots the slice's nodes again after {@link #stop(int)} and waits for SSH. */

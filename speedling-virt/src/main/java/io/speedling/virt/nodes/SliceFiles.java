@@ -71,4 +71,36 @@ public final class SliceFiles {
         }
     }
 
+
+    /**
+     * Waits until {@code node}'s SSH port sends an SSH banner, probing every {@code everyMillis};
+     * on timeout, fails with the last lines of the node's console log.
+     */
+    public static void awaitSsh(PlannedNode node, java.time.Duration timeout, long everyMillis, Path consoleLog) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String addr = node.primary().ipv4();
+        while (true) {
+            try (java.net.Socket s = new java.net.Socket()) {
+                s.connect(new java.net.InetSocketAddress(addr, 22), 1000);
+                s.setSoTimeout(5000);
+                byte[] b = s.getInputStream().readNBytes(4);
+                if (new String(b, StandardCharsets.US_ASCII).equals("SSH-")) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // still booting
+            }
+            if (System.nanoTime() > deadline) {
+                throw new io.speedling.virt.VirtException("node " + node.name() + " (" + addr
+                        + ") did not answer SSH within " + timeout.toSeconds() + " s; last lines of its console:\n"
+                        + tail(consoleLog, 30));
+            }
+            try {
+                Thread.sleep(everyMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new io.speedling.virt.VirtException("interrupted while waiting for " + node.name(), e);
+            }
+        }
+    }
 }
