@@ -198,11 +198,10 @@ public final class Nova extends Component {
                     + "(SELECT 1 FROM nova_api.cell_mappings WHERE name = 'cell1');\n"
                     + "UPDATE nova_api.cell_mappings SET transport_url = '" + mq + "', database_connection = '" + c1
                     + "' WHERE name = 'cell1';\n"));
-            boolean b = false;
             // with cell0 mapped, db sync migrates it too
             boolean c = d.onController(new Once("nova-cell0-sync", version, List.of("nova-manage", "db", "sync"),
                     Map.of(), "nova"));
-            return a || b || c;
+            return a || c;
         }, config, d.task(sql.name() + ".schemas"));
         Task<Void> start = d.task(name() + ".start", ctx -> {
             boolean changed = ctx.want(config);
