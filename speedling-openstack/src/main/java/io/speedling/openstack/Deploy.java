@@ -34,6 +34,13 @@ public final class Deploy {
         this.graph = graph;
     }
 
+    /**
+     * What every API's uwsgi ini gets: one process (each imports the whole service: on 2 cores the
+     * packaged 8-16 make start-up the deploy's critical path) with threads for concurrent requests.
+     */
+    public static final Map<String, Map<String, String>> UWSGI = Map.of("uwsgi", Map.of("processes", "1",
+            "threads", "8"));
+
     public Cloud cloud() {
         return cloud;
     }

@@ -115,7 +115,7 @@ public final class Glance extends Component {
             }));
             boolean a = d.ini(ctl, "/etc/glance/glance-api.conf", s, "glance");
             boolean b = d.ini(ctl, "/etc/glance/glance-api-uwsgi.ini",
-                    Map.of("uwsgi", Map.of("processes", "2", "threads", "8")), "glance");
+                    Deploy.UWSGI, "glance");
             return a || b;
         });
         Task<Boolean> sync = d.task(name() + ".db_sync", ctx -> d.onController(new Once("glance-db-sync",

@@ -99,7 +99,7 @@ public final class Keystone extends Component {
                     "memcache_servers", ip + ":11211"));
             boolean a = d.ini(ctl, "/etc/keystone/keystone.conf", s, "keystone");
             boolean b = d.ini(ctl, "/etc/keystone/keystone-uwsgi.ini",
-                    Map.of("uwsgi", Map.of("processes", "2", "threads", "8")), "keystone");
+                    Deploy.UWSGI, "keystone");
             // keystone-manage runs as root for the key setup and as keystone for the rest: whichever
             // runs first must not leave a log file the other cannot write
             ctl.call(new io.speedling.core.functions.Sh("install -d -o keystone -g keystone /var/log/keystone && "

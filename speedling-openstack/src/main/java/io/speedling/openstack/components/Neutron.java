@@ -133,8 +133,7 @@ public final class Neutron extends Component {
             s.put("oslo_concurrency", Map.of("lock_path", "/var/lib/neutron/tmp"));
             s.put("experimental", Map.of("linuxbridge", "true"));
             boolean changed = d.ini(ctl, "/etc/neutron/neutron.conf", s, "neutron");
-            changed |= d.ini(ctl, "/etc/neutron/neutron-api-uwsgi.ini", Map.of("uwsgi", Map.of("processes", "2",
-                    "threads", "8")), "neutron");
+            changed |= d.ini(ctl, "/etc/neutron/neutron-api-uwsgi.ini", Deploy.UWSGI, "neutron");
             changed |= d.ini(ctl, "/etc/neutron/plugins/ml2/ml2_conf.ini", Map.of(
                     "ml2", Map.of("type_drivers", "flat,vlan,vxlan", "tenant_network_types", "vxlan",
                             "mechanism_drivers", "linuxbridge,l2population", "extension_drivers", "port_security"),

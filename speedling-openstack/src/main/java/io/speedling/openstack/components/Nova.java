@@ -169,8 +169,7 @@ public final class Nova extends Component {
             s.put("oslo_concurrency", Map.of("lock_path", "/var/lib/nova/tmp"));
             s.put("scheduler", Map.of("discover_hosts_in_cells_interval", "-1"));
             boolean a = d.ini(ctl, "/etc/nova/nova.conf", s, "nova");
-            boolean b = d.ini(ctl, "/etc/nova/nova-api-uwsgi.ini", Map.of("uwsgi", Map.of("processes", "2",
-                    "threads", "8")), "nova");
+            boolean b = d.ini(ctl, "/etc/nova/nova-api-uwsgi.ini", Deploy.UWSGI, "nova");
             // the hypervisor package's own file is read after nova.conf and would win
             boolean c = d.ini(compute, "/etc/nova/nova-compute.conf", Map.of("DEFAULT", Map.of("compute_driver",
                     computeDriver)), "nova");

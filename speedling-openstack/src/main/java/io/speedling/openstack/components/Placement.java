@@ -95,7 +95,7 @@ public final class Placement extends Component {
             s.put("keystone_authtoken", d.authtoken("placement"));
             boolean a = d.ini(ctl, "/etc/placement/placement.conf", s, "placement");
             boolean b = d.ini(ctl, "/etc/placement/placement-api-uwsgi.ini",
-                    Map.of("uwsgi", Map.of("processes", "2", "threads", "8")), "placement");
+                    Deploy.UWSGI, "placement");
             return a || b;
         });
         Task<Boolean> sync = d.task(name() + ".db_sync", ctx -> d.onController(new Once("placement-db-sync",
