@@ -60,6 +60,17 @@ public abstract class Component {
         return getClass().getSimpleName() + "(" + name + ")";
     }
 
+    /** A catalog entry with the same URL for the public, internal and admin interfaces. */
+    protected static List<KeystoneRegistrar.ServiceDef> endpoint(String name, String type, String url) {
+        return List.of(new KeystoneRegistrar.ServiceDef(name, type, Map.of("public", url, "internal", url, "admin", url)));
+    }
+
+    /** A service user in the service project with the admin and service roles; its password is secret keystone-NAME. */
+    protected static List<KeystoneRegistrar.UserDef> serviceUser(Deploy d, String name) {
+        return List.of(new KeystoneRegistrar.UserDef(name, d.secret("keystone-" + name), "service",
+                List.of("admin", "service")));
+    }
+
     /** Helper: a component that requires {@code dep} but got none. */
     protected static <T> T required(T dep, String component, String what, String how) {
         if (dep == null) {

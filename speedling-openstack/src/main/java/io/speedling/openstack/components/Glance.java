@@ -84,14 +84,12 @@ public final class Glance extends Component {
     @Override
     public List<KeystoneRegistrar.ServiceDef> catalog(Deploy d) {
         String url = "http://" + d.controllerIp() + ":9292";
-        return List.of(new KeystoneRegistrar.ServiceDef("glance", "image",
-                Map.of("public", url, "internal", url, "admin", url)));
+        return endpoint("glance", "image", url);
     }
 
     @Override
     public List<KeystoneRegistrar.UserDef> users(Deploy d) {
-        return List.of(new KeystoneRegistrar.UserDef("glance", d.secret("keystone-glance"), "service",
-                List.of("admin", "service")));
+        return serviceUser(d, "glance");
     }
 
     @Override

@@ -107,14 +107,12 @@ public final class Neutron extends Component {
     @Override
     public List<KeystoneRegistrar.ServiceDef> catalog(Deploy d) {
         String url = "http://" + d.controllerIp() + ":9696";
-        return List.of(new KeystoneRegistrar.ServiceDef("neutron", "network",
-                Map.of("public", url, "internal", url, "admin", url)));
+        return endpoint("neutron", "network", url);
     }
 
     @Override
     public List<KeystoneRegistrar.UserDef> users(Deploy d) {
-        return List.of(new KeystoneRegistrar.UserDef("neutron", d.secret("keystone-neutron"), "service",
-                List.of("admin", "service")));
+        return serviceUser(d, "neutron");
     }
 
     @Override

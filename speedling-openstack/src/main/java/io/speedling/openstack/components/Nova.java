@@ -133,14 +133,12 @@ public final class Nova extends Component {
     @Override
     public List<KeystoneRegistrar.ServiceDef> catalog(Deploy d) {
         String url = "http://" + d.controllerIp() + ":8774/v2.1";
-        return List.of(new KeystoneRegistrar.ServiceDef("nova", "compute",
-                Map.of("public", url, "internal", url, "admin", url)));
+        return endpoint("nova", "compute", url);
     }
 
     @Override
     public List<KeystoneRegistrar.UserDef> users(Deploy d) {
-        return List.of(new KeystoneRegistrar.UserDef("nova", d.secret("keystone-nova"), "service",
-                List.of("admin", "service")));
+        return serviceUser(d, "nova");
     }
 
     @Override

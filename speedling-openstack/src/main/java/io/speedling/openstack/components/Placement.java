@@ -75,14 +75,12 @@ public final class Placement extends Component {
     @Override
     public List<KeystoneRegistrar.ServiceDef> catalog(Deploy d) {
         String url = "http://" + d.controllerIp() + ":8778";
-        return List.of(new KeystoneRegistrar.ServiceDef("placement", "placement",
-                Map.of("public", url, "internal", url, "admin", url)));
+        return endpoint("placement", "placement", url);
     }
 
     @Override
     public List<KeystoneRegistrar.UserDef> users(Deploy d) {
-        return List.of(new KeystoneRegistrar.UserDef("placement", d.secret("keystone-placement"), "service",
-                List.of("admin", "service")));
+        return serviceUser(d, "placement");
     }
 
     @Override
