@@ -7,21 +7,39 @@ import io.speedling.openstack.Verifier;
 import io.speedling.virt.image.Image;
 import io.speedling.virt.nodes.Cluster;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 /**
  * The main job: an all-in-one OpenStack cloud on an nspawn node, deployed, verified, ready.
  *
  * <pre>
- * cloud [--name aio] [--slice 1] [--no-verify]   deploy (or converge the running one)
- * cloud --wipe [--name aio] [--slice 1]          remove it
+ * cloud [--name aio] [--slice 1] [--services keystone,glance,...] [--no-verify]
+ *                                   deploy (or converge the running one); default: every service
+ * cloud --wipe [--name aio] [--slice 1]   remove it
  * </pre>
  */
 public final class CloudMain {
     public static void main(String[] args) {
         String name = arg(args, "--name", "aio");
-        int slice = Integer.parseInt(arg(args, "--slice", "1"));
-        AllInOne aio = AllInOne.named(name, slice);
+        AllInOne aio;
+        try {
+            String sliceArg = arg(args, "--slice", "1");
+            if (!sliceArg.matches("[0-9]{1,3}")) {
+                throw new IllegalArgumentException("--slice " + sliceArg + " is not a number: give 0-255");
+            }
+            int slice = Integer.parseInt(sliceArg);
+            aio = AllInOne.named(name, slice);
+            String services = arg(args, "--services", null);
+            if (services != null) {
+                aio = aio.services(List.of(services.split(",")));
+            }
+        } catch (IllegalArgumentException e) {
+            System.err.println("cloud: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        int slice = aio.slice();
         if (Arrays.asList(args).contains("--wipe")) {
             aio.wipe();
             System.out.println("cloud-wiped name=" + name + " slice=" + slice);
@@ -42,7 +60,7 @@ public final class CloudMain {
             System.out.println(r.report().summary());
             if (!Arrays.asList(args).contains("--no-verify")) {
                 long t3 = System.nanoTime();
-                Map<String, Double> steps = Verifier.run(fleet.node(AllInOne.NODE));
+                Map<String, Double> steps = Verifier.run(fleet.node(AllInOne.NODE), aio.selectedServices());
                 System.out.printf("verified in %.1f s: %s%n", secs(t3), steps);
             }
             System.out.println();

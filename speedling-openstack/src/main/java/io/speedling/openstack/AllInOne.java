@@ -16,57 +16,195 @@ import io.speedling.virt.image.Recipe;
 import io.speedling.virt.nodes.Cluster;
 import io.speedling.virt.nodes.NspawnProvider;
 import io.speedling.virt.nodes.SlicePlan;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * The all-in-one cloud: every component on one nspawn node of a slice, deployed from the
- * OpenStack image layer. {@link #up()} builds or reuses the image, reuses the slice's running node
- * or boots a new one, deploys (a rerun converges) and returns the cloud with its node handles.
+ * The all-in-one cloud: the selected services on one nspawn node of a slice, deployed from the
+ * OpenStack image layer. {@link #image()} builds or reuses the image, {@link #nodes} reuses the
+ * slice's running node or boots a new one, {@link #deployer()} deploys onto it (a rerun converges).
  */
 public final class AllInOne {
     public static final String NODE = "controller-01";
+
+    /**
+     * The services a caller can select by name, each with the services it needs. Selecting one
+     * selects what it needs; the openstack client always comes along (verification uses it).
+     */
+    public static final Map<String, List<String>> SERVICES = services();
 
     private final String name;
     private final int slice;
     private final ImageCache cache;
     private final NspawnProvider provider;
+    private final Set<String> services;
 
-    private AllInOne(String name, int slice, ImageCache cache, NspawnProvider provider) {
+    private AllInOne(String name, int slice, ImageCache cache, NspawnProvider provider, Set<String> services) {
         this.name = name;
         this.slice = slice;
         this.cache = cache;
         this.provider = provider;
+        this.services = services;
     }
 
+    /** Every service of {@link #SERVICES}, on slice {@code slice}, with the default image cache and state. */
     public static AllInOne named(String name, int slice) {
-        return new AllInOne(name, slice, ImageCache.openDefault(), NspawnProvider.create());
+        return new AllInOne(name, slice, ImageCache.openDefault(), NspawnProvider.create(), SERVICES.keySet());
     }
 
     public AllInOne cache(ImageCache c) {
-        return new AllInOne(name, slice, c, provider);
+        return new AllInOne(name, slice, c, provider, services);
     }
 
     public AllInOne provider(NspawnProvider p) {
-        return new AllInOne(name, slice, cache, p);
+        return new AllInOne(name, slice, cache, p, services);
     }
 
-    /** The components of an all-in-one cloud, wired. */
+    /**
+     * Only these services and what they need, e.g. {@code services("keystone", "glance")}.
+     *
+     * @throws IllegalArgumentException naming an unknown service and listing the known ones
+     */
+    public AllInOne services(Collection<String> wanted) {
+        return new AllInOne(name, slice, cache, provider, select(wanted));
+    }
+
+    public AllInOne services(String... wanted) {
+        return services(List.of(wanted));
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int slice() {
+        return slice;
+    }
+
+    /** The selected services with what they need, in {@link #SERVICES} order. */
+    public Set<String> selectedServices() {
+        return services;
+    }
+
+    /** The components of an all-in-one cloud with every service, wired. */
     public static Cloud cloud(String name, String node) {
+        return cloud(name, node, SERVICES.keySet());
+    }
+
+    /** The components of an all-in-one cloud with the named services and what they need, wired. */
+    public static Cloud cloud(String name, String node, Collection<String> wanted) {
+        Set<String> s = select(wanted);
         MariaDb db = new MariaDb();
-        RabbitMq mq = new RabbitMq();
+        RabbitMq mq = s.contains("rabbitmq") ? new RabbitMq() : null;
         Memcached mc = new Memcached();
         Keystone keystone = Keystone.builder().sql(db).memcached(mc).build();
-        Glance glance = Glance.builder().sql(db).keystone(keystone).build();
-        Placement placement = Placement.builder().sql(db).keystone(keystone).build();
-        Neutron neutron = Neutron.builder().sql(db).messaging(mq).keystone(keystone).build();
-        Nova nova = Nova.builder().sql(db).messaging(mq).keystone(keystone).placement(placement).glance(glance)
-                .networking(neutron).build();
-        return Cloud.builder(name).component(db, mq, mc, keystone, glance, placement, neutron, nova,
-                new OpenStackClient(keystone)).inventory(Inventory.allInOne(node)).build();
+        List<Component> cs = new ArrayList<>(List.of(db, mc, keystone));
+        if (mq != null) {
+            cs.add(mq);
+        }
+        Glance glance = s.contains("glance") ? Glance.builder().sql(db).keystone(keystone).build() : null;
+        Placement placement = s.contains("placement") ? Placement.builder().sql(db).keystone(keystone).build() : null;
+        Neutron neutron = s.contains("neutron") ? Neutron.builder().sql(db).messaging(mq).keystone(keystone).build()
+                : null;
+        for (Component c : new Component[] {glance, placement, neutron}) {
+            if (c != null) {
+                cs.add(c);
+            }
+        }
+        if (s.contains("nova")) {
+            cs.add(Nova.builder().sql(db).messaging(mq).keystone(keystone).placement(placement).glance(glance)
+                    .networking(neutron).build());
+        }
+        cs.add(new OpenStackClient(keystone));
+        return Cloud.builder(name).component(cs.toArray(Component[]::new)).inventory(Inventory.allInOne(node)).build();
+    }
+
+    /**
+     * The named services plus everything they need, in {@link #SERVICES} order.
+     *
+     * @throws IllegalArgumentException for a name that is not a service, listing the known ones
+     */
+    public static Set<String> select(Collection<String> wanted) {
+        if (wanted.isEmpty()) {
+            throw new IllegalArgumentException("no services selected: name at least one of " + SERVICES.keySet());
+        }
+        Set<String> closure = new LinkedHashSet<>();
+        List<String> todo = new ArrayList<>();
+        for (String w : wanted) {
+            String n = w.strip().toLowerCase(java.util.Locale.ROOT);
+            if (!SERVICES.containsKey(n)) {
+                throw new IllegalArgumentException("unknown service '" + w + "': the known services are "
+                        + String.join(", ", SERVICES.keySet()) + nearest(n));
+            }
+            todo.add(n);
+        }
+        todo.add("openstackclient");
+        while (!todo.isEmpty()) {
+            String n = todo.remove(todo.size() - 1);
+            if (closure.add(n)) {
+                todo.addAll(SERVICES.get(n));
+            }
+        }
+        Set<String> ordered = new LinkedHashSet<>();
+        SERVICES.keySet().stream().filter(closure::contains).forEach(ordered::add);
+        return java.util.Collections.unmodifiableSet(ordered);
+    }
+
+    private static Map<String, List<String>> services() {
+        Map<String, List<String>> m = new LinkedHashMap<>();
+        m.put("mariadb", List.of());
+        m.put("rabbitmq", List.of());
+        m.put("memcached", List.of());
+        m.put("keystone", List.of("mariadb", "memcached"));
+        m.put("glance", List.of("keystone"));
+        m.put("placement", List.of("keystone"));
+        m.put("neutron", List.of("keystone", "rabbitmq"));
+        m.put("nova", List.of("keystone", "rabbitmq", "placement", "glance", "neutron"));
+        m.put("openstackclient", List.of("keystone"));
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    /** "; did you mean 'x'?" for a name within two edits of a known one, else "". */
+    private static String nearest(String n) {
+        String best = null;
+        int bestD = 3;
+        for (String k : SERVICES.keySet()) {
+            int d = distance(n, k);
+            if (d < bestD) {
+                bestD = d;
+                best = k;
+            }
+        }
+        return best == null ? "" : "; did you mean '" + best + "'?";
+    }
+
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
     }
 
     public Cloud cloud() {
-        return cloud(name, NODE);
+        return cloud(name, NODE, services);
     }
 
     public Recipe recipe() {

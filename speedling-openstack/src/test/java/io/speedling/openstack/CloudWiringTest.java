@@ -34,6 +34,28 @@ class CloudWiringTest {
     }
 
     @Test
+    void selectingServicesBringsWhatTheyNeedAndNothingElse() {
+        assertThat(AllInOne.select(java.util.List.of("glance"))).containsExactly("mariadb", "memcached", "keystone",
+                "glance", "openstackclient");
+        assertThat(AllInOne.select(java.util.List.of(" Nova "))).containsExactlyElementsOf(AllInOne.SERVICES.keySet());
+        Cloud c = AllInOne.cloud("ks", "controller-01", java.util.List.of("keystone"));
+        assertThat(c.components().stream().map(Component::name)).containsExactlyInAnyOrder("mariadb", "memcached",
+                "keystone", "openstackclient");
+        assertThat(c.packages()).doesNotContain("rabbitmq-server", "nova-api", "glance");
+    }
+
+    @Test
+    void anUnknownServiceIsNamedWithTheKnownOnes() {
+        assertThatThrownBy(() -> AllInOne.cloud("x", "n", java.util.List.of("keystone", "nvoa")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("unknown service 'nvoa': the known services are mariadb, rabbitmq, memcached, keystone, "
+                        + "glance, placement, neutron, nova, openstackclient; did you mean 'nova'?");
+        assertThatThrownBy(() -> AllInOne.select(java.util.List.of("swift")))
+                .hasMessageEndingWith("nova, openstackclient");
+        assertThatThrownBy(() -> AllInOne.select(java.util.List.of())).hasMessageStartingWith("no services selected");
+    }
+
+    @Test
     void novaWithoutPlacementIsRefusedNamingBoth() {
         MariaDb db = new MariaDb();
         RabbitMq mq = new RabbitMq();
