@@ -1,11 +1,16 @@
 package io.speedling.examples;
 
 import io.speedling.core.Fleet;
+import io.speedling.core.tasks.Progress;
 import io.speedling.openstack.AllInOne;
+import io.speedling.openstack.DeployFailedException;
 import io.speedling.openstack.DeployResult;
+import io.speedling.openstack.OpenStackCloud;
 import io.speedling.openstack.Verifier;
 import io.speedling.virt.image.Image;
 import io.speedling.virt.nodes.Cluster;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -18,18 +23,29 @@ import java.util.Map;
  *                                   deploy (or converge the running one); default: every service
  * cloud --wipe [--name aio] [--slice 1]   remove it
  * </pre>
+ *
+ * On a terminal it shows one live status line and sends the log to
+ * {@code ~/.local/state/speedling/logs/NAME.log}; elsewhere it prints one line per finished step
+ * between the log lines.
  */
 public final class CloudMain {
-    public static void main(String[] args) {
+    public static void main(String[] args) throws Exception {
         String name = arg(args, "--name", "aio");
+        Progress progress = Progress.console();
+        if (progress.isLive()) {
+            // before the first logger exists: the live line and log lines would fight over the terminal
+            Path log = Path.of(System.getProperty("user.home"), ".local", "state", "speedling", "logs", name + ".log");
+            Files.createDirectories(log.getParent());
+            System.setProperty("org.slf4j.simpleLogger.logFile", log.toString());
+            System.out.println("log: " + log);
+        }
         AllInOne aio;
         try {
             String sliceArg = arg(args, "--slice", "1");
             if (!sliceArg.matches("[0-9]{1,3}")) {
                 throw new IllegalArgumentException("--slice " + sliceArg + " is not a number: give 0-255");
             }
-            int slice = Integer.parseInt(sliceArg);
-            aio = AllInOne.named(name, slice);
+            aio = AllInOne.named(name, Integer.parseInt(sliceArg));
             String services = arg(args, "--services", null);
             if (services != null) {
                 aio = aio.services(List.of(services.split(",")));
@@ -45,41 +61,45 @@ public final class CloudMain {
             System.out.println("cloud-wiped name=" + name + " slice=" + slice);
             return;
         }
-        long t0 = System.nanoTime();
-        Image image = aio.image();
-        System.out.printf("image ready: %s (%.1f s)%n", image.key().substring(0, 12), secs(t0));
-        long t1 = System.nanoTime();
-        Cluster cluster = aio.nodes(image).keep();
-        System.out.printf("node ready: %s %s (%.1f s)%n", AllInOne.NODE, cluster.node(AllInOne.NODE).address(),
-                secs(t1));
-        try (Fleet fleet = AllInOne.connect(cluster)) {
-            long t2 = System.nanoTime();
-            DeployResult r = aio.deployer().deploy(fleet);
-            System.out.printf("deployed: %d tasks in %.1f s, %d services restarted%n", r.report().tasks().size(),
-                    secs(t2), r.restarted());
-            System.out.println(r.report().summary());
-            if (!Arrays.asList(args).contains("--no-verify")) {
-                long t3 = System.nanoTime();
-                Map<String, Double> steps = Verifier.run(fleet.node(AllInOne.NODE), aio.selectedServices());
-                System.out.printf("verified in %.1f s: %s%n", secs(t3), steps);
+        try (progress) {
+            progress.phase("image", "checking the cache");
+            Image image = aio.image(OpenStackCloud.imageListener(progress));
+            progress.phaseDone("ready " + image.key().substring(0, 12));
+            progress.phase("node", "booting " + AllInOne.NODE);
+            Cluster cluster = aio.nodes(image).keep();
+            progress.phaseDone(AllInOne.NODE + " up at " + cluster.node(AllInOne.NODE).address());
+            try (Fleet fleet = AllInOne.connect(cluster)) {
+                DeployResult r;
+                try {
+                    r = aio.deployer().listener(progress.label("deploy")).deploy(fleet);
+                } catch (DeployFailedException e) {
+                    progress.close();
+                    System.err.println(e.getMessage());
+                    System.exit(1);
+                    return;
+                }
+                progress.line(r.summary());
+                if (!Arrays.asList(args).contains("--no-verify")) {
+                    progress.phase("verify", "openstack client on " + AllInOne.NODE);
+                    Map<String, Double> steps = Verifier.run(fleet.node(AllInOne.NODE), aio.selectedServices());
+                    progress.phaseDone(Verifier.format(steps));
+                }
+                progress.close();
+                System.out.println();
+                System.out.println("Use it:  export OS_CLIENT_CONFIG_FILE=" + r.cloudsYaml() + " OS_CLOUD=" + name
+                        + "-admin; openstack server list");
+                System.out.println("   or:   . " + r.adminOpenrc() + "   (ssh -F " + cluster.sshConfig() + " "
+                        + AllInOne.NODE + " has the client too)");
+                System.out.println("Report:  " + r.htmlReport() + " (open it in a browser)");
+                System.out.println("Wipe it: speedling-examples/bin/cloud --wipe --name " + name + " --slice " + slice);
+                System.out.printf("cloud-ready name=%s keystone=%s clouds_yaml=%s openrc=%s report=%s%n", name,
+                        r.keystoneUrl(), r.cloudsYaml(), r.adminOpenrc(), r.htmlReport());
             }
-            System.out.println();
-            System.out.println("Use it:  export OS_CLIENT_CONFIG_FILE=" + r.cloudsYaml() + " OS_CLOUD=" + name
-                    + "-admin; openstack server list");
-            System.out.println("   or:   . " + r.adminOpenrc() + "   (ssh -F " + cluster.sshConfig() + " "
-                    + AllInOne.NODE + " has the client too)");
-            System.out.println("Wipe it: speedling-examples/bin/cloud --wipe --name " + name + " --slice " + slice);
-            System.out.printf("cloud-ready name=%s keystone=%s clouds_yaml=%s openrc=%s report=%s%n", name,
-                    r.keystoneUrl(), r.cloudsYaml(), r.adminOpenrc(), r.reportFile());
         }
     }
 
     private static String arg(String[] args, String name, String dflt) {
         int i = Arrays.asList(args).indexOf(name);
         return i >= 0 && i + 1 < args.length ? args[i + 1] : dflt;
-    }
-
-    private static double secs(long t0) {
-        return (System.nanoTime() - t0) / 1e9;
     }
 }

@@ -219,6 +219,16 @@ public final class AllInOne {
         return cache.build(recipe());
     }
 
+    /** Builds or reuses the image, telling {@code listener} about every layer. */
+    public Image image(io.speedling.virt.image.BuildListener listener) {
+        return cache.build(recipe(), listener);
+    }
+
+    /** The provider the nodes come from. */
+    public NspawnProvider provider() {
+        return provider;
+    }
+
     /** The slice's running node if there is one (a rerun), else a fresh one from the image. */
     public Cluster nodes(Image image) {
         Optional<Cluster> running = provider.existing(plan());

@@ -2,6 +2,7 @@ package io.speedling.openstack;
 
 import io.speedling.core.Fleet;
 import io.speedling.core.functions.Sh;
+import io.speedling.core.tasks.HtmlReport;
 import io.speedling.core.tasks.RunReport;
 import io.speedling.core.tasks.TaskGraph;
 import io.speedling.core.tasks.TaskGraphException;
@@ -24,8 +25,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Deploys a {@link Cloud} onto the nodes of a fleet: checks (or installs) packages, lets every
  * component plan its tasks into one task graph, runs it with independent work in parallel, and
- * writes the state directory: secrets.json (0600), admin-openrc.sh, demo-openrc.sh, clouds.yaml
- * and deploy.json (the run record, secrets redacted).
+ * writes the state directory: secrets.json (0600), admin-openrc.sh, demo-openrc.sh, clouds.yaml,
+ * deploy.json (the run record, secrets redacted) and deploy.html (the same run as a page with a
+ * timeline and the task graph).
  */
 public final class Deployer {
     private static final Logger LOG = LoggerFactory.getLogger("speedling.deploy");
@@ -102,7 +104,8 @@ public final class Deployer {
         try {
             report = graph.run();
         } catch (TaskGraphException e) {
-            Path file = writeReport(secrets, e.report());
+            writeReport(secrets, e.report());
+            Path file = writeHtml(secrets, e.report());
             List<String> lines = new ArrayList<>();
             for (TaskRecord r : e.report().failed()) {
                 lines.add(r.name() + ": " + secrets.redact(r.error()));
@@ -111,6 +114,7 @@ public final class Deployer {
                     + String.join("\n  ", lines), e.report(), file);
         }
         Path reportFile = writeReport(secrets, report);
+        Path html = writeHtml(secrets, report);
         String url = "http://" + d.controllerIp() + ":5000/v3";
         Path admin = writeSecret("admin-openrc.sh", Openrc.admin(d, url));
         Path demo = writeSecret("demo-openrc.sh", Openrc.demo(d, url));
@@ -119,7 +123,7 @@ public final class Deployer {
         LOG.info("cloud {} deployed in {} s ({} tasks)", cloud.name(), String.format("%.1f", report.wallMs() / 1000.0),
                 report.tasks().size());
         return new DeployResult(cloud.name(), url, report, d.serviceActions(), stateDir, clouds, admin, demo,
-                reportFile);
+                reportFile, html);
     }
 
     private void checkPackages(Fleet fleet) {
@@ -148,6 +152,27 @@ public final class Deployer {
 
     private Path writeReport(Secrets secrets, RunReport report) {
         return write("deploy.json", secrets.redact(report.toJson()), "rw-------");
+    }
+
+    /** The run as a self-contained page; built from the redacted record so no secret can reach it. */
+    private Path writeHtml(Secrets secrets, RunReport report) {
+        RunReport clean = RunReport.fromJson(secrets.redact(report.toJson()));
+        StringBuilder nodes = new StringBuilder();
+        for (String n : cloud.inventory().nodes()) {
+            List<String> roles = new ArrayList<>();
+            for (String r : List.of(Inventory.CONTROLLER, Inventory.COMPUTE)) {
+                if (cloud.inventory().nodesWith(r).contains(n)) {
+                    roles.add(r);
+                }
+            }
+            nodes.append(nodes.length() == 0 ? "" : ", ").append(n).append(" (").append(String.join("+", roles))
+                    .append(')');
+        }
+        String html = HtmlReport.of(clean).title("deploy of cloud " + cloud.name()).fact("cloud", cloud.name())
+                .fact("nodes", nodes.toString())
+                .fact("components", String.join(", ", cloud.components().stream().map(Component::name).toList()))
+                .render();
+        return write("deploy.html", html, "rw-------");
     }
 
     private Path writeSecret(String name, String text) {

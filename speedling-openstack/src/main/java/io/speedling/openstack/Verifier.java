@@ -93,6 +93,14 @@ public final class Verifier {
         return steps;
     }
 
+    /** "token_issue 2.6 s, catalog_list 2.5 s, ..." for a console line. */
+    public static String format(Map<String, Double> steps) {
+        StringBuilder sb = new StringBuilder();
+        steps.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ").append(k).append(' ')
+                .append(String.format(java.util.Locale.ROOT, "%.1f s", v)));
+        return sb.toString();
+    }
+
     private static int on(Set<String> services, String s) {
         return services.contains(s) ? 1 : 0;
     }

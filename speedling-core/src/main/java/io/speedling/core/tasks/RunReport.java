@@ -52,6 +52,12 @@ public record RunReport(long startedAtEpochMs, long wallMs, boolean serial, List
                 .limit(n).toList();
     }
 
+    /** The tasks with the most own work (wall time minus waits), most first: where the time goes. */
+    public List<TaskRecord> slowestByWork(int n) {
+        return tasks.stream().filter(t -> t.startMs() >= 0)
+                .sorted(Comparator.comparingLong(TaskRecord::workMs).reversed()).limit(n).toList();
+    }
+
     /** A few lines: counts, then each failed task with its error and each aborted one with its cause. */
     public String summary() {
         StringBuilder sb = new StringBuilder();

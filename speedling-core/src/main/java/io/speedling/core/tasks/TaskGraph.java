@@ -74,6 +74,8 @@ public final class TaskGraph {
         long waitNanos;
         String thread;
         final List<String> waitedFor = new ArrayList<>();
+        final List<TaskRecord.Wait> waits = new ArrayList<>();
+        long waitStart = -1;
         TaskStatus status = TaskStatus.NOT_RUN;
         String error;
         String failedTask;
@@ -133,6 +135,11 @@ public final class TaskGraph {
             t0 = System.nanoTime();
         }
         long epoch = System.currentTimeMillis();
+        List<String> names;
+        synchronized (this) {
+            names = tasks.values().stream().map(Task::name).toList();
+        }
+        listeners.forEach(l -> l.runStarted(names));
         ScheduledExecutorService ticker = Threads.scheduler("speedling-pending");
         long every = pendingLogInterval.toMillis();
         ticker.scheduleAtFixedRate(this::logPending, every, every, TimeUnit.MILLISECONDS);
@@ -161,6 +168,7 @@ public final class TaskGraph {
         }
         RunReport report = report(epoch);
         LOG.info(report.summary());
+        listeners.forEach(l -> l.runFinished(report));
         if (!report.ok()) {
             throw new TaskGraphException(report);
         }
@@ -251,7 +259,7 @@ public final class TaskGraph {
     private TaskRecord record(Task<?> t, State s) {
         return new TaskRecord(t.name(), s.status, s.start, s.end, s.waitNanos / 1_000_000,
                 t.dependencies().stream().map(Task::name).toList(), List.copyOf(s.waitedFor), s.thread, s.error,
-                s.failedTask);
+                s.failedTask, List.copyOf(s.waits));
     }
 
     private synchronized RunReport report(long epoch) {
@@ -275,12 +283,19 @@ public final class TaskGraph {
             cur = waitingOn.get(cur);
         }
         waitingOn.put(waiter, target);
-        states.get(waiter).waitedFor.add(target.name());
+        State s = states.get(waiter);
+        s.waitedFor.add(target.name());
+        s.waitStart = now();
     }
 
     private synchronized void endWait(Task<?> waiter, long nanos) {
-        waitingOn.remove(waiter);
-        states.get(waiter).waitNanos += nanos;
+        Task<?> target = waitingOn.remove(waiter);
+        State s = states.get(waiter);
+        s.waitNanos += nanos;
+        if (target != null && s.waitStart >= 0) {
+            s.waits.add(new TaskRecord.Wait(target.name(), s.waitStart, now()));
+        }
+        s.waitStart = -1;
     }
 
     private synchronized void logPending() {

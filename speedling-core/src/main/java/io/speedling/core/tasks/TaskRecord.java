@@ -15,9 +15,21 @@ import java.util.List;
  * @param thread the thread it ran on
  * @param error the failure's message (for aborts: which task failed), or null
  * @param failedTask for an abort, the task whose failure caused it
+ * @param waits each wait for another task, with its times, in order
  */
 public record TaskRecord(String name, TaskStatus status, long startMs, long endMs, long waitMs,
-        List<String> dependencies, List<String> waitedFor, String thread, String error, String failedTask) {
+        List<String> dependencies, List<String> waitedFor, String thread, String error, String failedTask,
+        List<Wait> waits) {
+
+    public TaskRecord {
+        dependencies = dependencies == null ? List.of() : List.copyOf(dependencies);
+        waitedFor = waitedFor == null ? List.of() : List.copyOf(waitedFor);
+        waits = waits == null ? List.of() : List.copyOf(waits);
+    }
+
+    /** One wait of a task for another, in milliseconds since the run started. */
+    public record Wait(String task, long startMs, long endMs) {
+    }
 
     /** Wall time minus waits: the task's own work. */
     public long workMs() {

@@ -83,16 +83,41 @@ public final class NspawnProvider implements NodeProvider {
 
     /** Checks the host can run nodes; throws naming what is missing and how to get it. */
     public static void checkHost() {
+        hostProblem().ifPresent(p -> {
+            throw new VirtException(p);
+        });
+    }
+
+    /**
+     * Why this host cannot run nspawn nodes (a missing program with its package, or not root), or
+     * empty when it can. Used to skip work that needs nodes with a reason instead of failing deep inside.
+     */
+    public static Optional<String> hostProblem() {
         List<HostTool> missing = HostTool.missing(HostTool.SYSTEMD_NSPAWN, HostTool.IP, HostTool.NFT,
                 HostTool.SSH_KEYGEN, HostTool.MOUNT, HostTool.SETSID);
         if (!missing.isEmpty()) {
-            throw new VirtException("cannot run nspawn nodes: missing " + String.join(", ", missing.stream()
+            return Optional.of("cannot run nspawn nodes: missing " + String.join(", ", missing.stream()
                     .map(t -> t.command() + " (package " + t.debianPackage() + ")").toList()) + "; install with "
                     + "apt-get install " + String.join(" ", missing.stream().map(HostTool::debianPackage).toList()));
         }
-        if (!"root".equals(System.getProperty("user.name"))) {
-            throw new VirtException("nspawn nodes need root (mounts, network namespaces, bridges); run as root");
+        if (!isRoot()) {
+            return Optional.of("nspawn nodes need root (mounts, network namespaces, bridges); this process runs as "
+                    + System.getProperty("user.name") + ": run as root");
         }
+        return Optional.empty();
+    }
+
+    private static boolean isRoot() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) {
+                    return line.split("\\s+")[2].equals("0");  // effective uid
+                }
+            }
+        } catch (IOException e) {
+            // no procfs: fall back to the name
+        }
+        return "root".equals(System.getProperty("user.name"));
     }
 
     /**

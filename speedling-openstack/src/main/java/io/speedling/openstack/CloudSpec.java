@@ -1,0 +1,102 @@
+package io.speedling.openstack;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What cloud to stand up: which services (with what they need) in which topology, and how to
+ * treat it when done. Two equal specs describe the same cloud, so one deploy can serve both;
+ * {@link #hash()} identifies it across runs for reuse.
+ *
+ * <pre>
+ * CloudSpec.allInOne().services("keystone", "glance").reuse(true)
+ * </pre>
+ *
+ * @param services the selected services with what they need ({@link AllInOne#SERVICES} order)
+ * @param name the cloud's name (state directory), or null for one derived from the hash
+ * @param slice the virt slice, or -1 for one derived from the hash (100-199)
+ * @param reuse keep the cloud running after use and pick it up next time; takes effect only when
+ *     the user also enables reuse ({@link OpenStackCloud#reuseEnabled()})
+ * @param keepOnFailure keep the cloud for inspection when a test using it failed
+ * @param verify run the {@link Verifier} after deploying
+ */
+public record CloudSpec(Set<String> services, String name, int slice, boolean reuse, boolean keepOnFailure,
+                        boolean verify) {
+
+    public static final String TOPOLOGY = "all-in-one";
+
+    public CloudSpec {
+        services = AllInOne.select(services);
+        if (name != null && !name.matches("[a-z][a-z0-9-]{0,30}")) {
+            throw new IllegalArgumentException("cloud name '" + name + "' must be 1-31 lower-case letters, digits or "
+                    + "'-'");
+        }
+        if (slice < -1 || slice > 255) {
+            throw new IllegalArgumentException("slice " + slice + " is out of range: give 0-255, or -1 to derive one");
+        }
+    }
+
+    /** Every service on one node. */
+    public static CloudSpec allInOne() {
+        return new CloudSpec(AllInOne.SERVICES.keySet(), null, -1, false, false, false);
+    }
+
+    /** Only these services and what they need; an unknown name is refused listing the known ones. */
+    public CloudSpec services(Collection<String> s) {
+        return new CloudSpec(AllInOne.select(s), name, slice, reuse, keepOnFailure, verify);
+    }
+
+    public CloudSpec services(String... s) {
+        return services(List.of(s));
+    }
+
+    public CloudSpec name(String n) {
+        return new CloudSpec(services, n, slice, reuse, keepOnFailure, verify);
+    }
+
+    public CloudSpec slice(int s) {
+        return new CloudSpec(services, name, s, reuse, keepOnFailure, verify);
+    }
+
+    public CloudSpec reuse(boolean r) {
+        return new CloudSpec(services, name, slice, r, keepOnFailure, verify);
+    }
+
+    public CloudSpec keepOnFailure(boolean k) {
+        return new CloudSpec(services, name, slice, reuse, k, verify);
+    }
+
+    public CloudSpec verify(boolean v) {
+        return new CloudSpec(services, name, slice, reuse, keepOnFailure, v);
+    }
+
+    /**
+     * 12 hex digits of SHA-256 over what makes the cloud what it is (topology and services; not
+     * the reuse or keep settings, which say what happens after).
+     */
+    public String hash() {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            md.update((TOPOLOGY + "\n" + String.join(",", services) + "\n" + (name == null ? "" : name))
+                    .getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(md.digest()).substring(0, 12);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java has SHA-256", e);
+        }
+    }
+
+    /** The name, or {@code cloud-<hash>}. */
+    public String cloudName() {
+        return name != null ? name : "cloud-" + hash().substring(0, 8);
+    }
+
+    /** The slice, or one in 100-199 derived from the hash. */
+    public int sliceOrDerived() {
+        return slice >= 0 ? slice : 100 + (int) (Long.parseLong(hash().substring(0, 8), 16) % 100);
+    }
+}

@@ -1,0 +1,308 @@
+package io.speedling.openstack;
+
+import io.speedling.core.Fleet;
+import io.speedling.core.Node;
+import io.speedling.core.tasks.Progress;
+import io.speedling.virt.image.BuildListener;
+import io.speedling.virt.image.Image;
+import io.speedling.virt.image.LayerInfo;
+import io.speedling.virt.image.Step;
+import io.speedling.virt.internal.Mounts;
+import io.speedling.virt.nodes.Cluster;
+import io.speedling.virt.nodes.NspawnProvider;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.Properties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A deployed cloud in hand: its credentials, files and node handles. {@link #up} builds or reuses
+ * the image, boots the node, deploys (seconds when a kept cloud is reused) and returns it;
+ * {@link #close()} removes node, slice and state, unless the cloud is kept (reuse, or a failure
+ * the user wants to inspect).
+ *
+ * <pre>
+ * try (OpenStackCloud cloud = OpenStackCloud.up(CloudSpec.allInOne().services("keystone", "glance"))) {
+ *     System.out.println(cloud.keystoneUrl() + " " + cloud.admin());
+ *     cloud.controller().call(new Sh("openstack image list"));
+ * }
+ * </pre>
+ */
+public final class OpenStackCloud implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger("speedling.cloud");
+    /** The user setting that allows reuse (also a system property, or SPEEDLING_REUSE_ENABLE=true). */
+    public static final String REUSE_SETTING = "speedling.reuse.enable";
+
+    private final CloudSpec spec;
+    private final AllInOne aio;
+    private final Cluster cluster;
+    private final Fleet fleet;
+    private final DeployResult result;
+    private final boolean reused;
+    private final boolean reuseEffective;
+    private volatile boolean failed;
+    private boolean closed;
+
+    private OpenStackCloud(CloudSpec spec, AllInOne aio, Cluster cluster, Fleet fleet, DeployResult result,
+                           boolean reused, boolean reuseEffective) {
+        this.spec = spec;
+        this.aio = aio;
+        this.cluster = cluster;
+        this.fleet = fleet;
+        this.result = result;
+        this.reused = reused;
+        this.reuseEffective = reuseEffective;
+    }
+
+    /** Stands the cloud up with progress on the console and the user's reuse setting. */
+    public static OpenStackCloud up(CloudSpec spec) {
+        try (Progress p = Progress.console()) {
+            return up(spec, p, reuseEnabled());
+        }
+    }
+
+    /**
+     * Stands the cloud up.
+     *
+     * @param progress shows image, node and deploy progress
+     * @param userAllowsReuse the user's reuse setting; reuse happens only when the spec asks too
+     */
+    public static OpenStackCloud up(CloudSpec spec, Progress progress, boolean userAllowsReuse) {
+        NspawnProvider.checkHost();
+        AllInOne aio = AllInOne.named(spec.cloudName(), spec.sliceOrDerived()).services(spec.services());
+        boolean reuse = spec.reuse() && userAllowsReuse;
+        progress.phase("image", "checking the cache");
+        Image image = aio.image(imageListener(progress));
+        progress.phaseDone("ready " + image.key().substring(0, 12));
+        Path stamp = aio.deployer().stateDir().resolve("spec");
+        String identity = "hash=" + spec.hash() + "\nimage=" + image.key() + "\nslice=" + aio.slice() + "\n";
+        Cluster cluster = null;
+        boolean reused = false;
+        if (reuse) {
+            Optional<Cluster> running = aio.provider().existing(aio.plan());
+            if (running.isPresent() && identity.equals(read(stamp))) {
+                cluster = running.get();
+                reused = true;
+                progress.line("node: reusing the kept cloud " + spec.cloudName() + " on slice " + aio.slice());
+            } else if (running.isPresent()) {
+                LOG.info("slice {} runs another cloud or image than {}; replacing it", aio.slice(), spec.cloudName());
+            }
+        }
+        if (cluster == null) {
+            progress.phase("node", "booting " + AllInOne.NODE + " on slice " + aio.slice());
+            Mounts.removeTree(aio.deployer().stateDir());  // a fresh node gets fresh secrets
+            cluster = aio.provider().cycle(aio.plan(), image);
+            progress.phaseDone(AllInOne.NODE + " up at " + cluster.node(AllInOne.NODE).address());
+        }
+        cluster.keep();  // close() decides
+        Fleet fleet = null;
+        try {
+            fleet = AllInOne.connect(cluster);
+            DeployResult r = aio.deployer().listener(progress.label("deploy " + spec.cloudName())).deploy(fleet);
+            progress.line(r.summary());
+            write(stamp, identity);
+            if (spec.verify()) {
+                progress.phase("verify", "openstack client on " + AllInOne.NODE);
+                progress.phaseDone(Verifier.format(Verifier.run(fleet.node(AllInOne.NODE), spec.services())));
+            }
+            return new OpenStackCloud(spec, aio, cluster, fleet, r, reused, reuse);
+        } catch (RuntimeException e) {
+            if (fleet != null) {
+                fleet.close();
+            }
+            if (!spec.keepOnFailure()) {
+                aio.wipe();
+            } else {
+                LOG.warn("deploy of {} failed; kept for inspection: ssh -F {} {}", spec.cloudName(),
+                        cluster.sshConfig(), AllInOne.NODE);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Whether the user allows reuse: system property or {@code ~/.speedling.properties} key
+     * {@value #REUSE_SETTING}, or the environment variable SPEEDLING_REUSE_ENABLE, set to true.
+     */
+    public static boolean reuseEnabled() {
+        String v = System.getProperty(REUSE_SETTING);
+        if (v == null) {
+            v = System.getenv("SPEEDLING_REUSE_ENABLE");
+        }
+        if (v == null) {
+            Path f = Path.of(System.getProperty("user.home"), ".speedling.properties");
+            if (Files.isRegularFile(f)) {
+                Properties p = new Properties();
+                try (InputStream in = Files.newInputStream(f)) {
+                    p.load(in);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot read " + f, e);
+                }
+                v = p.getProperty(REUSE_SETTING);
+            }
+        }
+        return "true".equalsIgnoreCase(v == null ? null : v.strip());
+    }
+
+    public CloudSpec spec() {
+        return spec;
+    }
+
+    public String name() {
+        return spec.cloudName();
+    }
+
+    public String keystoneUrl() {
+        return result.keystoneUrl();
+    }
+
+    /** The admin user's credentials (cloud {@code NAME-admin} of clouds.yaml). */
+    public Credentials admin() {
+        return Credentials.fromCloudsYaml(result.cloudsYaml(), name() + "-admin");
+    }
+
+    /** The demo user's credentials (cloud {@code NAME-demo} of clouds.yaml, project demo, member role). */
+    public Credentials demo() {
+        return Credentials.fromCloudsYaml(result.cloudsYaml(), name() + "-demo");
+    }
+
+    public Path cloudsYaml() {
+        return result.cloudsYaml();
+    }
+
+    public Path adminOpenrc() {
+        return result.adminOpenrc();
+    }
+
+    public Path demoOpenrc() {
+        return result.demoOpenrc();
+    }
+
+    public Path stateDir() {
+        return result.stateDir();
+    }
+
+    public Path htmlReport() {
+        return result.htmlReport();
+    }
+
+    /** {@code ssh -F <this> controller-01} logs into the node. */
+    public Path sshConfig() {
+        return cluster.sshConfig();
+    }
+
+    /** The connected node handles (remote calls run on their agents). */
+    public Fleet fleet() {
+        return fleet;
+    }
+
+    /** The node running the APIs (all of them, in an all-in-one cloud). */
+    public Node controller() {
+        return fleet.node(AllInOne.NODE);
+    }
+
+    public Cluster cluster() {
+        return cluster;
+    }
+
+    /** The deploy of this run (on reuse, the converging rerun: seconds, nothing restarted). */
+    public DeployResult deployResult() {
+        return result;
+    }
+
+    /** Whether this run picked up a kept cloud instead of booting a new node. */
+    public boolean reused() {
+        return reused;
+    }
+
+    /** Marks that something using the cloud failed; with keepOnFailure the cloud then survives close(). */
+    public void markFailed() {
+        failed = true;
+    }
+
+    /** Whether close() will leave the cloud running. */
+    public boolean kept() {
+        return reuseEffective || (failed && spec.keepOnFailure());
+    }
+
+    /** Disconnects; removes node, slice and state unless the cloud is {@link #kept()}. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        fleet.close();
+        if (kept()) {
+            LOG.info("cloud {} kept{}: ssh -F {} {}; remove it with speedling-examples/bin/cloud --wipe --name {} "
+                    + "--slice {}", name(), failed ? " for inspection after a failure" : " for reuse", sshConfig(),
+                    AllInOne.NODE, name(), aio.slice());
+        } else {
+            aio.wipe();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "OpenStackCloud[" + name() + " " + keystoneUrl() + " services=" + spec.services() + "]";
+    }
+
+    /** Image build events as the progress display's detail line (and the usual log lines). */
+    public static BuildListener imageListener(Progress progress) {
+        BuildListener log = BuildListener.logging();
+        return new BuildListener() {
+            @Override
+            public void cached(LayerInfo layer) {
+                log.cached(layer);
+                progress.detail("layer " + layer.shortKey() + " cached");
+            }
+
+            @Override
+            public void started(String key, Step step, int index, int total) {
+                log.started(key, step, index, total);
+                progress.detail("building layer " + index + "/" + total + " " + step.kind());
+            }
+
+            @Override
+            public void output(String key, String line) {
+                log.output(key, line);
+            }
+
+            @Override
+            public void stillBuilding(String key, Step step, double seconds, String lastLine) {
+                log.stillBuilding(key, step, seconds, lastLine);
+            }
+
+            @Override
+            public void built(LayerInfo layer) {
+                log.built(layer);
+                progress.line(String.format("image: layer %s built in %.1f s (%d MiB): %s", layer.shortKey(),
+                        layer.buildSeconds(), layer.sizeBytes() >> 20, layer.description()));
+            }
+        };
+    }
+
+    private static String read(Path f) {
+        try {
+            return Files.isRegularFile(f) ? Files.readString(f) : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static void write(Path f, String text) {
+        try {
+            Path tmp = f.resolveSibling(".spec.tmp");
+            Files.writeString(tmp, text);
+            Files.move(tmp, f, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + f, e);
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package io.speedling.openstack.junit;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Inherited;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Gives a test class a deployed OpenStack cloud: parameters and non-final fields of type
+ * {@link io.speedling.openstack.OpenStackCloud} receive it. The cloud is deployed once per test
+ * run and shared by every class asking for the same spec; it is removed when the run ends unless
+ * reuse is on (here and in the user's settings) or a test failed with {@link #keepOnFailure()}.
+ *
+ * <pre>
+ * &#64;SpeedlingCloud(services = {"keystone", "glance"})
+ * class ImageTest {
+ *     &#64;Test
+ *     void listsImages(OpenStackCloud cloud) { ... cloud.admin() ... }
+ * }
+ * </pre>
+ *
+ * On a machine that cannot run nodes (no systemd-nspawn, not root) the class is skipped with the
+ * reason; configuration parameter {@code speedling.cloud.enabled=false} skips it on purpose.
+ */
+@Target({ElementType.TYPE, ElementType.ANNOTATION_TYPE})
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+@Inherited
+@ExtendWith(SpeedlingCloudExtension.class)
+public @interface SpeedlingCloud {
+    /** Services by name, with what they need coming along; empty means every service. */
+    String[] services() default {};
+
+    /**
+     * The name of a static method of the test class returning a {@link io.speedling.openstack.CloudSpec};
+     * when given, it is the spec and the other attributes are ignored.
+     */
+    String spec() default "";
+
+    /** The cloud's name; empty derives one from the spec's hash. */
+    String name() default "";
+
+    /**
+     * Keep the cloud running after the run and reuse it next time. Takes effect only when the
+     * user also allows reuse: {@code speedling.reuse.enable=true} in ~/.speedling.properties, as a
+     * JUnit configuration parameter or system property, or SPEEDLING_REUSE_ENABLE=true.
+     */
+    boolean reuse() default false;
+
+    /**
+     * Keep the cloud for inspection when a test using it fails (also switched on for every cloud
+     * by the configuration parameter {@code speedling.keepOnFailure=true}).
+     */
+    boolean keepOnFailure() default false;
+
+    /** Run the openstack-client checks after deploying. */
+    boolean verify() default false;
+}

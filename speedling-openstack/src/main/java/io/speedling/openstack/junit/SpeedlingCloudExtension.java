@@ -1,0 +1,225 @@
+package io.speedling.openstack.junit;
+
+import io.speedling.core.tasks.Progress;
+import io.speedling.openstack.CloudSpec;
+import io.speedling.openstack.OpenStackCloud;
+import io.speedling.virt.nodes.NspawnProvider;
+import java.lang.reflect.Field;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.jupiter.api.extension.TestInstancePostProcessor;
+
+/**
+ * The engine side of {@link SpeedlingCloud}: checks the host, keeps one {@link OpenStackCloud}
+ * per spec in the root store (closed when the run ends), and hands it to parameters and fields.
+ */
+public final class SpeedlingCloudExtension implements ExecutionCondition, BeforeAllCallback,
+        TestInstancePostProcessor, ParameterResolver, AfterTestExecutionCallback {
+
+    /** Configuration parameter: false skips every cloud test on this machine. */
+    public static final String ENABLED = "speedling.cloud.enabled";
+    /** Configuration parameter: true keeps every cloud whose tests failed. */
+    public static final String KEEP_ON_FAILURE = "speedling.keepOnFailure";
+
+    private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(SpeedlingCloudExtension.class);
+    /** Slices taken by clouds of this JVM, so two specs whose hashes meet get different slices. */
+    private static final Map<Integer, String> SLICES = new ConcurrentHashMap<>();
+
+    @Override
+    public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+        if (context.getConfigurationParameter(ENABLED).map(v -> v.strip().equalsIgnoreCase("false")).orElse(false)) {
+            return ConditionEvaluationResult.disabled("speedling cloud tests are turned off (" + ENABLED + "=false)");
+        }
+        Optional<String> problem = NspawnProvider.hostProblem();
+        return problem.map(p -> ConditionEvaluationResult.disabled("no speedling cloud on this machine: " + p))
+                .orElseGet(() -> ConditionEvaluationResult.enabled("this machine can run nspawn nodes"));
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        Holder h = holder(context);
+        OpenStackCloud cloud = h.get(context);
+        for (Field f : fields(context.getRequiredTestClass())) {
+            if (Modifier.isStatic(f.getModifiers())) {
+                f.setAccessible(true);
+                f.set(null, cloud);
+            }
+        }
+    }
+
+    @Override
+    public void postProcessTestInstance(Object instance, ExtensionContext context) throws Exception {
+        Holder h = holder(context);
+        for (Field f : fields(instance.getClass())) {
+            if (!Modifier.isStatic(f.getModifiers())) {
+                f.setAccessible(true);
+                f.set(instance, h.get(context));
+            }
+        }
+    }
+
+    @Override
+    public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+        return parameterContext.getParameter().getType() == OpenStackCloud.class;
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext parameterContext, ExtensionContext context) {
+        return holder(context).get(context);
+    }
+
+    @Override
+    public void afterTestExecution(ExtensionContext context) {
+        if (context.getExecutionException().isPresent()) {
+            holder(context).markFailed();
+        }
+    }
+
+    private static Holder holder(ExtensionContext context) {
+        SpeedlingCloud a = annotation(context.getRequiredTestClass());
+        CloudSpec spec = spec(a, context);
+        ExtensionContext.Store store = context.getRoot().getStore(NS);
+        return store.getOrComputeIfAbsent(spec.hash(), k -> new Holder(spec), Holder.class);
+    }
+
+    static SpeedlingCloud annotation(Class<?> c) {
+        for (Class<?> k = c; k != null; k = k.getEnclosingClass()) {
+            SpeedlingCloud a = k.getAnnotation(SpeedlingCloud.class);
+            if (a != null) {
+                return a;
+            }
+            for (var meta : k.getAnnotations()) {
+                SpeedlingCloud m = meta.annotationType().getAnnotation(SpeedlingCloud.class);
+                if (m != null) {
+                    return m;
+                }
+            }
+        }
+        throw new ExtensionConfigurationException(c.getName() + " uses the speedling extension without "
+                + "@SpeedlingCloud: annotate the class with it (the annotation registers the extension)");
+    }
+
+    static CloudSpec spec(SpeedlingCloud a, ExtensionContext context) {
+        CloudSpec spec;
+        if (!a.spec().isEmpty()) {
+            spec = fromFactory(context.getRequiredTestClass(), a.spec());
+        } else {
+            spec = CloudSpec.allInOne();
+            if (a.services().length > 0) {
+                spec = spec.services(a.services());
+            }
+            if (!a.name().isEmpty()) {
+                spec = spec.name(a.name());
+            }
+            spec = spec.reuse(a.reuse()).keepOnFailure(a.keepOnFailure()).verify(a.verify());
+        }
+        if (context.getConfigurationParameter(KEEP_ON_FAILURE).map(Boolean::parseBoolean).orElse(false)) {
+            spec = spec.keepOnFailure(true);
+        }
+        return spec;
+    }
+
+    private static CloudSpec fromFactory(Class<?> testClass, String method) {
+        for (Class<?> k = testClass; k != null; k = k.getEnclosingClass()) {
+            try {
+                Method m = k.getDeclaredMethod(method);
+                if (!Modifier.isStatic(m.getModifiers()) || m.getReturnType() != CloudSpec.class) {
+                    break;
+                }
+                m.setAccessible(true);
+                return (CloudSpec) m.invoke(null);
+            } catch (NoSuchMethodException e) {
+                // try the enclosing class
+            } catch (IllegalAccessException e) {
+                throw new ExtensionConfigurationException("cannot call " + k.getName() + "." + method + "()", e);
+            } catch (InvocationTargetException e) {
+                Throwable c = e.getCause();
+                throw c instanceof RuntimeException r ? r
+                        : new ExtensionConfigurationException(k.getName() + "." + method + "() failed", c);
+            }
+        }
+        throw new ExtensionConfigurationException("@SpeedlingCloud(spec = \"" + method + "\") on "
+                + testClass.getName() + ": the class has no static method " + method + "() returning CloudSpec");
+    }
+
+    private static java.util.List<Field> fields(Class<?> c) {
+        java.util.List<Field> out = new java.util.ArrayList<>();
+        for (Class<?> k = c; k != null && k != Object.class; k = k.getSuperclass()) {
+            Arrays.stream(k.getDeclaredFields())
+                    .filter(f -> f.getType() == OpenStackCloud.class && !Modifier.isFinal(f.getModifiers()))
+                    .forEach(out::add);
+        }
+        return out;
+    }
+
+    /** One spec's cloud, deployed on first use; a failed deploy is remembered, not repeated per class. */
+    static final class Holder implements ExtensionContext.Store.CloseableResource, AutoCloseable {
+        private final CloudSpec requested;
+        private OpenStackCloud cloud;
+        private RuntimeException failure;
+        private int slice = -1;
+
+        Holder(CloudSpec spec) {
+            this.requested = spec;
+        }
+
+        synchronized OpenStackCloud get(ExtensionContext context) {
+            if (cloud != null) {
+                return cloud;
+            }
+            if (failure != null) {
+                throw new IllegalStateException("the cloud " + requested.cloudName() + " failed to come up earlier in "
+                        + "this run: " + failure.getMessage(), failure);
+            }
+            CloudSpec spec = requested;
+            slice = spec.sliceOrDerived();
+            while (SLICES.putIfAbsent(slice, spec.hash()) != null && !spec.hash().equals(SLICES.get(slice))) {
+                slice = slice == 199 ? 100 : slice + 1;
+            }
+            spec = spec.slice(slice);
+            try (Progress progress = Progress.lines(System.out)) {
+                boolean reuse = context.getConfigurationParameter(OpenStackCloud.REUSE_SETTING)
+                        .map(Boolean::parseBoolean).orElseGet(OpenStackCloud::reuseEnabled);
+                cloud = OpenStackCloud.up(spec, progress, reuse);
+                context.publishReportEntry("speedling.cloud", cloud.name() + " " + cloud.keystoneUrl() + " report "
+                        + cloud.htmlReport());
+                return cloud;
+            } catch (RuntimeException e) {
+                failure = e;
+                SLICES.remove(slice, spec.hash());
+                throw e;
+            }
+        }
+
+        synchronized void markFailed() {
+            if (cloud != null) {
+                cloud.markFailed();
+            }
+        }
+
+        @Override
+        public synchronized void close() {
+            if (cloud != null) {
+                try {
+                    cloud.close();
+                } finally {
+                    SLICES.remove(slice, requested.hash());
+                    cloud = null;
+                }
+            }
+        }
+    }
+}
