@@ -44,26 +44,29 @@ public final class AllInOne {
     private final ImageCache cache;
     private final NspawnProvider provider;
     private final Set<String> services;
+    private final Cloud custom;
 
-    private AllInOne(String name, int slice, ImageCache cache, NspawnProvider provider, Set<String> services) {
+    private AllInOne(String name, int slice, ImageCache cache, NspawnProvider provider, Set<String> services,
+                     Cloud custom) {
         this.name = name;
         this.slice = slice;
         this.cache = cache;
         this.provider = provider;
         this.services = services;
+        this.custom = custom;
     }
 
     /** Every service of {@link #SERVICES}, on slice {@code slice}, with the default image cache and state. */
     public static AllInOne named(String name, int slice) {
-        return new AllInOne(name, slice, ImageCache.openDefault(), NspawnProvider.create(), SERVICES.keySet());
+        return new AllInOne(name, slice, ImageCache.openDefault(), NspawnProvider.create(), SERVICES.keySet(), null);
     }
 
     public AllInOne cache(ImageCache c) {
-        return new AllInOne(name, slice, c, provider, services);
+        return new AllInOne(name, slice, c, provider, services, custom);
     }
 
     public AllInOne provider(NspawnProvider p) {
-        return new AllInOne(name, slice, cache, p, services);
+        return new AllInOne(name, slice, cache, p, services, custom);
     }
 
     /**
@@ -72,7 +75,24 @@ public final class AllInOne {
      * @throws IllegalArgumentException naming an unknown service and listing the known ones
      */
     public AllInOne services(Collection<String> wanted) {
-        return new AllInOne(name, slice, cache, provider, select(wanted));
+        return new AllInOne(name, slice, cache, provider, select(wanted), null);
+    }
+
+    /**
+     * Deploys {@code cloud} instead of the built-in selection, e.g. the built-in components plus
+     * one of the caller's own (see {@link Cloud#toBuilder()}). Its name must be this one's and its
+     * inventory must place everything on {@link #NODE}.
+     */
+    public AllInOne cloud(Cloud cloud) {
+        if (!cloud.name().equals(name)) {
+            throw new IllegalArgumentException("cloud " + cloud.name() + " given to all-in-one " + name
+                    + ": the names must match (the name picks the state directory)");
+        }
+        if (!cloud.inventory().nodes().equals(Set.of(NODE))) {
+            throw new IllegalArgumentException("cloud " + cloud.name() + " places services on "
+                    + cloud.inventory().nodes() + "; an all-in-one cloud has the one node " + NODE);
+        }
+        return new AllInOne(name, slice, cache, provider, services, cloud);
     }
 
     public AllInOne services(String... wanted) {
@@ -204,7 +224,7 @@ public final class AllInOne {
     }
 
     public Cloud cloud() {
-        return cloud(name, NODE, services);
+        return custom != null ? custom : cloud(name, NODE, services);
     }
 
     public Recipe recipe() {

@@ -77,6 +77,12 @@ public final class Cloud {
         return new ArrayList<>(all);
     }
 
+    /** A builder holding this cloud's components, inventory, region and family, to add to or change. */
+    public Builder toBuilder() {
+        return builder(name).component(components.toArray(Component[]::new)).inventory(inventory).region(region)
+                .family(family);
+    }
+
     public static final class Builder {
         private final String name;
         private final List<Component> components = new ArrayList<>();

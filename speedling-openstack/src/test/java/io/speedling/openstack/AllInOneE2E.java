@@ -75,6 +75,10 @@ class AllInOneE2E {
             String report = Files.readString(r.reportFile());
             String adminPassword = deployer.secrets().get("keystone-admin");
             assertThat(report).contains("\"nova.db_sync\"").doesNotContain(adminPassword);
+            assertThat(Files.readString(r.htmlReport())).doesNotContain(adminPassword);
+            String dom = Chromium.render(r.htmlReport(), STATE.resolve("report.png"));
+            assertThat(dom).contains("<svg class=\"timeline\"", "<svg class=\"graph\"", "deploy of cloud e2e");
+            assertThat(dom.split("class=\"bar ok\"", -1)).hasSize(r.report().tasks().size() + 1);
 
             Map<String, Double> steps = Verifier.run(fleet.node(AllInOne.NODE));
             assertThat(steps).containsKeys("token_issue", "catalog_list", "image_create_list",

@@ -93,16 +93,19 @@ public final class NspawnProvider implements NodeProvider {
      * empty when it can. Used to skip work that needs nodes with a reason instead of failing deep inside.
      */
     public static Optional<String> hostProblem() {
-        List<HostTool> missing = HostTool.missing(HostTool.SYSTEMD_NSPAWN, HostTool.IP, HostTool.NFT,
-                HostTool.SSH_KEYGEN, HostTool.MOUNT, HostTool.SETSID);
+        return hostProblem(HostTool.missing(HostTool.SYSTEMD_NSPAWN, HostTool.IP, HostTool.NFT, HostTool.SSH_KEYGEN,
+                HostTool.MOUNT, HostTool.SETSID), isRoot(), System.getProperty("user.name"));
+    }
+
+    static Optional<String> hostProblem(List<HostTool> missing, boolean root, String user) {
         if (!missing.isEmpty()) {
             return Optional.of("cannot run nspawn nodes: missing " + String.join(", ", missing.stream()
                     .map(t -> t.command() + " (package " + t.debianPackage() + ")").toList()) + "; install with "
                     + "apt-get install " + String.join(" ", missing.stream().map(HostTool::debianPackage).toList()));
         }
-        if (!isRoot()) {
+        if (!root) {
             return Optional.of("nspawn nodes need root (mounts, network namespaces, bridges); this process runs as "
-                    + System.getProperty("user.name") + ": run as root");
+                    + user + ": run as root");
         }
         return Optional.empty();
     }

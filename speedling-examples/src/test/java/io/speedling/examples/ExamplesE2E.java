@@ -1,0 +1,72 @@
+package io.speedling.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.speedling.openstack.Deployer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The README's plain-Java and jshell examples, run for real. */
+class ExamplesE2E {
+    private static final Path MODULE = Path.of("").toAbsolutePath();
+
+    @Test
+    void aComponentOfTheCallersOwnIsDeployedWithTheBuiltInOnes() {
+        String out = CustomComponentExample.run("custom-e2e", 241, List.of("alice", "bob"), false);
+        assertThat(out).isEqualTo("alice: project alice\nbob: project bob\n");
+        assertThat(Deployer.defaultStateDir("custom-e2e")).doesNotExist();
+    }
+
+    /** Every "jshell> " line of README.rst's session, run by jshell with the module's classpath. */
+    @Test
+    void theReadmeJshellSessionWorksAsWritten() throws Exception {
+        List<String> lines = Files.readAllLines(MODULE.resolveSibling("README.rst"));
+        List<String> session = new ArrayList<>();
+        List<String> expected = new ArrayList<>();
+        for (String l : lines) {
+            String s = l.strip();
+            if (s.startsWith("jshell> ")) {
+                session.add(s.substring("jshell> ".length()));
+            } else if (!session.isEmpty() && s.matches("\\$\\d+ ==> \".*\"")) {
+                expected.add(s.substring(s.indexOf("==> ") + 4));
+            }
+        }
+        assertThat(session).as("README.rst has a jshell session").hasSizeGreaterThanOrEqualTo(3);
+        Path script = Files.createTempFile("readme-session", ".jsh");
+        Path log = Files.createTempFile("readme-session", ".out");
+        try {
+            session.add("/exit");
+            Files.write(script, session);
+            Process p = new ProcessBuilder("jshell", "--feedback", "normal", "--class-path",
+                    System.getProperty("java.class.path"), "-R-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                    "--startup", "DEFAULT", "--startup", MODULE.resolve("jshell/speedling.jsh").toString(),
+                    script.toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            if (!p.waitFor(15, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+            }
+            String out = Files.readString(log, StandardCharsets.UTF_8);
+            System.out.println(out);
+            assertThat(out).doesNotContain("Exception", "|  Error:");
+            for (String e : expected) {
+                assertThat(out).contains(e);
+            }
+        } finally {
+            deleteQuietly(script);
+            deleteQuietly(log);
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // a temp file
+        }
+    }
+}

@@ -1,0 +1,175 @@
+package io.speedling.openstack.junit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+import io.speedling.core.CommandResult;
+import io.speedling.core.functions.Sh;
+import io.speedling.openstack.AllInOne;
+import io.speedling.openstack.Credentials;
+import io.speedling.openstack.OpenStackCloud;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+import org.junit.platform.testkit.engine.EngineTestKit;
+
+/**
+ * The extension deploying real clouds (keystone only, to keep it short), driven through the
+ * Jupiter engine with fixture classes: one cloud shared by two classes and removed when the run
+ * ends; a kept cloud picked up by the next run; a cloud kept after a failing test.
+ */
+class SpeedlingCloudExtensionE2E {
+    static final List<OpenStackCloud> SEEN = Collections.synchronizedList(new ArrayList<>());
+
+    @SpeedlingCloud(services = "keystone")
+    static class SharedA {
+        @Test
+        void aTokenFromTheClientOnTheNode(OpenStackCloud cloud) {
+            SEEN.add(cloud);
+            CommandResult r = cloud.controller().call(new Sh(". /root/admin-openrc.sh && openstack token issue "
+                    + "-f value -c project_id", false));
+            assertThat(r.exitCode()).as(r.stderr()).isZero();
+            assertThat(r.stdout().strip()).matches("[0-9a-f]{32}");
+        }
+    }
+
+    @SpeedlingCloud(services = "keystone")
+    static class SharedB {
+        OpenStackCloud cloud;  // a field works as well as a parameter
+
+        @Test
+        void aTokenFromTheHostWithTheCloudsYamlCredentials() throws Exception {
+            SEEN.add(cloud);
+            Credentials admin = cloud.admin();
+            assertThat(admin.cloud()).isEqualTo(cloud.name() + "-admin");
+            String body = """
+                    {"auth": {"identity": {"methods": ["password"], "password": {"user": {"name": "%s",
+                     "domain": {"name": "%s"}, "password": "%s"}}}, "scope": {"project": {"name": "%s",
+                     "domain": {"name": "%s"}}}}}""".formatted(admin.username(), admin.userDomainName(),
+                    admin.password(), admin.projectName(), admin.projectDomainName());
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create(admin.authUrl() + "/auth/tokens")).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+            assertThat(r.headers().firstValue("X-Subject-Token")).isPresent();
+            assertThat(r.body()).contains("\"type\": \"identity\"");
+        }
+    }
+
+    @SpeedlingCloud(services = "keystone", name = "junit-reuse", reuse = true)
+    static class Reusing {
+        static OpenStackCloud last;
+
+        @Test
+        void up(OpenStackCloud cloud) {
+            last = cloud;
+        }
+    }
+
+    @SpeedlingCloud(services = "keystone", name = "junit-keep", keepOnFailure = true)
+    static class FailingKeeper {
+        static OpenStackCloud last;
+
+        @Test
+        void failsOnPurpose(OpenStackCloud cloud) {
+            last = cloud;
+            throw new AssertionError("failing on purpose to keep the cloud");
+        }
+    }
+
+    private static EngineExecutionResults run(String reuse, Class<?>... fixtures) {
+        var kit = EngineTestKit.engine("junit-jupiter");
+        for (Class<?> f : fixtures) {
+            kit.selectors(selectClass(f));
+        }
+        EngineExecutionResults r = kit.configurationParameter(OpenStackCloud.REUSE_SETTING, reuse).execute();
+        // a class that failed before its tests ran (a deploy, a wrong spec) shows here, not in the test counts
+        r.containerEvents().failed().stream().forEach(e -> e.getPayload(org.junit.platform.engine.TestExecutionResult.class)
+                .flatMap(org.junit.platform.engine.TestExecutionResult::getThrowable)
+                .ifPresent(t -> {
+                    throw new AssertionError("fixture class failed: " + t, t);
+                }));
+        return r;
+    }
+
+    private static boolean running(String name, int slice) {
+        AllInOne aio = AllInOne.named(name, slice);
+        return aio.provider().existing(aio.plan()).isPresent();
+    }
+
+    @Test
+    void twoClassesShareOneCloudWhichIsRemovedWhenTheRunEnds() {
+        SEEN.clear();
+        EngineExecutionResults r = run("false", SharedA.class, SharedB.class);
+        r.testEvents().assertStatistics(s -> s.started(2).succeeded(2).failed(0));
+        assertThat(SEEN).hasSize(2);
+        assertThat(SEEN.get(0)).isSameAs(SEEN.get(1));
+        OpenStackCloud c = SEEN.get(0);
+        System.out.printf("shared cloud %s: deploy %.1f s, %d tasks%n", c.name(),
+                c.deployResult().report().wallMs() / 1000.0, c.deployResult().report().tasks().size());
+        assertThat(c.kept()).isFalse();
+        assertThat(running(c.name(), c.cluster().slice())).as("node left running").isFalse();
+        assertThat(c.stateDir()).doesNotExist();
+    }
+
+    @Test
+    void aKeptCloudIsPickedUpByTheNextRun() {
+        OpenStackCloud first = null;
+        try {
+            EngineExecutionResults r1 = run("true", Reusing.class);
+            r1.testEvents().assertStatistics(s -> s.succeeded(1).failed(0));
+            first = Reusing.last;
+            if (first.reused()) {  // a kept cloud of an earlier test run: start from a fresh one
+                AllInOne.named(first.name(), first.cluster().slice()).wipe();
+                run("true", Reusing.class).testEvents().assertStatistics(s -> s.succeeded(1));
+                first = Reusing.last;
+            }
+            assertThat(first.reused()).isFalse();
+            assertThat(first.kept()).isTrue();
+            assertThat(running(first.name(), first.cluster().slice())).as("kept for reuse").isTrue();
+
+            run("true", Reusing.class).testEvents().assertStatistics(s -> s.succeeded(1).failed(0));
+            OpenStackCloud second = Reusing.last;
+            assertThat(second).isNotSameAs(first);
+            assertThat(second.reused()).isTrue();
+            assertThat(second.deployResult().restarted()).isZero();
+            assertThat(second.admin()).isEqualTo(first.admin());  // same cloud, same secrets
+            System.out.printf("reuse: fresh deploy %.1f s, reused deploy %.1f s%n",
+                    first.deployResult().report().wallMs() / 1000.0, second.deployResult().report().wallMs() / 1000.0);
+
+            // without the user's consent the same spec gets a fresh cloud, removed at the end
+            run("false", Reusing.class).testEvents().assertStatistics(s -> s.succeeded(1));
+            assertThat(Reusing.last.reused()).isFalse();
+            assertThat(running(first.name(), first.cluster().slice())).isFalse();
+        } finally {
+            if (first != null) {
+                AllInOne.named(first.name(), first.cluster().slice()).wipe();
+            }
+        }
+    }
+
+    @Test
+    void aCloudWhoseTestFailedIsKeptWhenAsked() {
+        FailingKeeper.last = null;
+        try {
+            EngineExecutionResults r = run("false", FailingKeeper.class);
+            r.testEvents().assertStatistics(s -> s.started(1).failed(1));
+            OpenStackCloud c = FailingKeeper.last;
+            assertThat(c.kept()).isTrue();
+            assertThat(running(c.name(), c.cluster().slice())).as("kept for inspection").isTrue();
+            assertThat(c.sshConfig()).exists();
+            assertThat(Files.exists(c.adminOpenrc())).isTrue();
+        } finally {
+            if (FailingKeeper.last != null) {
+                AllInOne.named(FailingKeeper.last.name(), FailingKeeper.last.cluster().slice()).wipe();
+            }
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package io.speedling.openstack.junit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+import static org.junit.platform.testkit.engine.EventConditions.container;
+import static org.junit.platform.testkit.engine.EventConditions.event;
+import static org.junit.platform.testkit.engine.EventConditions.finishedWithFailure;
+import static org.junit.platform.testkit.engine.EventConditions.skippedWithReason;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.cause;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.instanceOf;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
+
+import io.speedling.openstack.CloudSpec;
+import io.speedling.openstack.OpenStackCloud;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.junit.platform.testkit.engine.Events;
+
+/**
+ * The extension's refusals, run through the Jupiter engine with fixture classes. None of these
+ * deploys anything: each fixture is stopped before a node is touched (the deploying cases are in
+ * {@code SpeedlingCloudExtensionE2E}).
+ */
+class SpeedlingCloudExtensionTest {
+
+    @SpeedlingCloud(services = "keystone")
+    static class KeystoneFixture {
+        @Test
+        void usesTheCloud(OpenStackCloud cloud) {
+            throw new AssertionError("must not run: " + cloud);
+        }
+    }
+
+    @SpeedlingCloud(services = {"keystone", "nvoa"})
+    static class UnknownServiceFixture {
+        @Test
+        void never(OpenStackCloud cloud) {
+            throw new AssertionError("must not run");
+        }
+    }
+
+    @SpeedlingCloud(spec = "nope")
+    static class MissingFactoryFixture {
+        @Test
+        void never(OpenStackCloud cloud) {
+            throw new AssertionError("must not run");
+        }
+    }
+
+    @SpeedlingCloud(spec = "cloud")
+    static class FactoryFixture {
+        static CloudSpec cloud() {
+            return CloudSpec.allInOne().services("glance").name("from-factory");
+        }
+
+        @Test
+        void never(OpenStackCloud cloud) {
+            throw new AssertionError("must not run");
+        }
+    }
+
+    private static Events run(Class<?> fixture, String key, String value) {
+        return EngineTestKit.engine("junit-jupiter").selectors(selectClass(fixture)).configurationParameter(key, value)
+                .execute().allEvents();
+    }
+
+    @Test
+    void turnedOffByConfigurationTheClassIsSkippedWithTheReason() {
+        Events events = run(KeystoneFixture.class, SpeedlingCloudExtension.ENABLED, "false");
+        events.assertThatEvents().haveExactly(1, event(container(KeystoneFixture.class),
+                skippedWithReason("speedling cloud tests are turned off (speedling.cloud.enabled=false)")));
+        assertThat(events.started().count()).isEqualTo(1);  // only the engine itself
+    }
+
+    @Test
+    void anUnknownServiceFailsTheClassNamingIt() {
+        Events events = run(UnknownServiceFixture.class, SpeedlingCloudExtension.ENABLED, "false");
+        events.assertThatEvents().haveExactly(1, event(container(UnknownServiceFixture.class),
+                finishedWithFailure(message(m -> m.endsWith("did you mean 'nova'?")), cause(
+                        instanceOf(IllegalArgumentException.class), message(m -> m.startsWith(
+                        "unknown service 'nvoa': the known services are mariadb, rabbitmq"))))));
+    }
+
+    @Test
+    void aMissingSpecFactoryFailsTheClassNamingTheMethod() {
+        Events events = run(MissingFactoryFixture.class, SpeedlingCloudExtension.ENABLED, "false");
+        events.assertThatEvents().haveExactly(1, event(container(MissingFactoryFixture.class),
+                finishedWithFailure(cause(instanceOf(ExtensionConfigurationException.class), message(
+                        "@SpeedlingCloud(spec = \"nope\") on " + MissingFactoryFixture.class.getName()
+                                + ": the class has no static method nope() returning CloudSpec")))));
+    }
+
+    @Test
+    void aSpecComesFromTheAnnotationOrTheFactory() {
+        // the condition reads the spec before the host check; with the tests turned off nothing deploys
+        Events events = run(FactoryFixture.class, SpeedlingCloudExtension.ENABLED, "false");
+        events.assertThatEvents().haveExactly(1, event(container(FactoryFixture.class),
+                skippedWithReason(r -> r.startsWith("speedling cloud tests are turned off"))));
+        CloudSpec fromFactory = FactoryFixture.cloud();
+        assertThat(fromFactory.services()).containsExactly("mariadb", "memcached", "keystone", "glance",
+                "openstackclient");
+        assertThat(fromFactory.cloudName()).isEqualTo("from-factory");
+        CloudSpec a = CloudSpec.allInOne().services("keystone");
+        assertThat(a.reuse(true).keepOnFailure(true).hash()).isEqualTo(a.hash());
+        assertThat(a.services("glance").hash()).isNotEqualTo(a.hash());
+        assertThat(a.cloudName()).matches("cloud-[0-9a-f]{8}");
+        assertThat(a.sliceOrDerived()).isBetween(100, 199);
+    }
+}
