@@ -3,6 +3,7 @@ package io.speedling.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.speedling.openstack.Deployer;
+import io.speedling.virt.nodes.NspawnProvider;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,6 +39,8 @@ class ExamplesE2E {
             }
         }
         assertThat(session).as("README.rst has a jshell session").hasSizeGreaterThanOrEqualTo(3);
+        java.util.Set<String> slicesBefore = listing(VIRT_STATE);
+        java.util.Set<String> cloudsBefore = listing(CLOUD_STATE);
         Path script = Files.createTempFile("readme-session", ".jsh");
         Path log = Files.createTempFile("readme-session", ".out");
         try {
@@ -45,8 +48,9 @@ class ExamplesE2E {
             Files.write(script, session);
             Process p = new ProcessBuilder("jshell", "--feedback", "normal", "--class-path",
                     System.getProperty("java.class.path"), "-R-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                    "--startup", "DEFAULT", "--startup", MODULE.resolve("jshell/speedling.jsh").toString(),
-                    script.toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                    "--startup", "DEFAULT", "--startup", MODULE.resolve("jshell/speedling.jsh").toString())
+                    .redirectInput(script.toFile())  // typed in, as a user would: values are echoed
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
             if (!p.waitFor(15, TimeUnit.MINUTES)) {
                 p.destroyForcibly();
             }
@@ -59,6 +63,30 @@ class ExamplesE2E {
         } finally {
             deleteQuietly(script);
             deleteQuietly(log);
+            // a session that failed before cloud.close() leaves its node: remove what appeared during the test
+            for (String slice : listing(VIRT_STATE)) {
+                if (!slicesBefore.contains(slice) && slice.startsWith("slice-")) {
+                    NspawnProvider.create().wipe(Integer.parseInt(slice.substring("slice-".length())));
+                }
+            }
+            for (String cloud : listing(CLOUD_STATE)) {
+                if (!cloudsBefore.contains(cloud)) {
+                    io.speedling.virt.internal.Mounts.removeTree(CLOUD_STATE.resolve(cloud));
+                }
+            }
+        }
+    }
+
+    private static final Path VIRT_STATE = Path.of(System.getProperty("user.home"), ".local", "state", "speedling",
+            "virt");
+    private static final Path CLOUD_STATE = Deployer.defaultStateDir("x").getParent();
+
+    private static java.util.Set<String> listing(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return java.util.Set.of();
+        }
+        try (var s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).collect(java.util.stream.Collectors.toSet());
         }
     }
 

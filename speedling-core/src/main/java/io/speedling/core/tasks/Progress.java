@@ -23,6 +23,7 @@ public final class Progress implements TaskListener, AutoCloseable {
     private final boolean live;
     private final int width;
     private final Map<String, Long> running = new LinkedHashMap<>();
+    private final java.util.Set<String> waiting = new java.util.HashSet<>();
     private ScheduledExecutorService ticker;
     private String run = "tasks";
     private int total;
@@ -123,6 +124,7 @@ public final class Progress implements TaskListener, AutoCloseable {
         done = 0;
         failed = 0;
         running.clear();
+        waiting.clear();
         inRun = true;
         if (live) {
             startTicker();
@@ -139,8 +141,20 @@ public final class Progress implements TaskListener, AutoCloseable {
     }
 
     @Override
+    public synchronized void taskWaiting(String task, String target) {
+        waiting.add(task);
+    }
+
+    @Override
+    public synchronized void taskResumed(String task) {
+        waiting.remove(task);
+        running.computeIfPresent(task, (k, v) -> System.nanoTime());  // show its time working since
+    }
+
+    @Override
     public synchronized void taskFinished(TaskRecord r) {
         running.remove(r.name());
+        waiting.remove(r.name());
         done++;
         boolean bad = r.status() != TaskStatus.SUCCEEDED;
         if (bad) {
@@ -189,15 +203,20 @@ public final class Progress implements TaskListener, AutoCloseable {
         StringBuilder sb = new StringBuilder();
         if (inRun) {
             sb.append(run).append(' ').append(done).append('/').append(total);
-            if (!running.isEmpty()) {
-                List<Map.Entry<String, Long>> rs = new ArrayList<>(running.entrySet());
-                rs.sort(Map.Entry.comparingByValue());
+            List<Map.Entry<String, Long>> rs = new ArrayList<>(running.entrySet());
+            rs.removeIf(e -> waiting.contains(e.getKey()));
+            rs.sort(Map.Entry.comparingByValue());
+            if (!rs.isEmpty()) {
                 sb.append("  running:");
                 for (Map.Entry<String, Long> e : rs) {
                     sb.append(' ').append(e.getKey()).append(' ').append((now - e.getValue()) / 1_000_000_000L)
                             .append(" s,");
                 }
                 sb.setLength(sb.length() - 1);
+            }
+            int w = (int) running.keySet().stream().filter(waiting::contains).count();
+            if (w > 0) {
+                sb.append("  (").append(w).append(" waiting)");
             }
         } else if (phase != null) {
             sb.append(phase).append(": ").append(phaseDetail).append(' ')

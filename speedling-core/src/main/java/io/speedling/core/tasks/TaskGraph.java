@@ -286,6 +286,7 @@ public final class TaskGraph {
         State s = states.get(waiter);
         s.waitedFor.add(target.name());
         s.waitStart = now();
+        listeners.forEach(l -> l.taskWaiting(waiter.name(), target.name()));
     }
 
     private synchronized void endWait(Task<?> waiter, long nanos) {
@@ -296,6 +297,7 @@ public final class TaskGraph {
             s.waits.add(new TaskRecord.Wait(target.name(), s.waitStart, now()));
         }
         s.waitStart = -1;
+        listeners.forEach(l -> l.taskResumed(waiter.name()));
     }
 
     private synchronized void logPending() {

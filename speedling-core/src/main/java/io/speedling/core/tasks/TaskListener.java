@@ -14,6 +14,14 @@ public interface TaskListener {
     default void taskStarted(String task) {
     }
 
+    /** {@code task} starts waiting for {@code target} (a dependency or a want). */
+    default void taskWaiting(String task, String target) {
+    }
+
+    /** {@code task} stopped waiting and works again. */
+    default void taskResumed(String task) {
+    }
+
     default void taskFinished(TaskRecord record) {
     }
 

@@ -93,33 +93,43 @@ class ReportAndProgressTest {
     }
 
     @Test
-    void theLiveStatusLineShowsTasksRunningNowAndStaysInItsWidth() throws Exception {
+    void theLiveStatusLineShowsTasksWorkingNowAndCountsTheWaitingOnes() throws Exception {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        Progress p = Progress.live(new PrintStream(buf, true, StandardCharsets.UTF_8), 60).label("deploy");
+        Progress p = Progress.live(new PrintStream(buf, true, StandardCharsets.UTF_8), 100).label("deploy");
         CountDownLatch inside = new CountDownLatch(2);
         CountDownLatch release = new CountDownLatch(1);
         TaskGraph g = TaskGraph.builder().listener(p).build();
+        Task<?> nova = null;
         for (String n : new String[] {"nova.start", "neutron.start", "glance.start"}) {
-            g.task(n, ctx -> {
+            Task<Object> t = g.task(n, ctx -> {
                 if (!n.startsWith("glance")) {
                     inside.countDown();
                     release.await(10, TimeUnit.SECONDS);
                 }
                 return null;
             });
+            if (n.equals("nova.start")) {
+                nova = t;
+            }
         }
+        g.task("nova.ready", ctx -> null, nova);
         Thread t = new Thread(g::run);
         t.start();
         assertThat(inside.await(10, TimeUnit.SECONDS)).isTrue();
-        while (!p.statusLine().startsWith("deploy 1/3")) {
+        while (!p.statusLine().startsWith("deploy 1/4") || !p.statusLine().contains("waiting")) {
             Thread.sleep(5);
         }
-        assertThat(p.statusLine()).startsWith("deploy 1/3  running: ").contains("nova.start 0 s")
-                .contains("neutron.start 0 s").hasSizeLessThanOrEqualTo(59);
+        assertThat(p.statusLine()).startsWith("deploy 1/4  running: ").contains("nova.start 0 s")
+                .contains("neutron.start 0 s").endsWith("  (1 waiting)").doesNotContain("nova.ready");
+        Progress narrow = Progress.live(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), 40);
+        narrow.runStarted(java.util.List.of("a-task-with-a-long-name", "another-task-with-a-long-name"));
+        narrow.taskStarted("a-task-with-a-long-name");
+        narrow.taskStarted("another-task-with-a-long-name");
+        assertThat(narrow.statusLine()).hasSize(39).endsWith("...");
         release.countDown();
         t.join(10_000);
         p.close();
-        assertThat(buf.toString(StandardCharsets.UTF_8)).contains("\r").contains("deploy: 3 tasks in ");
+        assertThat(buf.toString(StandardCharsets.UTF_8)).contains("\r").contains("deploy: 4 tasks in ");
     }
 
     @Test
