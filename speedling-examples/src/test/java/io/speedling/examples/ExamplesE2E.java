@@ -24,6 +24,23 @@ class ExamplesE2E {
         assertThat(Deployer.defaultStateDir("custom-e2e")).doesNotExist();
     }
 
+    @Test
+    void theShortestExampleDeploysUsesAndRemovesACloud() {
+        java.io.PrintStream out = System.out;
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(buf, true, StandardCharsets.UTF_8));
+        try {
+            AllInOneExample.main(new String[] {"keystone"});
+        } finally {
+            System.setOut(out);
+        }
+        String printed = buf.toString(StandardCharsets.UTF_8);
+        out.print(printed);
+        assertThat(printed).containsPattern("keystone: +http://10\\.231\\.\\d+\\.10:5000/v3")
+                .contains("catalog:     identity").contains("admin:       Credentials[example-admin: admin@admin");
+        assertThat(Deployer.defaultStateDir("example")).doesNotExist();
+    }
+
     /** Every "jshell> " line of README.rst's session, run by jshell with the module's classpath. */
     @Test
     void theReadmeJshellSessionWorksAsWritten() throws Exception {

@@ -97,7 +97,8 @@ public final class Glance extends Component {
         var ctl = d.withRole(Inventory.CONTROLLER);
         Task<Boolean> config = d.task(name() + ".config", ctx -> {
             Map<String, Map<String, String>> s = new LinkedHashMap<>();
-            s.put("DEFAULT", Map.of("enabled_backends", "fs:file"));
+            // one API process (the default forks one per CPU): start-up CPU matters more than throughput here
+            s.put("DEFAULT", Map.of("enabled_backends", "fs:file", "workers", "1"));
             s.put("database", Map.of("connection", d.dbUrl("glance", "glance")));
             s.put("keystone_authtoken", d.authtoken("glance"));
             s.put("paste_deploy", Map.of("flavor", "keystone"));

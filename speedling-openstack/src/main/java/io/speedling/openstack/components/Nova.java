@@ -165,7 +165,9 @@ public final class Nova extends Component {
             s.put("glance", Map.of("api_servers", "http://" + ip + ":9292"));
             s.put("vnc", Map.of("enabled", "false"));
             s.put("oslo_concurrency", Map.of("lock_path", "/var/lib/nova/tmp"));
-            s.put("scheduler", Map.of("discover_hosts_in_cells_interval", "-1"));
+            // one process each instead of one per CPU: on a small test node every fork costs start-up CPU
+            s.put("scheduler", Map.of("discover_hosts_in_cells_interval", "-1", "workers", "1"));
+            s.put("conductor", Map.of("workers", "1"));
             boolean a = d.ini(ctl, "/etc/nova/nova.conf", s, "nova");
             boolean b = d.ini(ctl, "/etc/nova/nova-api-uwsgi.ini", Deploy.UWSGI, "nova");
             // the hypervisor package's own file is read after nova.conf and would win

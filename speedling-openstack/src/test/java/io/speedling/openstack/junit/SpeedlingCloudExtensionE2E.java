@@ -63,6 +63,14 @@ class SpeedlingCloudExtensionE2E {
         }
     }
 
+    @SpeedlingCloud(services = "keystone", name = "junit-other")
+    static class OtherSpec {
+        @Test
+        void getsItsOwnCloud(OpenStackCloud cloud) {
+            SEEN.add(cloud);
+        }
+    }
+
     @SpeedlingCloud(services = "keystone", name = "junit-reuse", reuse = true)
     static class Reusing {
         static OpenStackCloud last;
@@ -107,10 +115,15 @@ class SpeedlingCloudExtensionE2E {
     @Test
     void twoClassesShareOneCloudWhichIsRemovedWhenTheRunEnds() {
         SEEN.clear();
-        EngineExecutionResults r = run("false", SharedA.class, SharedB.class);
-        r.testEvents().assertStatistics(s -> s.started(2).succeeded(2).failed(0));
-        assertThat(SEEN).hasSize(2);
+        EngineExecutionResults r = run("false", SharedA.class, SharedB.class, OtherSpec.class);
+        r.testEvents().assertStatistics(s -> s.started(3).succeeded(3).failed(0));
+        assertThat(SEEN).hasSize(3);
         assertThat(SEEN.get(0)).isSameAs(SEEN.get(1));
+        OpenStackCloud other = SEEN.get(2);
+        assertThat(other).isNotSameAs(SEEN.get(0));
+        assertThat(other.name()).isEqualTo("junit-other");
+        assertThat(other.cluster().slice()).isNotEqualTo(SEEN.get(0).cluster().slice());
+        assertThat(running(other.name(), other.cluster().slice())).isFalse();
         OpenStackCloud c = SEEN.get(0);
         System.out.printf("shared cloud %s: deploy %.1f s, %d tasks%n", c.name(),
                 c.deployResult().report().wallMs() / 1000.0, c.deployResult().report().tasks().size());
