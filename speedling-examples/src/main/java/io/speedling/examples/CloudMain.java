@@ -19,8 +19,10 @@ import java.util.Map;
  * The main job: an all-in-one OpenStack cloud on an nspawn node, deployed, verified, ready.
  *
  * <pre>
- * cloud [--name aio] [--slice 1] [--services keystone,glance,...] [--no-verify]
- *                                   deploy (or converge the running one); default: every service
+ * cloud [--name aio] [--slice 1] [--services keystone,glance,...] [--workers N] [--no-verify]
+ *                                   deploy (or converge the running one); default: every service on
+ *                                   one node; --workers puts nova-compute and the network agent on
+ *                                   N worker nodes
  * cloud --wipe [--name aio] [--slice 1]   remove it
  * </pre>
  *
@@ -50,6 +52,12 @@ public final class CloudMain {
             if (services != null) {
                 aio = aio.services(List.of(services.split(",")));
             }
+            String workers = arg(args, "--workers", "0");
+            if (!workers.matches("[0-9]{1,2}")) {
+                throw new IllegalArgumentException("--workers " + workers + " is not a number: give 0-"
+                        + AllInOne.MAX_WORKERS);
+            }
+            aio = aio.workers(Integer.parseInt(workers));
         } catch (IllegalArgumentException e) {
             System.err.println("cloud: " + e.getMessage());
             System.exit(2);
@@ -65,9 +73,10 @@ public final class CloudMain {
             progress.phase("image", "checking the cache");
             Image image = aio.image(OpenStackCloud.imageListener(progress));
             progress.phaseDone("ready " + image.key().substring(0, 12));
-            progress.phase("node", "booting " + AllInOne.NODE);
+            progress.phase("node", "booting " + String.join(", ", aio.nodeNames()));
             Cluster cluster = aio.nodes(image).keep();
-            progress.phaseDone(AllInOne.NODE + " up at " + cluster.node(AllInOne.NODE).address());
+            progress.phaseDone(String.join(", ", cluster.nodes().stream().map(n -> n.name() + " at " + n.address())
+                    .toList()));
             try (Fleet fleet = AllInOne.connect(cluster)) {
                 DeployResult r;
                 try {

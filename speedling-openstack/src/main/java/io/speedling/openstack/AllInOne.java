@@ -39,34 +39,86 @@ public final class AllInOne {
      */
     public static final Map<String, List<String>> SERVICES = services();
 
+    /** The most worker nodes a slice's cloud gets here (each is a full container of the image). */
+    public static final int MAX_WORKERS = 8;
+
     private final String name;
     private final int slice;
-    private final ImageCache cache;
-    private final NspawnProvider provider;
-    private final Set<String> services;
-    private final Cloud custom;
+    private ImageCache cache;
+    private NspawnProvider provider;
+    private Set<String> services;
+    private Cloud custom;
+    private int workers;
 
-    private AllInOne(String name, int slice, ImageCache cache, NspawnProvider provider, Set<String> services,
-                     Cloud custom) {
+    private AllInOne(String name, int slice) {
         this.name = name;
         this.slice = slice;
-        this.cache = cache;
-        this.provider = provider;
-        this.services = services;
-        this.custom = custom;
+    }
+
+    private AllInOne copy() {
+        AllInOne a = new AllInOne(name, slice);
+        a.cache = cache;
+        a.provider = provider;
+        a.services = services;
+        a.custom = custom;
+        a.workers = workers;
+        return a;
     }
 
     /** Every service of {@link #SERVICES}, on slice {@code slice}, with the default image cache and state. */
     public static AllInOne named(String name, int slice) {
-        return new AllInOne(name, slice, ImageCache.openDefault(), NspawnProvider.create(), SERVICES.keySet(), null);
+        AllInOne a = new AllInOne(name, slice);
+        a.cache = ImageCache.openDefault();
+        a.provider = NspawnProvider.create();
+        a.services = SERVICES.keySet();
+        return a;
     }
 
     public AllInOne cache(ImageCache c) {
-        return new AllInOne(name, slice, c, provider, services, custom);
+        AllInOne a = copy();
+        a.cache = c;
+        return a;
     }
 
     public AllInOne provider(NspawnProvider p) {
-        return new AllInOne(name, slice, cache, p, services, custom);
+        AllInOne a = copy();
+        a.provider = p;
+        return a;
+    }
+
+    /**
+     * Puts nova-compute and the network agent on {@code n} worker nodes ({@code worker-01} ...)
+     * instead of the controller; 0 (the default) is all-in-one.
+     */
+    public AllInOne workers(int n) {
+        if (n < 0 || n > MAX_WORKERS) {
+            throw new IllegalArgumentException("workers " + n + " is out of range: give 0 (all-in-one) to "
+                    + MAX_WORKERS);
+        }
+        AllInOne a = copy();
+        a.workers = n;
+        a.custom = null;
+        return a;
+    }
+
+    public int workers() {
+        return workers;
+    }
+
+    /** Names of the worker nodes, {@code worker-01} ... */
+    public static List<String> workerNames(int n) {
+        List<String> out = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            out.add(String.format("worker-%02d", i));
+        }
+        return out;
+    }
+
+    /** Every node of the cloud: the controller first. */
+    public List<String> nodeNames() {
+        List<String> out = new ArrayList<>(List.of(NODE));
+        out.addAll(workerNames(workers));
+        return out;
     }
 
     /**
@@ -75,24 +127,29 @@ public final class AllInOne {
      * @throws IllegalArgumentException naming an unknown service and listing the known ones
      */
     public AllInOne services(Collection<String> wanted) {
-        return new AllInOne(name, slice, cache, provider, select(wanted), null);
+        AllInOne a = copy();
+        a.services = select(wanted);
+        a.custom = null;
+        return a;
     }
 
     /**
      * Deploys {@code cloud} instead of the built-in selection, e.g. the built-in components plus
      * one of the caller's own (see {@link Cloud#toBuilder()}). Its name must be this one's and its
-     * inventory must place everything on {@link #NODE}.
+     * inventory must place services on exactly this cloud's nodes ({@link #nodeNames()}).
      */
     public AllInOne cloud(Cloud cloud) {
         if (!cloud.name().equals(name)) {
             throw new IllegalArgumentException("cloud " + cloud.name() + " given to all-in-one " + name
                     + ": the names must match (the name picks the state directory)");
         }
-        if (!cloud.inventory().nodes().equals(Set.of(NODE))) {
+        if (!cloud.inventory().nodes().equals(new java.util.LinkedHashSet<>(nodeNames()))) {
             throw new IllegalArgumentException("cloud " + cloud.name() + " places services on "
-                    + cloud.inventory().nodes() + "; an all-in-one cloud has the one node " + NODE);
+                    + cloud.inventory().nodes() + ", but this slice's nodes are " + nodeNames());
         }
-        return new AllInOne(name, slice, cache, provider, services, cloud);
+        AllInOne a = copy();
+        a.custom = cloud;
+        return a;
     }
 
     public AllInOne services(String... wanted) {
@@ -119,6 +176,11 @@ public final class AllInOne {
 
     /** The components of an all-in-one cloud with the named services and what they need, wired. */
     public static Cloud cloud(String name, String node, Collection<String> wanted) {
+        return cloud(name, Inventory.allInOne(node), wanted);
+    }
+
+    /** The named services and what they need, wired, placed by {@code inventory}. */
+    public static Cloud cloud(String name, Inventory inventory, Collection<String> wanted) {
         Set<String> s = select(wanted);
         MariaDb db = new MariaDb();
         RabbitMq mq = s.contains("rabbitmq") ? new RabbitMq() : null;
@@ -142,7 +204,7 @@ public final class AllInOne {
                     .networking(neutron).build());
         }
         cs.add(new OpenStackClient(keystone));
-        return Cloud.builder(name).component(cs.toArray(Component[]::new)).inventory(Inventory.allInOne(node)).build();
+        return Cloud.builder(name).component(cs.toArray(Component[]::new)).inventory(inventory).build();
     }
 
     /**
@@ -224,7 +286,11 @@ public final class AllInOne {
     }
 
     public Cloud cloud() {
-        return custom != null ? custom : cloud(name, NODE, services);
+        if (custom != null) {
+            return custom;
+        }
+        return cloud(name, workers == 0 ? Inventory.allInOne(NODE) : Inventory.controllerAndWorkers(NODE,
+                workerNames(workers)), services);
     }
 
     public Recipe recipe() {
@@ -232,7 +298,11 @@ public final class AllInOne {
     }
 
     public SlicePlan plan() {
-        return SlicePlan.slice(slice).node("controller", 1).build();
+        SlicePlan.Builder b = SlicePlan.slice(slice).node("controller", 1);
+        if (workers > 0) {
+            b.node("worker", workers);
+        }
+        return b.build();
     }
 
     public Image image() {

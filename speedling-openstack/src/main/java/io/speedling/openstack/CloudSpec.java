@@ -18,6 +18,7 @@ import java.util.Set;
  * </pre>
  *
  * @param services the selected services with what they need ({@link AllInOne#SERVICES} order)
+ * @param workers worker nodes for nova-compute and the network agent; 0 puts everything on one node
  * @param name the cloud's name (state directory), or null for one derived from the hash
  * @param slice the virt slice, or -1 for one derived from the hash (100-199)
  * @param reuse keep the cloud running after use and pick it up next time; takes effect only when
@@ -25,13 +26,15 @@ import java.util.Set;
  * @param keepOnFailure keep the cloud for inspection when a test using it failed
  * @param verify run the {@link Verifier} after deploying
  */
-public record CloudSpec(Set<String> services, String name, int slice, boolean reuse, boolean keepOnFailure,
-                        boolean verify) {
-
-    public static final String TOPOLOGY = "all-in-one";
+public record CloudSpec(Set<String> services, int workers, String name, int slice, boolean reuse,
+                        boolean keepOnFailure, boolean verify) {
 
     public CloudSpec {
         services = AllInOne.select(services);
+        if (workers < 0 || workers > AllInOne.MAX_WORKERS) {
+            throw new IllegalArgumentException("workers " + workers + " is out of range: give 0 (all-in-one) to "
+                    + AllInOne.MAX_WORKERS);
+        }
         if (name != null && !name.matches("[a-z][a-z0-9-]{0,30}")) {
             throw new IllegalArgumentException("cloud name '" + name + "' must be 1-31 lower-case letters, digits or "
                     + "'-'");
@@ -43,36 +46,46 @@ public record CloudSpec(Set<String> services, String name, int slice, boolean re
 
     /** Every service on one node. */
     public static CloudSpec allInOne() {
-        return new CloudSpec(AllInOne.SERVICES.keySet(), null, -1, false, false, false);
+        return new CloudSpec(AllInOne.SERVICES.keySet(), 0, null, -1, false, false, false);
     }
 
     /** Only these services and what they need; an unknown name is refused listing the known ones. */
     public CloudSpec services(Collection<String> s) {
-        return new CloudSpec(AllInOne.select(s), name, slice, reuse, keepOnFailure, verify);
+        return new CloudSpec(AllInOne.select(s), workers, name, slice, reuse, keepOnFailure, verify);
     }
 
     public CloudSpec services(String... s) {
         return services(List.of(s));
     }
 
+    /** A controller and {@code n} worker nodes (nova-compute and the network agent on the workers). */
+    public CloudSpec workers(int n) {
+        return new CloudSpec(services, n, name, slice, reuse, keepOnFailure, verify);
+    }
+
+    /** "all-in-one" or "controller+N workers". */
+    public String topology() {
+        return workers == 0 ? "all-in-one" : "controller+" + workers + " workers";
+    }
+
     public CloudSpec name(String n) {
-        return new CloudSpec(services, n, slice, reuse, keepOnFailure, verify);
+        return new CloudSpec(services, workers, n, slice, reuse, keepOnFailure, verify);
     }
 
     public CloudSpec slice(int s) {
-        return new CloudSpec(services, name, s, reuse, keepOnFailure, verify);
+        return new CloudSpec(services, workers, name, s, reuse, keepOnFailure, verify);
     }
 
     public CloudSpec reuse(boolean r) {
-        return new CloudSpec(services, name, slice, r, keepOnFailure, verify);
+        return new CloudSpec(services, workers, name, slice, r, keepOnFailure, verify);
     }
 
     public CloudSpec keepOnFailure(boolean k) {
-        return new CloudSpec(services, name, slice, reuse, k, verify);
+        return new CloudSpec(services, workers, name, slice, reuse, k, verify);
     }
 
     public CloudSpec verify(boolean v) {
-        return new CloudSpec(services, name, slice, reuse, keepOnFailure, v);
+        return new CloudSpec(services, workers, name, slice, reuse, keepOnFailure, v);
     }
 
     /**
@@ -82,7 +95,7 @@ public record CloudSpec(Set<String> services, String name, int slice, boolean re
     public String hash() {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
-            md.update((TOPOLOGY + "\n" + String.join(",", services) + "\n" + (name == null ? "" : name))
+            md.update((topology() + "\n" + String.join(",", services) + "\n" + (name == null ? "" : name))
                     .getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(md.digest()).substring(0, 12);
         } catch (NoSuchAlgorithmException e) {

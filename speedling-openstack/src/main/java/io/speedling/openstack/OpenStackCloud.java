@@ -74,7 +74,8 @@ public final class OpenStackCloud implements AutoCloseable {
      */
     public static OpenStackCloud up(CloudSpec spec, Progress progress, boolean userAllowsReuse) {
         NspawnProvider.checkHost();
-        AllInOne aio = AllInOne.named(spec.cloudName(), spec.sliceOrDerived()).services(spec.services());
+        AllInOne aio = AllInOne.named(spec.cloudName(), spec.sliceOrDerived()).services(spec.services())
+                .workers(spec.workers());
         boolean reuse = spec.reuse() && userAllowsReuse;
         progress.phase("image", "checking the cache");
         Image image = aio.image(imageListener(progress));
@@ -94,7 +95,7 @@ public final class OpenStackCloud implements AutoCloseable {
             }
         }
         if (cluster == null) {
-            progress.phase("node", "booting " + AllInOne.NODE + " on slice " + aio.slice());
+            progress.phase("node", "booting " + String.join(", ", aio.nodeNames()) + " on slice " + aio.slice());
             Mounts.removeTree(aio.deployer().stateDir());  // a fresh node gets fresh secrets
             cluster = aio.provider().cycle(aio.plan(), image);
             progress.phaseDone(AllInOne.NODE + " up at " + cluster.node(AllInOne.NODE).address());

@@ -45,6 +45,18 @@ class CloudWiringTest {
     }
 
     @Test
+    void workersTakeComputeAndChangeTheSpec() {
+        Cloud c = AllInOne.cloud("lab", Inventory.controllerAndWorkers("controller-01", AllInOne.workerNames(2)),
+                AllInOne.SERVICES.keySet());
+        assertThat(c.inventory().nodesWith(Inventory.COMPUTE)).containsExactly("worker-01", "worker-02");
+        assertThat(c.inventory().nodesWith(Inventory.CONTROLLER)).containsExactly("controller-01");
+        CloudSpec one = CloudSpec.allInOne();
+        assertThat(one.workers(2).topology()).isEqualTo("controller+2 workers");
+        assertThat(one.workers(2).hash()).isNotEqualTo(one.hash());
+        assertThatThrownBy(() -> one.workers(9)).hasMessage("workers 9 is out of range: give 0 (all-in-one) to 8");
+    }
+
+    @Test
     void anUnknownServiceIsNamedWithTheKnownOnes() {
         assertThatThrownBy(() -> AllInOne.cloud("x", "n", java.util.List.of("keystone", "nvoa")))
                 .isInstanceOf(IllegalArgumentException.class)

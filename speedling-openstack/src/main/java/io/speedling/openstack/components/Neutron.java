@@ -131,6 +131,14 @@ public final class Neutron extends Component {
             s.put("oslo_concurrency", Map.of("lock_path", "/var/lib/neutron/tmp"));
             s.put("experimental", Map.of("linuxbridge", "true"));
             boolean changed = d.ini(ctl, "/etc/neutron/neutron.conf", s, "neutron");
+            // compute-only nodes run the linuxbridge agent: the message queue and locks, no database
+            var workers = Nova.computeOnly(d, ctl, compute);
+            if (!workers.names().isEmpty()) {
+                changed |= d.ini(workers, "/etc/neutron/neutron.conf", Map.of(
+                        "DEFAULT", Map.of("transport_url", d.transportUrl(), "auth_strategy", "keystone"),
+                        "oslo_concurrency", Map.of("lock_path", "/var/lib/neutron/tmp"),
+                        "experimental", Map.of("linuxbridge", "true")), "neutron");
+            }
             changed |= d.ini(ctl, "/etc/neutron/neutron-api-uwsgi.ini", Deploy.UWSGI, "neutron");
             changed |= d.ini(ctl, "/etc/neutron/plugins/ml2/ml2_conf.ini", Map.of(
                     "ml2", Map.of("type_drivers", "flat,vlan,vxlan", "tenant_network_types", "vxlan",

@@ -141,6 +141,13 @@ public final class Nova extends Component {
         return serviceUser(d, "nova");
     }
 
+    /** Compute nodes that are not also controllers (none in an all-in-one cloud). */
+    static io.speedling.core.NodeGroup computeOnly(Deploy d, io.speedling.core.NodeGroup ctl,
+                                                   io.speedling.core.NodeGroup compute) {
+        return d.fleet().group(compute.names().stream().filter(n -> !ctl.names().contains(n))
+                .toArray(String[]::new));
+    }
+
     @Override
     protected void plan(Deploy d) {
         var ctl = d.withRole(Inventory.CONTROLLER);
@@ -169,6 +176,20 @@ public final class Nova extends Component {
             s.put("scheduler", Map.of("discover_hosts_in_cells_interval", "-1", "workers", "1"));
             s.put("conductor", Map.of("workers", "1"));
             boolean a = d.ini(ctl, "/etc/nova/nova.conf", s, "nova");
+            // compute-only nodes: what nova-compute reads, with their own address; no database
+            var workers = computeOnly(d, ctl, compute);
+            if (!workers.names().isEmpty()) {
+                a |= d.callEachIni(workers, "/etc/nova/nova.conf", node -> {
+                    Map<String, Map<String, String>> w = new LinkedHashMap<>();
+                    w.put("DEFAULT", Map.of("transport_url", d.transportUrl(), "my_ip", d.ipOf(node),
+                            "compute_driver", computeDriver, "state_path", "/var/lib/nova"));
+                    for (String section : List.of("placement", "neutron", "service_user", "glance", "vnc",
+                            "oslo_concurrency")) {
+                        w.put(section, s.get(section));
+                    }
+                    return w;
+                }, "nova");
+            }
             boolean b = d.ini(ctl, "/etc/nova/nova-api-uwsgi.ini", Deploy.UWSGI, "nova");
             // the hypervisor package's own file is read after nova.conf and would win
             boolean c = d.ini(compute, "/etc/nova/nova-compute.conf", Map.of("DEFAULT", Map.of("compute_driver",

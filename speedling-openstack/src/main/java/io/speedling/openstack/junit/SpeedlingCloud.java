@@ -34,6 +34,9 @@ public @interface SpeedlingCloud {
     /** Services by name, with what they need coming along; empty means every service. */
     String[] services() default {};
 
+    /** Worker nodes for nova-compute and the network agent; 0 (the default) puts everything on one node. */
+    int workers() default 0;
+
     /**
      * The name of a static method of the test class returning a {@link io.speedling.openstack.CloudSpec};
      * when given, it is the spec and the other attributes are ignored.

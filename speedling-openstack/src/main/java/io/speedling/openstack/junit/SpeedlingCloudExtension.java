@@ -125,6 +125,7 @@ public final class SpeedlingCloudExtension implements ExecutionCondition, Before
             if (a.services().length > 0) {
                 spec = spec.services(a.services());
             }
+            spec = spec.workers(a.workers());
             if (!a.name().isEmpty()) {
                 spec = spec.name(a.name());
             }

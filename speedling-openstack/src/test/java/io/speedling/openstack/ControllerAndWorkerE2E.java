@@ -1,0 +1,42 @@
+package io.speedling.openstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.speedling.core.functions.Sh;
+import io.speedling.openstack.junit.SpeedlingCloud;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A controller and one worker node, as a test class asks for it: nova-compute and the
+ * linuxbridge agent run on the worker, the verification's server (fake driver) lands there and
+ * reaches ACTIVE over the VXLAN network between the two nodes.
+ */
+@SpeedlingCloud(workers = 1, verify = true)
+class ControllerAndWorkerE2E {
+
+    private static List<String> admin(OpenStackCloud cloud, String command) {
+        return cloud.controller().call(Sh.checked(". /root/admin-openrc.sh && " + command)).stdout().strip()
+                .lines().toList();
+    }
+
+    @Test
+    void computeAndTheNetworkAgentRunOnTheWorker(OpenStackCloud cloud) {
+        assertThat(cloud.fleet().all().names()).containsExactly("controller-01", "worker-01");
+        assertThat(cloud.spec().topology()).isEqualTo("controller+1 workers");
+        assertThat(admin(cloud, "openstack compute service list -f value -c Binary -c Host -c State"))
+                .contains("nova-compute worker-01 up", "nova-conductor controller-01 up")
+                .noneMatch(l -> l.startsWith("nova-compute controller-01"));
+        assertThat(admin(cloud, "openstack network agent list -f value -c 'Agent Type' -c Host -c Alive"))
+                .contains("Linux bridge agent worker-01 True", "Linux bridge agent controller-01 True",
+                        "DHCP agent controller-01 True", "L3 agent controller-01 True");
+        assertThat(admin(cloud, "openstack hypervisor list -f value -c 'Hypervisor Hostname'"))
+                .containsExactly("worker-01");
+        // the worker has no database connection and no API services
+        String workerConf = cloud.fleet().node("worker-01").call(Sh.checked("cat /etc/nova/nova.conf")).stdout();
+        assertThat(workerConf).contains("my_ip = " + cloud.cluster().node("worker-01").address())
+                .doesNotContain("mysql+pymysql://");
+        assertThat(cloud.fleet().node("worker-01").call(Sh.of("systemctl is-active nova-api nova-conductor "
+                + "keystone mariadb")).stdout().lines()).hasSize(4).doesNotContain("active");
+    }
+}
