@@ -84,7 +84,7 @@ public final class DeployAioBench {
                 t0 = System.nanoTime();
                 Map<String, Double> steps2 = Verifier.run(fleet.node(AllInOne.NODE));
                 verifyS = secs(t0);
-                System.out.printf("verify: %.1f s %s%n", verifyS, steps2);
+                System.out.printf("verify: %.1f s (%s)%n", verifyS, Verifier.format(steps2));
 
                 t0 = System.nanoTime();
                 again = deployer.deploy(fleet);
