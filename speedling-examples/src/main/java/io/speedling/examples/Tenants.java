@@ -28,10 +28,7 @@ public final class Tenants extends Component {
         this.keystone = required(keystone, "tenants", "keystone", "new Tenants(keystone, client, names)");
         this.client = required(client, "tenants", "the openstack client", "new Tenants(keystone, client, names)");
         for (String t : tenants) {
-            if (!t.matches("[a-z][a-z0-9-]{0,30}")) {
-                throw new IllegalArgumentException("tenant name '" + t + "' must be 1-31 lower-case letters, digits "
-                        + "or '-'");
-            }
+            requireName("tenant", t, "");
         }
         this.tenants = List.copyOf(tenants);
     }

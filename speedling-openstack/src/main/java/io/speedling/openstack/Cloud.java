@@ -91,11 +91,7 @@ public final class Cloud {
         private DistroFamily family = DistroFamily.DEBIAN;
 
         private Builder(String name) {
-            if (name == null || !name.matches("[a-z][a-z0-9-]{0,30}")) {
-                throw new IllegalArgumentException("cloud name '" + name + "' must be 1-31 lower-case letters, digits "
-                        + "or '-' (it names the state directory)");
-            }
-            this.name = name;
+            this.name = Component.requireName("cloud", name, " (it names the state directory)");
         }
 
         public Builder component(Component... cs) {

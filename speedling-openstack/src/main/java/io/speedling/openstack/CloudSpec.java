@@ -35,9 +35,8 @@ public record CloudSpec(Set<String> services, int workers, String name, int slic
             throw new IllegalArgumentException("workers " + workers + " is out of range: give 0 (all-in-one) to "
                     + AllInOne.MAX_WORKERS);
         }
-        if (name != null && !name.matches("[a-z][a-z0-9-]{0,30}")) {
-            throw new IllegalArgumentException("cloud name '" + name + "' must be 1-31 lower-case letters, digits or "
-                    + "'-'");
+        if (name != null) {
+            Component.requireName("cloud", name, " (it names the state directory)");
         }
         if (slice < -1 || slice > 255) {
             throw new IllegalArgumentException("slice " + slice + " is out of range: give 0-255, or -1 to derive one");

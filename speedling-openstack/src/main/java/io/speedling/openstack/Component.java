@@ -13,11 +13,22 @@ public abstract class Component {
     private final String name;
 
     protected Component(String name) {
+        this.name = requireName("component", name, "");
+    }
+
+    /**
+     * {@code name} when it is 1-31 lower-case letters, digits or '-' starting with a letter (names
+     * of clouds, components and the like end up in paths, unit names and Keystone).
+     *
+     * @param kind what is named, for the message ("cloud", "component", "tenant")
+     * @param why appended to the message, e.g. " (it names the state directory)"
+     */
+    public static String requireName(String kind, String name, String why) {
         if (name == null || !name.matches("[a-z][a-z0-9-]{0,30}")) {
-            throw new IllegalArgumentException("component name '" + name + "' must be 1-31 lower-case letters, "
-                    + "digits or '-'");
+            throw new IllegalArgumentException(kind + " name '" + name + "' must be 1-31 lower-case letters, digits "
+                    + "or '-'" + why);
         }
-        this.name = name;
+        return name;
     }
 
     public final String name() {

@@ -104,8 +104,7 @@ public final class Deployer {
         try {
             report = graph.run();
         } catch (TaskGraphException e) {
-            writeReport(secrets, e.report());
-            Path file = writeHtml(secrets, e.report());
+            Path file = writeReports(secrets, e.report())[1];
             List<String> lines = new ArrayList<>();
             for (TaskRecord r : e.report().failed()) {
                 lines.add(r.name() + ": " + secrets.redact(r.error()));
@@ -113,8 +112,9 @@ public final class Deployer {
             throw new DeployFailedException("deploy of cloud " + cloud.name() + " failed (report: " + file + "):\n  "
                     + String.join("\n  ", lines), e.report(), file);
         }
-        Path reportFile = writeReport(secrets, report);
-        Path html = writeHtml(secrets, report);
+        Path[] reports = writeReports(secrets, report);
+        Path reportFile = reports[0];
+        Path html = reports[1];
         String url = "http://" + d.controllerIp() + ":5000/v3";
         Path admin = writeSecret("admin-openrc.sh", Openrc.admin(d, url));
         Path demo = writeSecret("demo-openrc.sh", Openrc.demo(d, url));
@@ -150,13 +150,15 @@ public final class Deployer {
         });
     }
 
-    private Path writeReport(Secrets secrets, RunReport report) {
-        return write("deploy.json", secrets.redact(report.toJson()), "rw-------");
-    }
-
-    /** The run as a self-contained page; built from the redacted record so no secret can reach it. */
-    private Path writeHtml(Secrets secrets, RunReport report) {
-        RunReport clean = RunReport.fromJson(secrets.redact(report.toJson()));
+    /**
+     * deploy.json and deploy.html, both from one redacted record so no secret can reach either.
+     *
+     * @return the two files, JSON first
+     */
+    private Path[] writeReports(Secrets secrets, RunReport report) {
+        String json = secrets.redact(report.toJson());
+        Path jsonFile = write("deploy.json", json, "rw-------");
+        RunReport clean = RunReport.fromJson(json);
         StringBuilder nodes = new StringBuilder();
         for (String n : cloud.inventory().nodes()) {
             List<String> roles = new ArrayList<>();
@@ -172,7 +174,7 @@ public final class Deployer {
                 .fact("nodes", nodes.toString())
                 .fact("components", String.join(", ", cloud.components().stream().map(Component::name).toList()))
                 .render();
-        return write("deploy.html", html, "rw-------");
+        return new Path[] {jsonFile, write("deploy.html", html, "rw-------")};
     }
 
     private Path writeSecret(String name, String text) {

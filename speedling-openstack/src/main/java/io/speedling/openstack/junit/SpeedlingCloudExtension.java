@@ -42,7 +42,7 @@ public final class SpeedlingCloudExtension implements ExecutionCondition, Before
     public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
         if (context.getTestMethod().isEmpty()) {
             // a wrong spec (unknown service, missing factory) fails everywhere, also where the tests would be skipped
-            spec(annotation(context.getRequiredTestClass()), context);
+            classSpec(context);
         }
         if (context.getConfigurationParameter(ENABLED).map(v -> v.strip().equalsIgnoreCase("false")).orElse(false)) {
             return ConditionEvaluationResult.disabled("speedling cloud tests are turned off (" + ENABLED + "=false)");
@@ -93,10 +93,19 @@ public final class SpeedlingCloudExtension implements ExecutionCondition, Before
     }
 
     private static Holder holder(ExtensionContext context) {
-        SpeedlingCloud a = annotation(context.getRequiredTestClass());
-        CloudSpec spec = spec(a, context);
+        CloudSpec spec = classSpec(context);
         ExtensionContext.Store store = context.getRoot().getStore(NS);
         return store.getOrComputeIfAbsent(spec.hash(), k -> new Holder(spec), Holder.class);
+    }
+
+    /**
+     * The test class's spec, worked out once per class (annotation, factory call) and kept in the
+     * class's store, where method contexts find it too.
+     */
+    private static CloudSpec classSpec(ExtensionContext context) {
+        Class<?> testClass = context.getRequiredTestClass();
+        return context.getStore(NS).getOrComputeIfAbsent(testClass,
+                c -> spec(annotation(testClass), context), CloudSpec.class);
     }
 
     static SpeedlingCloud annotation(Class<?> c) {
