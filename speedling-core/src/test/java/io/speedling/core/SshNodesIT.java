@@ -160,6 +160,30 @@ class SshNodesIT {
     }
 
     @Test
+    void aScriptOverItsTimeLimitIsKilledWithWhatItStarted() throws Exception {
+        Path marker = work.resolve("timeout-child.pid");
+        try (Fleet f = fleet("timeout").connect()) {
+            Node n = f.node("n1");
+            // the script starts a child that would outlive a plain kill of the shell
+            assertThatThrownBy(() -> n.call(Sh.of("sleep 300 & echo $! > " + marker + "; wait")
+                    .timeout(Duration.ofSeconds(2))))
+                    .isInstanceOf(RemoteCallException.class)
+                    .hasMessageContaining("node n1").hasMessageContaining("did not finish within PT2S")
+                    .hasMessageContaining("sleep 300");
+            long child = Long.parseLong(Files.readString(marker).strip());
+            // killed processes are gone or reaped shortly after
+            for (int i = 0; i < 50 && ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false); i++) {
+                Thread.sleep(100);
+            }
+            assertThat(ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+            assertThat(n.call(Sh.checked("echo still-serving").timeout(Duration.ofSeconds(30))).stdout())
+                    .isEqualTo("still-serving\n");
+            assertThatThrownBy(() -> new Sh("true", false, -1)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("negative");
+        }
+    }
+
+    @Test
     void callsRunConcurrentlyAndCompleteOutOfOrder() throws Exception {
         try (Fleet f = fleet("concurrent").connect()) {
             Node n = f.node("n1");

@@ -35,11 +35,21 @@ public final class Deploy {
     }
 
     /**
-     * What every API's uwsgi ini gets: one process (each imports the whole service: on 2 cores the
-     * packaged 8-16 make start-up the deploy's critical path) with threads for concurrent requests.
+     * What a thread-safe API's uwsgi ini gets (Keystone, Glance, Placement): one process (each
+     * imports the whole service: on 2 cores the packaged 8-16 make start-up the deploy's critical
+     * path) with threads for concurrent requests.
      */
     public static final Map<String, Map<String, String>> UWSGI = Map.of("uwsgi", Map.of("processes", "1",
             "threads", "8"));
+
+    /**
+     * What an API that monkey-patches with eventlet gets (Nova, Neutron): one process, one thread.
+     * Eventlet's hub cannot wake a green thread from another native thread ("greenlet.error:
+     * cannot switch to a different thread"); with uwsgi threads Neutron's API left requests
+     * unanswered for good (seen: a router interface removal that never returned).
+     */
+    public static final Map<String, Map<String, String>> UWSGI_EVENTLET = Map.of("uwsgi", Map.of("processes", "1",
+            "threads", "1"));
 
     public Cloud cloud() {
         return cloud;

@@ -31,12 +31,15 @@ import org.slf4j.LoggerFactory;
  */
 public final class Deployer {
     private static final Logger LOG = LoggerFactory.getLogger("speedling.deploy");
+    static final long DEFAULT_TASK_TIMEOUT_MINUTES = 10;
+    private static final Duration DEFAULT_TASK_TIMEOUT = Duration.ofMinutes(DEFAULT_TASK_TIMEOUT_MINUTES);
 
     private final Cloud cloud;
     private final Path stateDir;
     private boolean installPackages;
     private TaskListener listener;
     private boolean serial;
+    private Duration taskTimeout = DEFAULT_TASK_TIMEOUT;
 
     private Deployer(Cloud cloud, Path stateDir) {
         this.cloud = cloud;
@@ -62,6 +65,16 @@ public final class Deployer {
     /** Runs every task on one thread, one after another (for debugging, and as the benchmark's baseline). */
     public Deployer serial(boolean oneThread) {
         this.serial = oneThread;
+        return this;
+    }
+
+    /**
+     * The limit on each deploy task's own work (default {@value #DEFAULT_TASK_TIMEOUT_MINUTES} minutes; the
+     * slowest takes under a minute here): a task over it is interrupted and the deploy fails naming it,
+     * instead of waiting for an answer that never comes.
+     */
+    public Deployer taskTimeout(Duration limit) {
+        this.taskTimeout = java.util.Objects.requireNonNull(limit);
         return this;
     }
 
@@ -91,7 +104,8 @@ public final class Deployer {
         }
         Secrets secrets = secrets();
         checkPackages(fleet);
-        TaskGraph.Builder gb = TaskGraph.builder().pendingLogInterval(Duration.ofSeconds(15)).serial(serial);
+        TaskGraph.Builder gb = TaskGraph.builder().pendingLogInterval(Duration.ofSeconds(15)).serial(serial)
+                .taskTimeout(taskTimeout);
         if (listener != null) {
             gb.listener(listener);
         }

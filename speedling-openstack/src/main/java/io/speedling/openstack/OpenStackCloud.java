@@ -47,6 +47,7 @@ public final class OpenStackCloud implements AutoCloseable {
     private final boolean reuseEffective;
     private volatile boolean failed;
     private boolean closed;
+    private final Thread exitGuard;
 
     private OpenStackCloud(CloudSpec spec, AllInOne aio, Cluster cluster, Fleet fleet, DeployResult result,
                            boolean reused, boolean reuseEffective) {
@@ -57,6 +58,9 @@ public final class OpenStackCloud implements AutoCloseable {
         this.result = result;
         this.reused = reused;
         this.reuseEffective = reuseEffective;
+        // a JVM that ends without close() (a killed test run, Ctrl-C in jshell) still removes the
+        // cloud unless it is kept
+        this.exitGuard = onExit(name(), this::closeAtExit);
     }
 
     /** Stands the cloud up with progress on the console and the user's reuse setting. */
@@ -94,6 +98,9 @@ public final class OpenStackCloud implements AutoCloseable {
                 LOG.info("slice {} runs another cloud or image than {}; replacing it", aio.slice(), spec.cloudName());
             }
         }
+        // until the cloud is handed over, a JVM ending mid-way removes what it booted (a reused
+        // cloud stays: the user keeps it)
+        Thread guard = reused || spec.keepOnFailure() ? null : onExit(spec.cloudName(), aio::wipe);
         if (cluster == null) {
             progress.phase("node", "booting " + String.join(", ", aio.nodeNames()) + " on slice " + aio.slice());
             Mounts.removeTree(aio.deployer().stateDir());  // a fresh node gets fresh secrets
@@ -111,8 +118,10 @@ public final class OpenStackCloud implements AutoCloseable {
                 progress.phase("verify", "openstack client on " + AllInOne.NODE);
                 progress.phaseDone(Verifier.format(Verifier.run(fleet.node(AllInOne.NODE), spec.services())));
             }
+            release(guard);
             return new OpenStackCloud(spec, aio, cluster, fleet, r, reused, reuse);
         } catch (RuntimeException e) {
+            release(guard);
             if (fleet != null) {
                 fleet.close();
             }
@@ -237,6 +246,36 @@ public final class OpenStackCloud implements AutoCloseable {
         if (closed) {
             return;
         }
+        release(exitGuard);
+        closeNow();
+    }
+
+    private synchronized void closeAtExit() {
+        if (!closed) {
+            LOG.warn("the JVM ends with cloud {} open: closing it", name());
+            closeNow();
+        }
+    }
+
+    /** Runs {@code action} when the JVM ends, unless {@link #release}d first. */
+    private static Thread onExit(String cloud, Runnable action) {
+        Thread t = new Thread(action, "speedling-exit-" + cloud);
+        Runtime.getRuntime().addShutdownHook(t);
+        return t;
+    }
+
+    private static void release(Thread exitHook) {
+        if (exitHook == null) {
+            return;
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(exitHook);
+        } catch (IllegalStateException e) {
+            // the JVM is ending: the hook runs (or ran) and finds nothing left to do
+        }
+    }
+
+    private void closeNow() {
         closed = true;
         fleet.close();
         if (kept()) {

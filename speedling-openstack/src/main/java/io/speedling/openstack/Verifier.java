@@ -4,6 +4,7 @@ import io.speedling.core.CommandResult;
 import io.speedling.core.Node;
 import io.speedling.core.SpeedlingException;
 import io.speedling.core.functions.Sh;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -18,6 +19,9 @@ import java.util.Set;
  * per-run suffix and is removed at the end, also when a step fails.
  */
 public final class Verifier {
+    /** The whole check's limit: the client's runs have their own (300 s for the session, 60 s a call). */
+    static final Duration LIMIT = Duration.ofMinutes(20);
+
     private Verifier() {
     }
 
@@ -42,14 +46,22 @@ public final class Verifier {
                 out=/tmp/$s.out; err=/tmp/$s.err
                 t0=$(date +%s.%N)
                 step() { t1=$(date +%s.%N); echo "STEP $1 $(awk "BEGIN {print $t1 - $t0}")"; t0=$t1; }
+                # every client run has a time limit: an API that accepts a request and never answers
+                # fails the check naming what was asked instead of hanging it
+                os() { limit=$1; shift; timeout -k 5 "$limit" openstack "$@"; }
                 # one client process reads many commands from stdin: ~0.3 s a command instead of ~2 s
-                session() { openstack >"$out" 2>"$err"; }
+                session() {
+                  rc=0; os 300 >"$out" 2>"$err" || rc=$?
+                  if [ $rc = 124 ] || [ $rc = 137 ]; then
+                    echo "the openstack client got no answer within 300 s; its output so far:" >>"$err"
+                  fi
+                }
                 cleanup() {
                   {
                     [ $nova = 0 ] || { echo "server delete $s"; echo "flavor delete $s"; }
                     [ $neutron = 0 ] || { echo "router remove subnet $s $s"; echo "router delete $s"; echo "network delete $s"; }
                     [ $glance = 0 ] || echo "image delete $s"
-                  } | openstack >/dev/null 2>&1 || true
+                  } | os 120 >/dev/null 2>&1 || echo "cleanup: some of $s may be left (the client failed or timed out)" >&2
                   rm -f /tmp/$s.img "$out" "$err"
                 }
                 trap cleanup EXIT
@@ -82,18 +94,23 @@ public final class Verifier {
                 [ $nova = 1 ] || exit 0
                 # poll instead of --wait: uwsgi drops idle keep-alive connections, which --wait's loop
                 # reuses; a status read is safe to repeat
-                status=BUILD
-                for i in $(seq 240); do
-                  status=$(openstack server show $s -f value -c status 2>/dev/null | tr -d '[:space:]') || status=BUILD
+                status=BUILD; end=$((SECONDS + 240))
+                while [ $SECONDS -lt $end ]; do
+                  status=$(os 60 server show $s -f value -c status 2>/dev/null | tr -d '[:space:]') || status=BUILD
                   case "$status" in ACTIVE|ERROR) break ;; esac
                   sleep 0.5
                 done
-                echo "SERVER $status"; [ "$status" = ACTIVE ]; step server_active
-                openstack server delete $s || openstack server delete $s
-                for i in $(seq 240); do openstack server show $s >/dev/null 2>&1 || break; sleep 0.5; done
-                ! openstack server show $s >/dev/null 2>&1; step server_delete
+                echo "SERVER $status"
+                [ "$status" = ACTIVE ] || { echo "server $s is $status, not ACTIVE, after $((SECONDS - end + 240)) s" >&2; exit 1; }
+                step server_active
+                os 60 server delete $s || os 60 server delete $s
+                end=$((SECONDS + 240))
+                while [ $SECONDS -lt $end ] && os 60 server show $s >/dev/null 2>&1; do sleep 0.5; done
+                ! os 60 server show $s >/dev/null 2>&1 || { echo "server $s still there 240 s after its deletion" >&2; exit 1; }
+                step server_delete
                 """;
-        CommandResult r = controller.call(new Sh("exec bash -c " + quote(script), false));
+        // every client run inside has its own limit; this one only catches what they miss
+        CommandResult r = controller.call(new Sh("exec bash -c " + quote(script), false).timeout(LIMIT));
         Map<String, Double> steps = new LinkedHashMap<>();
         for (String line : r.stdout().lines().toList()) {
             if (line.startsWith("STEP ")) {

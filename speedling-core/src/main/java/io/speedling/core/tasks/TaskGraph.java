@@ -45,6 +45,7 @@ public final class TaskGraph {
 
     private final boolean serial;
     private final Duration pendingLogInterval;
+    private final Duration taskTimeout;
     private final List<TaskListener> listeners;
     private final Map<String, Task<?>> tasks = new LinkedHashMap<>();
     private final Map<Task<?>, State> states = new HashMap<>();
@@ -58,6 +59,7 @@ public final class TaskGraph {
     private TaskGraph(Builder b) {
         this.serial = b.serial;
         this.pendingLogInterval = b.pendingLogInterval;
+        this.taskTimeout = b.taskTimeout;
         this.listeners = List.copyOf(b.listeners);
     }
 
@@ -73,6 +75,8 @@ public final class TaskGraph {
         long end = -1;
         long waitNanos;
         String thread;
+        Thread runner;
+        boolean timedOut;
         final List<String> waitedFor = new ArrayList<>();
         final List<TaskRecord.Wait> waits = new ArrayList<>();
         long waitStart = -1;
@@ -143,6 +147,10 @@ public final class TaskGraph {
         ScheduledExecutorService ticker = Threads.scheduler("speedling-pending");
         long every = pendingLogInterval.toMillis();
         ticker.scheduleAtFixedRate(this::logPending, every, every, TimeUnit.MILLISECONDS);
+        if (taskTimeout != null) {
+            long check = Math.max(10, Math.min(1000, taskTimeout.toMillis() / 4));
+            ticker.scheduleAtFixedRate(this::interruptOverdue, check, check, TimeUnit.MILLISECONDS);
+        }
         try {
             if (serial) {
                 for (Task<?> g : goals) {
@@ -208,6 +216,7 @@ public final class TaskGraph {
             s = states.get(t);
             s.start = now();
             s.thread = Thread.currentThread().getName();
+            s.runner = Thread.currentThread();
         }
         listeners.forEach(l -> l.taskStarted(t.name()));
         LOG.debug("task {} started", t.name());
@@ -225,6 +234,13 @@ public final class TaskGraph {
         synchronized (this) {
             s.end = now();
             s.done = true;
+            s.runner = null;
+            if (s.timedOut) {
+                Thread.interrupted();  // the pool thread goes back clean
+                if (failure != null) {  // a body that finished anyway keeps its result
+                    failure = new TaskTimeoutException(t.name(), taskTimeout, failure);
+                }
+            }
             if (failure == null) {
                 s.status = TaskStatus.SUCCEEDED;
             } else if (failure instanceof TaskAbortedException a) {
@@ -298,6 +314,27 @@ public final class TaskGraph {
         }
         s.waitStart = -1;
         listeners.forEach(l -> l.taskResumed(waiter.name()));
+    }
+
+    /**
+     * Interrupts tasks whose own work (time running minus time waiting for other tasks) passed the
+     * limit; a task waiting for another is left alone, the one it waits for is the one to blame.
+     */
+    private synchronized void interruptOverdue() {
+        long n = now();
+        for (Map.Entry<Task<?>, State> e : states.entrySet()) {
+            State s = e.getValue();
+            if (s.runner == null || s.done || s.timedOut || waitingOn.containsKey(e.getKey())) {
+                continue;
+            }
+            long own = n - s.start - s.waitNanos / 1_000_000;
+            if (own > taskTimeout.toMillis()) {
+                s.timedOut = true;
+                LOG.warn("task {} worked {} s, over its limit of {}: interrupting it", e.getKey().name(), own / 1000,
+                        taskTimeout);
+                s.runner.interrupt();
+            }
+        }
     }
 
     private synchronized void logPending() {
@@ -383,6 +420,7 @@ public final class TaskGraph {
     public static final class Builder {
         private boolean serial;
         private Duration pendingLogInterval = Duration.ofSeconds(15);
+        private Duration taskTimeout;
         private final List<TaskListener> listeners = new ArrayList<>();
 
         private Builder() {
@@ -400,6 +438,19 @@ public final class TaskGraph {
                 throw new IllegalArgumentException("pending log interval must be positive, got " + d);
             }
             this.pendingLogInterval = d;
+            return this;
+        }
+
+        /**
+         * A limit on each task's own work (its time running, not counting waits for other tasks).
+         * A task over it is interrupted (a remote call it waits on then fails) and fails with a
+         * {@link TaskTimeoutException} naming it; tasks waiting for it are aborted. Default: none.
+         */
+        public Builder taskTimeout(Duration limit) {
+            if (limit.isNegative() || limit.isZero()) {
+                throw new IllegalArgumentException("task timeout must be positive, got " + limit);
+            }
+            this.taskTimeout = limit;
             return this;
         }
 

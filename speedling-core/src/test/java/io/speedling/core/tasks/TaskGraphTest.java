@@ -75,6 +75,31 @@ class TaskGraphTest {
     }
 
     @Test
+    void aTaskOverItsLimitIsInterruptedAndThoseWaitingForItAbort() {
+        TaskGraph g = TaskGraph.builder().taskTimeout(Duration.ofMillis(300)).build();
+        CountDownLatch never = new CountDownLatch(1);
+        Task<Void> hung = g.action("hung", ctx -> never.await());
+        // waits far longer than the limit, but only for another task: not its own work
+        Task<Void> patient = g.action("patient", ctx -> ctx.want(hung));
+        Task<String> slowButDone = g.task("quick", ctx -> {
+            Thread.sleep(100);
+            return "ok";
+        });
+        assertThatThrownBy(() -> g.run()).isInstanceOfSatisfying(TaskGraphException.class, e -> {
+            RunReport r = e.report();
+            assertThat(r.failed()).extracting(TaskRecord::name).containsExactly("hung");
+            assertThat(r.task("hung").error()).startsWith("TaskTimeoutException: task hung did not finish within "
+                    + "its limit of 300 ms and was interrupted").contains("InterruptedException");
+            assertThat(r.aborted()).extracting(TaskRecord::name).containsExactly("patient");
+            assertThat(r.task("patient").failedTask()).isEqualTo("hung");
+        });
+        assertThat(slowButDone.future().join()).isEqualTo("ok");
+        assertThat(patient.future()).isCompletedExceptionally();
+        assertThatThrownBy(() -> TaskGraph.builder().taskTimeout(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("positive");
+    }
+
+    @Test
     void failsLateAbortingOnlyTheTasksThatWait() {
         TaskGraph g = TaskGraph.builder().build();
         Task<Void> db = g.action("db", ctx -> {

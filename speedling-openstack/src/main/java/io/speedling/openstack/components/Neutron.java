@@ -139,7 +139,7 @@ public final class Neutron extends Component {
                         "oslo_concurrency", Map.of("lock_path", "/var/lib/neutron/tmp"),
                         "experimental", Map.of("linuxbridge", "true")), "neutron");
             }
-            changed |= d.ini(ctl, "/etc/neutron/neutron-api-uwsgi.ini", Deploy.UWSGI, "neutron");
+            changed |= d.ini(ctl, "/etc/neutron/neutron-api-uwsgi.ini", Deploy.UWSGI_EVENTLET, "neutron");
             changed |= d.ini(ctl, "/etc/neutron/plugins/ml2/ml2_conf.ini", Map.of(
                     "ml2", Map.of("type_drivers", "flat,vlan,vxlan", "tenant_network_types", "vxlan",
                             "mechanism_drivers", "linuxbridge,l2population", "extension_drivers", "port_security"),

@@ -190,7 +190,7 @@ public final class Nova extends Component {
                     return w;
                 }, "nova");
             }
-            boolean b = d.ini(ctl, "/etc/nova/nova-api-uwsgi.ini", Deploy.UWSGI, "nova");
+            boolean b = d.ini(ctl, "/etc/nova/nova-api-uwsgi.ini", Deploy.UWSGI_EVENTLET, "nova");
             // the hypervisor package's own file is read after nova.conf and would win
             boolean c = d.ini(compute, "/etc/nova/nova-compute.conf", Map.of("DEFAULT", Map.of("compute_driver",
                     computeDriver)), "nova");
