@@ -41,6 +41,47 @@ class ExamplesE2E {
         assertThat(Deployer.defaultStateDir("example")).doesNotExist();
     }
 
+    /** A JVM that ends (here: SIGTERM) while it holds a cloud open removes the cloud on its way out. */
+    @Test
+    void aCloudLeftOpenIsRemovedWhenItsJvmIsTerminated() throws Exception {
+        String name = "held-e2e";
+        int slice = 243;
+        Path nodes = VIRT_STATE.resolve("slice-" + slice);
+        Path log = Files.createTempFile("held-cloud", ".out");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), HoldsACloud.class.getName(), name, String.valueOf(slice))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            String out = "";
+            for (int i = 0; i < 1200 && p.isAlive() && !out.contains("holding " + name); i++) {
+                Thread.sleep(500);
+                out = Files.readString(log, StandardCharsets.UTF_8);
+            }
+            System.out.println(out);
+            assertThat(out).as("the program came up").contains("holding " + name + " http://10.231." + slice
+                    + ".10:5000/v3");
+            assertThat(nodes).isDirectory();
+            assertThat(Deployer.defaultStateDir(name)).isDirectory();
+            p.destroy();  // SIGTERM: shutdown hooks run
+            assertThat(p.waitFor(2, TimeUnit.MINUTES)).as("the program ended").isTrue();
+            System.out.println(Files.readString(log, StandardCharsets.UTF_8).substring(out.length()));
+            assertThat(Files.readString(log, StandardCharsets.UTF_8)).contains("the JVM ends with cloud " + name
+                    + " open: closing it");
+            assertThat(nodes).doesNotExist();
+            assertThat(Deployer.defaultStateDir(name)).doesNotExist();
+        } finally {
+            if (p.isAlive()) {
+                p.destroyForcibly();
+                p.waitFor(1, TimeUnit.MINUTES);
+            }
+            if (Files.exists(nodes)) {
+                NspawnProvider.create().wipe(slice);
+            }
+            io.speedling.virt.internal.Mounts.removeTree(Deployer.defaultStateDir(name));
+            deleteQuietly(log);
+        }
+    }
+
     /** Every "jshell> " line of README.rst's session, run by jshell with the module's classpath. */
     @Test
     void theReadmeJshellSessionWorksAsWritten() throws Exception {
