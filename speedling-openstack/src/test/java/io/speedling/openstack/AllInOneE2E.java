@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.speedling.core.Fleet;
 import io.speedling.core.SpeedlingException;
+import io.speedling.core.functions.Sh;
 import io.speedling.openstack.components.MariaDb;
 import io.speedling.openstack.remote.Once;
 import io.speedling.virt.HostTool;
@@ -82,6 +83,14 @@ class AllInOneE2E {
 
             Map<String, Double> steps = Verifier.run(fleet.node(AllInOne.NODE));
             assertThat(steps).containsOnlyKeys("client_session", "server_active", "server_delete");
+            // the eventlet APIs serve from one thread: with several, Neutron logged greenlet errors and
+            // once never answered a request
+            String apis = fleet.node(AllInOne.NODE).call(Sh.checked("grep -h '^threads' "
+                    + "/etc/nova/nova-api-uwsgi.ini /etc/neutron/neutron-api-uwsgi.ini; "
+                    + "grep -c 'cannot switch to a different thread' /var/log/neutron/neutron-api.log "
+                    + "/var/log/nova/nova-api.log || true")).stdout();
+            assertThat(apis.lines()).containsExactly("threads = 1", "threads = 1",
+                    "/var/log/neutron/neutron-api.log:0", "/var/log/nova/nova-api.log:0");
 
             DeployResult again = deployer.deploy(fleet);
             assertThat(again.restarted()).as("services restarted by a rerun with nothing changed").isZero();

@@ -237,11 +237,19 @@ public final class Nova extends Component {
         d.task(name() + ".ready", ctx -> d.onController(new WaitHttp("http://" + ip + ":8774/", 120)), start);
         d.task(name() + ".discover_hosts", ctx -> {
             List<String> hosts = d.cloud().inventory().nodesWith(Inventory.COMPUTE);
-            // nova-manage costs seconds per call; the mapping table answers in milliseconds
-            String mapped = "SELECT host FROM nova_api.host_mappings;";
+            // what nova-manage cell_v2 discover_hosts does (map each unmapped compute node of cell1
+            // to the cell, mark it mapped), in SQL: milliseconds instead of 9 s of Python start-up
+            String discover = "INSERT INTO nova_api.host_mappings (created_at, cell_id, host) "
+                    + "SELECT DISTINCT NOW(), cm.id, cn.host FROM nova.compute_nodes cn "
+                    + "JOIN nova_api.cell_mappings cm ON cm.name = 'cell1' "
+                    + "WHERE cn.deleted = 0 AND cn.host IS NOT NULL "
+                    + "AND cn.host NOT IN (SELECT host FROM nova_api.host_mappings);\n"
+                    + "UPDATE nova.compute_nodes SET mapped = 1 WHERE deleted = 0 AND mapped = 0 "
+                    + "AND host IN (SELECT host FROM nova_api.host_mappings);\n"
+                    + "SELECT host FROM nova_api.host_mappings;";
             long deadline = System.nanoTime() + 90_000_000_000L;
             while (true) {
-                List<String> have = d.onController(new Mysql(mapped)).lines().map(String::strip).toList();
+                List<String> have = d.onController(new Mysql(discover)).lines().map(String::strip).toList();
                 if (have.containsAll(hosts)) {
                     return null;
                 }
@@ -249,8 +257,7 @@ public final class Nova extends Component {
                     throw new IllegalStateException("compute hosts " + hosts + " are not mapped to a cell after 90 s "
                             + "(mapped: " + have + "); see nova-compute's log on those nodes");
                 }
-                // a compute service shows up in the cell's database a few seconds after it starts
-                d.onController(new Sh("nova-manage cell_v2 discover_hosts >/dev/null 2>&1 || true", false));
+                // a compute node shows up in the cell's database a few seconds after its service starts
                 Thread.sleep(500);
             }
         }, computeStart);
