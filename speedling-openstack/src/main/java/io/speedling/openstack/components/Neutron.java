@@ -168,11 +168,21 @@ public final class Neutron extends Component {
                 "/etc/neutron/neutron.conf", "--config-file", "/etc/neutron/plugins/ml2/ml2_conf.ini", "upgrade",
                 "heads"), Map.of(), "neutron")), config, d.task(sql.name() + ".schemas"));
         Task<Void> rpc = d.task(name() + ".rpc_server", ctx -> {
+            // agents that start before the server consumes its queue time out on their first calls.
+            // rabbitmqctl says whether it does, but boots an Erlang VM per call (~1 s of CPU that
+            // the services starting beside it want): wait for the server to log that it starts its
+            // workers (they consume right after), then ask rabbitmqctl.
+            String log = "/var/log/neutron/neutron-rpc-server.log";
+            long before = Long.parseLong(d.onController(Sh.checked("stat -c %s " + log + " 2>/dev/null || echo 0"))
+                    .stdout().strip());
             d.services(ctl, ctx.want(config), "neutron-rpc-server");
-            // agents that start before the server consumes its queue time out on their first calls
-            d.onController(new Sh("for i in $(seq 120); do rabbitmqctl -q list_queues name consumers 2>/dev/null | "
-                    + "awk '$1==\"q-plugin\" && $2>0 {f=1} END {exit !f}' && exit 0; sleep 0.5; done; "
-                    + "echo 'neutron-rpc-server does not consume q-plugin after 60 s' >&2; exit 1", true));
+            boolean started = !"running".equals(d.serviceActions().get(d.controller().name() + ":neutron-rpc-server"));
+            String workers = !started ? "" : "for i in $(seq 480); do tail -c +" + (before + 1) + " " + log
+                    + " 2>/dev/null | grep -q 'Starting [0-9]* workers' && break; sleep 0.25; done; ";
+            d.onController(new Sh(workers + "for i in $(seq 60); do rabbitmqctl -q list_queues name consumers 2>/dev/null | "
+                    + "awk '$1==\"q-plugin\" && $2>0 {f=1} END {exit !f}' && exit 0; sleep 1; done; "
+                    + "echo 'neutron-rpc-server does not consume q-plugin 60 s after starting its workers' >&2; exit 1",
+                    true));
             return null;
         }, sync, d.task(messaging.name() + ".user"), d.task(keystone.name() + ".register"));
         Task<Void> start = d.task(name() + ".start", ctx -> {

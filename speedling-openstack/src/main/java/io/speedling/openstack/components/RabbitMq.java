@@ -1,5 +1,7 @@
 package io.speedling.openstack.components;
 
+import io.speedling.core.FileSpec;
+import io.speedling.core.functions.WriteFile;
 import io.speedling.core.tasks.Task;
 import io.speedling.openstack.Component;
 import io.speedling.openstack.Deploy;
@@ -37,10 +39,16 @@ public final class RabbitMq extends Component {
     @Override
     protected void plan(Deploy d) {
         var ctl = d.withRole(Inventory.CONTROLLER);
+        // Erlang's schedulers spin while idle by default: CPU that the Python services starting beside
+        // the broker need on a small node
+        Task<Boolean> config = d.task(name() + ".config", ctx -> ctl.call(WriteFile.text(
+                "/etc/rabbitmq/rabbitmq-env.conf", "# written by speedling\n"
+                        + "SERVER_ADDITIONAL_ERL_ARGS=\"+sbwt none +sbwtdcpu none +sbwtdio none\"\n",
+                FileSpec.mode(0644))).containsValue(Boolean.TRUE));
         Task<Void> start = d.task(name() + ".start", ctx -> {
-            d.services(ctl, false, "rabbitmq-server");
+            d.services(ctl, ctx.want(config), "rabbitmq-server");
             return null;
-        });
+        }, config);
         d.task(name() + ".user", ctx -> {
             String pw = d.secret("rabbitmq-openstack");
             // rabbitmqctl starts an Erlang VM per call (~1-2 s): run it only when the password is new
