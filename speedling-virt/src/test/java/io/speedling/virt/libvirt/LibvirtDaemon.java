@@ -1,20 +1,29 @@
 package io.speedling.virt.libvirt;
 
 import io.speedling.virt.internal.Exec;
+import io.speedling.virt.internal.Mounts;
 import io.speedling.virt.internal.ProcessId;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * A libvirtd for tests: the host's own if its socket answers, else virtlogd and libvirtd started
- * here as daemons with pid files of our own, and stopped by those PIDs on {@link #close()}.
+ * here as daemons with pid files of our own, and stopped by those PIDs on {@link #close()}. A
+ * libvirtd that starts adds its firewall chains ({@code LIBVIRT_INP}, ...) to new {@code filter},
+ * {@code nat} and {@code mangle} tables and its run-time directory {@code /run/libvirt}; those it
+ * created (absent before, holding nothing but libvirt's chains) are removed after it stopped.
  */
 final class LibvirtDaemon implements AutoCloseable {
     static final Path SOCKET = Path.of("/run/libvirt/libvirt-sock");
+    private static final Path RUN_DIR = Path.of("/run/libvirt");
     private final List<ProcessId> started = new ArrayList<>();
+    private Set<String> tablesBefore = Set.of();
+    private boolean runDirBefore = true;
 
     LibvirtDaemon(Path dir) throws IOException, InterruptedException {
         if (Files.exists(SOCKET) && Exec.of("virsh", "-c", "qemu:///system", "version").runAllowingFailure()
@@ -22,6 +31,8 @@ final class LibvirtDaemon implements AutoCloseable {
             return;
         }
         Files.createDirectories(dir);
+        tablesBefore = nftTables();
+        runDirBefore = Files.exists(RUN_DIR);
         if (!Files.exists(Path.of("/run/libvirt/virtlogd-sock"))) {
             started.add(daemon(List.of("virtlogd", "--daemon", "--pid-file", dir.resolve("virtlogd.pid").toString()),
                     dir.resolve("virtlogd.pid")));
@@ -49,6 +60,9 @@ final class LibvirtDaemon implements AutoCloseable {
 
     @Override
     public void close() {
+        if (started.isEmpty()) {
+            return;
+        }
         for (int i = started.size() - 1; i >= 0; i--) {
             ProcessId p = started.get(i);
             p.signal("TERM");
@@ -58,5 +72,56 @@ final class LibvirtDaemon implements AutoCloseable {
             }
         }
         started.clear();
+        for (String table : nftTables()) {
+            if (!tablesBefore.contains(table) && onlyLibvirtChains(table)) {
+                Exec.of(("nft delete " + table).split(" ")).runAllowingFailure();
+            }
+        }
+        if (!runDirBefore) {
+            Mounts.removeTree(RUN_DIR);
+        }
     }
+
+    /** "table ip filter" lines of {@code nft list tables}; none where nft is missing. */
+    static Set<String> nftTables() {
+        if (!Files.isExecutable(Path.of("/usr/sbin/nft"))) {
+            return Set.of();
+        }
+        Exec.Result r = Exec.of("nft", "list", "tables").runAllowingFailure();
+        if (r.exitCode() != 0) {
+            return Set.of();
+        }
+        return r.output().lines().map(String::strip).filter(l -> l.startsWith("table ")).collect(Collectors.toSet());
+    }
+
+    /**
+     * Whether a table holds only what libvirtd puts there: chains named LIBVIRT_*, and base chains
+     * (INPUT, FORWARD, ...) whose only rules jump to them. Anything else means someone else uses it.
+     */
+    static boolean onlyLibvirtChains(String table) {
+        Exec.Result r = Exec.of(("nft list " + table).split(" "))
+                .runAllowingFailure();
+        return r.exitCode() == 0 && onlyLibvirtChainsIn(r.output());
+    }
+
+    static boolean onlyLibvirtChainsIn(String listing) {
+        boolean anyChain = false;
+        for (String line : listing.lines().map(String::strip).toList()) {
+            if (line.isEmpty() || line.equals("}") || line.startsWith("table ")) {
+                continue;
+            }
+            if (line.startsWith("chain ")) {
+                String name = line.substring("chain ".length()).replace("{", "").strip();
+                if (!name.startsWith("LIBVIRT_") && !BASE_CHAINS.contains(name)) {
+                    return false;
+                }
+                anyChain = true;
+            } else if (!line.startsWith("type ") && !line.matches("(counter packets \\d+ bytes \\d+ )?jump LIBVIRT_\\w+")) {
+                return false;
+            }
+        }
+        return anyChain;
+    }
+
+    private static final Set<String> BASE_CHAINS = Set.of("INPUT", "OUTPUT", "FORWARD", "PREROUTING", "POSTROUTING");
 }
