@@ -3,6 +3,7 @@ package io.speedling.examples;
 import io.speedling.core.Fleet;
 import io.speedling.core.tasks.Progress;
 import io.speedling.openstack.AllInOne;
+import io.speedling.openstack.ConfigOverride;
 import io.speedling.openstack.DeployFailedException;
 import io.speedling.openstack.DeployResult;
 import io.speedling.openstack.OpenStackCloud;
@@ -20,9 +21,11 @@ import java.util.Map;
  *
  * <pre>
  * cloud [--name aio] [--slice 1] [--services keystone,glance,...] [--workers N] [--no-verify]
+ *       [--config NODE:PATH:SECTION.KEY=VALUE ...]
  *                                   deploy (or converge the running one); default: every service on
  *                                   one node; --workers puts nova-compute and the network agent on
- *                                   N worker nodes
+ *                                   N worker nodes; each --config sets a key of an INI file the
+ *                                   components write on that node, over their own value
  * cloud --wipe [--name aio] [--slice 1]   remove it
  * </pre>
  *
@@ -58,6 +61,16 @@ public final class CloudMain {
                         + AllInOne.MAX_WORKERS);
             }
             aio = aio.workers(Integer.parseInt(workers));
+            List<ConfigOverride> config = new java.util.ArrayList<>();
+            for (int i = 0; i < args.length; i++) {
+                if (args[i].equals("--config")) {
+                    if (i + 1 == args.length) {
+                        throw new IllegalArgumentException("--config needs a setting: NODE:PATH:SECTION.KEY=VALUE");
+                    }
+                    config.add(ConfigOverride.parse(args[++i]));
+                }
+            }
+            aio = aio.config(config);
         } catch (IllegalArgumentException e) {
             System.err.println("cloud: " + e.getMessage());
             System.exit(2);

@@ -49,6 +49,7 @@ public final class AllInOne {
     private Set<String> services;
     private Cloud custom;
     private int workers;
+    private List<ConfigOverride> config = List.of();
 
     private AllInOne(String name, int slice) {
         this.name = name;
@@ -62,7 +63,24 @@ public final class AllInOne {
         a.services = services;
         a.custom = custom;
         a.workers = workers;
+        a.config = config;
         return a;
+    }
+
+    /**
+     * Per-node config settings that win over the components' own ({@link ConfigOverride}); checked
+     * against this cloud's nodes at once, and a file no component writes fails the deploy.
+     */
+    public AllInOne config(List<ConfigOverride> overrides) {
+        AllInOne a = copy();
+        a.config = List.copyOf(overrides);
+        a.custom = null;
+        inventory(a.workers).config(a.config);  // refuses an unknown node or a malformed setting now
+        return a;
+    }
+
+    private static Inventory inventory(int workers) {
+        return workers == 0 ? Inventory.allInOne(NODE) : Inventory.controllerAndWorkers(NODE, workerNames(workers));
     }
 
     /** Every service of {@link #SERVICES}, on slice {@code slice}, with the default image cache and state. */
@@ -289,8 +307,7 @@ public final class AllInOne {
         if (custom != null) {
             return custom;
         }
-        return cloud(name, workers == 0 ? Inventory.allInOne(NODE) : Inventory.controllerAndWorkers(NODE,
-                workerNames(workers)), services);
+        return cloud(name, inventory(workers).config(config), services);
     }
 
     public Recipe recipe() {

@@ -25,9 +25,11 @@ import java.util.Set;
  *     the user also enables reuse ({@link OpenStackCloud#reuseEnabled()})
  * @param keepOnFailure keep the cloud for inspection when a test using it failed
  * @param verify run the {@link Verifier} after deploying
+ * @param config per-node config settings that win over the components' own, in order (a later one
+ *     of the same key wins)
  */
 public record CloudSpec(Set<String> services, int workers, String name, int slice, boolean reuse,
-                        boolean keepOnFailure, boolean verify) {
+                        boolean keepOnFailure, boolean verify, List<ConfigOverride> config) {
 
     public CloudSpec {
         services = AllInOne.select(services);
@@ -41,16 +43,20 @@ public record CloudSpec(Set<String> services, int workers, String name, int slic
         if (slice < -1 || slice > 255) {
             throw new IllegalArgumentException("slice " + slice + " is out of range: give 0-255, or -1 to derive one");
         }
+        config = List.copyOf(config);
+        // an unknown node (worker-03 of a cloud with 2 workers) or a malformed setting is refused here
+        (workers == 0 ? Inventory.allInOne(AllInOne.NODE) : Inventory.controllerAndWorkers(AllInOne.NODE,
+                AllInOne.workerNames(workers))).config(config);
     }
 
     /** Every service on one node. */
     public static CloudSpec allInOne() {
-        return new CloudSpec(AllInOne.SERVICES.keySet(), 0, null, -1, false, false, false);
+        return new CloudSpec(AllInOne.SERVICES.keySet(), 0, null, -1, false, false, false, List.of());
     }
 
     /** Only these services and what they need; an unknown name is refused listing the known ones. */
     public CloudSpec services(Collection<String> s) {
-        return new CloudSpec(AllInOne.select(s), workers, name, slice, reuse, keepOnFailure, verify);
+        return new CloudSpec(AllInOne.select(s), workers, name, slice, reuse, keepOnFailure, verify, config);
     }
 
     public CloudSpec services(String... s) {
@@ -59,7 +65,7 @@ public record CloudSpec(Set<String> services, int workers, String name, int slic
 
     /** A controller and {@code n} worker nodes (nova-compute and the network agent on the workers). */
     public CloudSpec workers(int n) {
-        return new CloudSpec(services, n, name, slice, reuse, keepOnFailure, verify);
+        return new CloudSpec(services, n, name, slice, reuse, keepOnFailure, verify, config);
     }
 
     /** "all-in-one" or "controller+N workers". */
@@ -68,34 +74,48 @@ public record CloudSpec(Set<String> services, int workers, String name, int slic
     }
 
     public CloudSpec name(String n) {
-        return new CloudSpec(services, workers, n, slice, reuse, keepOnFailure, verify);
+        return new CloudSpec(services, workers, n, slice, reuse, keepOnFailure, verify, config);
     }
 
     public CloudSpec slice(int s) {
-        return new CloudSpec(services, workers, name, s, reuse, keepOnFailure, verify);
+        return new CloudSpec(services, workers, name, s, reuse, keepOnFailure, verify, config);
     }
 
     public CloudSpec reuse(boolean r) {
-        return new CloudSpec(services, workers, name, slice, r, keepOnFailure, verify);
+        return new CloudSpec(services, workers, name, slice, r, keepOnFailure, verify, config);
     }
 
     public CloudSpec keepOnFailure(boolean k) {
-        return new CloudSpec(services, workers, name, slice, reuse, k, verify);
+        return new CloudSpec(services, workers, name, slice, reuse, k, verify, config);
     }
 
     public CloudSpec verify(boolean v) {
-        return new CloudSpec(services, workers, name, slice, reuse, keepOnFailure, v);
+        return new CloudSpec(services, workers, name, slice, reuse, keepOnFailure, v, config);
+    }
+
+    /** This spec with one more config override, e.g. {@code config("controller-01", "/etc/nova/nova.conf", "DEFAULT", "debug", "true")}. */
+    public CloudSpec config(String node, String path, String section, String key, String value) {
+        List<ConfigOverride> c = new java.util.ArrayList<>(config);
+        c.add(new ConfigOverride(node, path, section, key, value));
+        return new CloudSpec(services, workers, name, slice, reuse, keepOnFailure, verify, c);
+    }
+
+    /** This spec with one more config override written {@code NODE:PATH:SECTION.KEY=VALUE} ({@link ConfigOverride#parse}). */
+    public CloudSpec config(String override) {
+        ConfigOverride o = ConfigOverride.parse(override);
+        return config(o.node(), o.path(), o.section(), o.key(), o.value());
     }
 
     /**
-     * 12 hex digits of SHA-256 over what makes the cloud what it is (topology and services; not
+     * 12 hex digits of SHA-256 over what makes the cloud what it is (topology, services and config
+     * overrides; not
      * the reuse or keep settings, which say what happens after).
      */
     public String hash() {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
-            md.update((topology() + "\n" + String.join(",", services) + "\n" + (name == null ? "" : name))
-                    .getBytes(StandardCharsets.UTF_8));
+            md.update((topology() + "\n" + String.join(",", services) + "\n" + (name == null ? "" : name)
+                    + (config.isEmpty() ? "" : "\n" + config)).getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(md.digest()).substring(0, 12);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java has SHA-256", e);

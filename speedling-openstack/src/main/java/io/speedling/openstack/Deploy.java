@@ -26,6 +26,7 @@ public final class Deploy {
     private final Map<String, Task<?>> tasks = new ConcurrentHashMap<>();
     private final Map<String, String> serviceActions = new ConcurrentHashMap<>();
     private final List<String> changedFiles = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final java.util.Set<String> mergedFiles = ConcurrentHashMap.newKeySet();
 
     Deploy(Cloud cloud, Fleet fleet, Secrets secrets, TaskGraph graph) {
         this.cloud = cloud;
@@ -110,28 +111,52 @@ public final class Deploy {
 
     /** Merges INI settings on every node of the group; true when any node's file changed. */
     public boolean ini(NodeGroup nodes, String path, Map<String, Map<String, String>> settings, String group) {
-        Map<String, Boolean> changed = nodes.call(new MergeIni(path, settings, "root", group, 0640));
-        boolean any = changed.containsValue(Boolean.TRUE);
-        if (any) {
-            changed.forEach((n, c) -> {
-                if (c) {
-                    changedFiles.add(n + ":" + path);
-                }
-            });
+        if (nodes.names().stream().allMatch(n -> cloud.inventory().configFor(n, path).isEmpty())) {
+            nodes.names().forEach(n -> mergedFiles.add(n + ":" + path));
+            return tally(path, nodes.call(new MergeIni(path, settings, "root", group, 0640)));
         }
-        return any;
+        return callEachIni(nodes, path, n -> settings, group);
     }
 
-    /** Merges per-node INI settings (addresses differ per node); true when any node's file changed. */
+    /**
+     * Merges per-node INI settings (addresses differ per node), with the inventory's overrides for
+     * that node and file on top; true when any node's file changed.
+     */
     public boolean callEachIni(NodeGroup nodes, String path,
                                java.util.function.Function<Node, Map<String, Map<String, String>>> perNode, String group) {
-        Map<String, Boolean> changed = nodes.callEach(n -> new MergeIni(path, perNode.apply(n), "root", group, 0640));
+        nodes.names().forEach(n -> mergedFiles.add(n + ":" + path));
+        return tally(path, nodes.callEach(n -> new MergeIni(path, Inventory.overlay(perNode.apply(n),
+                cloud.inventory().configFor(n.name(), path)), "root", group, 0640)));
+    }
+
+    private boolean tally(String path, Map<String, Boolean> changed) {
         changed.forEach((n, c) -> {
             if (c) {
                 changedFiles.add(n + ":" + path);
             }
         });
         return changed.containsValue(Boolean.TRUE);
+    }
+
+    /**
+     * The inventory's overrides of files no component wrote on that node ("node:path"), with what
+     * was written there: an override that took no effect, most likely a typo in its path.
+     */
+    public List<String> unusedOverrides() {
+        List<String> out = new ArrayList<>();
+        cloud.inventory().configFiles().forEach((n, files) -> files.forEach(f -> {
+            if (!mergedFiles.contains(n + ":" + f)) {
+                out.add(n + ":" + f);
+            }
+        }));
+        return out;
+    }
+
+    /** The INI files merged on {@code node} in this run. */
+    public java.util.SortedSet<String> mergedFiles(String node) {
+        java.util.SortedSet<String> out = new java.util.TreeSet<>();
+        mergedFiles.stream().filter(f -> f.startsWith(node + ":")).forEach(f -> out.add(f.substring(node.length() + 1)));
+        return out;
     }
 
     /** Starts (or restarts, when {@code restart}) the units on every node of the group. */

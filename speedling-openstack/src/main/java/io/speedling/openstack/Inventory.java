@@ -10,26 +10,119 @@ import java.util.Set;
  * Which node plays which role: {@code controller} (databases, APIs, schedulers, network agents)
  * and {@code compute} (nova-compute and its network agent). All-in-one puts both on one node;
  * controller + workers puts compute on the workers.
+ *
+ * <p>Per-node config overrides ({@link #config(String, String, String, String, String)}) are merged
+ * last onto the files the components write on that node, so they win over the components' own
+ * settings; a node whose file changed restarts the services using it, as any config change does.
+ * An override of a file no component writes on that node fails the deploy, naming the files they do
+ * write.
  */
 public final class Inventory {
     public static final String CONTROLLER = "controller";
     public static final String COMPUTE = "compute";
 
     private final Map<String, Set<String>> nodeRoles;
+    /** node, then file path, then section, then key: the value. */
+    private final Map<String, Map<String, Map<String, Map<String, String>>>> config;
 
     private Inventory(Map<String, Set<String>> nodeRoles) {
+        this(nodeRoles, Map.of());
+    }
+
+    private Inventory(Map<String, Set<String>> nodeRoles,
+                      Map<String, Map<String, Map<String, Map<String, String>>>> config) {
         this.nodeRoles = nodeRoles;
+        this.config = config;
     }
 
     public static Inventory allInOne(String node) {
         return new Inventory(Map.of(node, Set.of(CONTROLLER, COMPUTE)));
     }
 
+    /**
+     * This inventory with {@code key = value} in {@code [section]} of INI file {@code path} on
+     * {@code node}, e.g. {@code config("controller-01", "/etc/nova/nova.conf", "DEFAULT", "debug",
+     * "true")}.
+     */
+    public Inventory config(String node, String path, String section, String key, String value) {
+        return config(node, path, Map.of(section, Map.of(key, value)));
+    }
+
+    /** This inventory with each of {@code overrides} in force ({@link ConfigOverride}). */
+    public Inventory config(java.util.Collection<ConfigOverride> overrides) {
+        Inventory out = this;
+        for (ConfigOverride o : overrides) {
+            out = out.config(o.node(), o.path(), o.section(), o.key(), o.value());
+        }
+        return out;
+    }
+
+    /** This inventory with {@code settings} (section, then key and value) merged into {@code path} on {@code node}. */
+    public Inventory config(String node, String path, Map<String, Map<String, String>> settings) {
+        if (!nodeRoles.containsKey(node)) {
+            throw new IllegalArgumentException("cannot override config on node '" + node
+                    + "': the inventory has no such node; its nodes are " + nodeRoles.keySet());
+        }
+        if (path == null || !path.startsWith("/") || path.contains("\n")) {
+            throw new IllegalArgumentException("config override on node " + node + ": '" + path
+                    + "' is not an absolute file path; give the INI file's full path, e.g. /etc/nova/nova.conf");
+        }
+        settings.forEach((section, kv) -> {
+            requireIniWord(node, path, "section", section);
+            kv.forEach((k, v) -> {
+                requireIniWord(node, path, "key in [" + section + "]", k);
+                if (v == null || v.contains("\n") || v.contains("\r")) {
+                    throw new IllegalArgumentException("config override " + node + ":" + path + " [" + section + "] "
+                            + k + ": the value must be one line, got " + (v == null ? "null" : "'" + v + "'"));
+                }
+            });
+        });
+        Map<String, Map<String, Map<String, Map<String, String>>>> all = new LinkedHashMap<>(config);
+        Map<String, Map<String, Map<String, String>>> files = new LinkedHashMap<>(all.getOrDefault(node, Map.of()));
+        files.put(path, overlay(files.getOrDefault(path, Map.of()), settings));
+        all.put(node, Map.copyOf(files));
+        return new Inventory(nodeRoles, Map.copyOf(all));
+    }
+
+    private static void requireIniWord(String node, String path, String what, String word) {
+        if (word == null || word.isBlank() || !word.strip().equals(word) || word.contains("\n")
+                || word.contains("]") || word.contains("=")) {
+            throw new IllegalArgumentException("config override " + node + ":" + path + ": '" + word + "' is not a "
+                    + "valid " + what + " (one word without spaces at its ends, '=', ']' or line breaks)");
+        }
+    }
+
+    /** The overrides of file {@code path} on {@code node} (section, then key and value); empty when none. */
+    public Map<String, Map<String, String>> configFor(String node, String path) {
+        return config.getOrDefault(node, Map.of()).getOrDefault(path, Map.of());
+    }
+
+    /** Every overridden file per node. */
+    public Map<String, Set<String>> configFiles() {
+        Map<String, Set<String>> out = new LinkedHashMap<>();
+        config.forEach((n, files) -> out.put(n, files.keySet()));
+        return out;
+    }
+
+    /** {@code base} with every key of {@code over} set to its value there (a new map; neither is changed). */
+    public static Map<String, Map<String, String>> overlay(Map<String, Map<String, String>> base,
+                                                          Map<String, Map<String, String>> over) {
+        if (over.isEmpty()) {
+            return base;
+        }
+        Map<String, Map<String, String>> out = new LinkedHashMap<>();
+        base.forEach((s, kv) -> out.put(s, new LinkedHashMap<>(kv)));
+        over.forEach((s, kv) -> out.computeIfAbsent(s, x -> new LinkedHashMap<>()).putAll(kv));
+        Map<String, Map<String, String>> frozen = new LinkedHashMap<>();
+        out.forEach((s, kv) -> frozen.put(s, java.util.Collections.unmodifiableMap(kv)));
+        return java.util.Collections.unmodifiableMap(frozen);
+    }
+
     public static Inventory controllerAndWorkers(String controller, List<String> workers) {
         Map<String, Set<String>> m = new LinkedHashMap<>();
         m.put(controller, Set.of(CONTROLLER));
         workers.forEach(w -> m.put(w, Set.of(COMPUTE)));
-        return new Inventory(m);
+        return new Inventory(java.util.Collections.unmodifiableMap(m));
     }
 
     public List<String> nodesWith(String role) {
@@ -52,5 +145,20 @@ public final class Inventory {
 
     public Set<String> nodes() {
         return nodeRoles.keySet();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Inventory i && i.nodeRoles.equals(nodeRoles) && i.config.equals(config);
+    }
+
+    @Override
+    public int hashCode() {
+        return nodeRoles.hashCode() * 31 + config.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "Inventory" + nodeRoles + (config.isEmpty() ? "" : " config " + config);
     }
 }

@@ -162,6 +162,31 @@ class AllInOneE2E {
         }
     }
 
+    /** The inventory's per-node overrides reach the running service; one of a file nobody writes fails. */
+    @Test
+    void inventoryOverridesWinAndATypoInTheirPathIsNamed() {
+        Image image = AllInOne.named("e2e", 232).cache(cache).image();
+        try (Cluster c = provider.cycle(SlicePlan.slice(232).node("controller", 1).build(), image);
+             Fleet fleet = AllInOne.connect(c)) {
+            String cnf = "/etc/mysql/mariadb.conf.d/99-speedling.cnf";
+            Inventory inv = Inventory.allInOne(AllInOne.NODE).config(AllInOne.NODE, cnf, "mysqld", "max_connections",
+                    "1234");
+            Cloud cloud = Cloud.builder("overrides").component(new MariaDb()).inventory(inv).build();
+            DeployResult r = Deployer.of(cloud, STATE.resolve("overrides")).deploy(fleet);
+            assertThat(r.report().failed()).isEmpty();
+            assertThat(fleet.node(AllInOne.NODE).call(Sh.checked("mysql -N -e 'select @@max_connections'")).stdout())
+                    .as("the component's own max_connections (1000) overridden").isEqualTo("1234\n");
+
+            Cloud typo = Cloud.builder("overrides").component(new MariaDb()).inventory(inv.config(AllInOne.NODE,
+                    "/etc/mysql/mariadb.conf.d/99-speedlng.cnf", "mysqld", "max_connections", "99")).build();
+            assertThatThrownBy(() -> Deployer.of(typo, STATE.resolve("overrides")).deploy(fleet))
+                    .isInstanceOf(DeployFailedException.class)
+                    .hasMessageContaining("inventory config overrides took no effect")
+                    .hasMessageContaining("controller-01:/etc/mysql/mariadb.conf.d/99-speedlng.cnf")
+                    .hasMessageContaining("the INI files merged on controller-01 are [" + cnf + "]");
+        }
+    }
+
     @Test
     void anUnreachableNodeIsNamed() {
         var spec = io.speedling.core.NodeSpec.ssh("ghost", io.speedling.core.SshTarget.of("10.231.232.99")

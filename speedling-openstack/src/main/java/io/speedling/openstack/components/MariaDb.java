@@ -38,10 +38,11 @@ public final class MariaDb extends Component {
     @Override
     protected void plan(Deploy d) {
         var ctl = d.withRole(Inventory.CONTROLLER);
+        // group mysql: mariadbd runs as mysql and skips, without a word, a file it cannot read
         Task<Boolean> config = d.task(name() + ".config", ctx -> d.ini(ctl, "/etc/mysql/mariadb.conf.d/99-speedling.cnf",
                 Map.of("mysqld", Map.of("bind-address", "0.0.0.0", "max_connections", "1000",
                         "skip-name-resolve", "1", "innodb_flush_log_at_trx_commit", "2",
-                        "character-set-server", "utf8mb4", "collation-server", "utf8mb4_general_ci")), "root"));
+                        "character-set-server", "utf8mb4", "collation-server", "utf8mb4_general_ci")), "mysql"));
         Task<Void> start = d.task(name() + ".start", ctx -> {
             d.services(ctl, ctx.want(config), "mariadb");
             return null;

@@ -38,6 +38,12 @@ public @interface SpeedlingCloud {
     int workers() default 0;
 
     /**
+     * Per-node config settings that win over the components' own, each
+     * {@code NODE:PATH:SECTION.KEY=VALUE}, e.g. {@code "controller-01:/etc/nova/nova.conf:DEFAULT.debug=true"}.
+     */
+    String[] config() default {};
+
+    /**
      * The name of a static method of the test class returning a {@link io.speedling.openstack.CloudSpec};
      * when given, it is the spec and the other attributes are ignored.
      */

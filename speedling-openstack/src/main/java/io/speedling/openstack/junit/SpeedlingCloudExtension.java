@@ -135,6 +135,9 @@ public final class SpeedlingCloudExtension implements ExecutionCondition, Before
                 spec = spec.services(a.services());
             }
             spec = spec.workers(a.workers());
+            for (String c : a.config()) {
+                spec = spec.config(c);
+            }
             if (!a.name().isEmpty()) {
                 spec = spec.name(a.name());
             }

@@ -1,0 +1,90 @@
+package io.speedling.openstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class InventoryTest {
+    private static final String NOVA = "/etc/nova/nova.conf";
+
+    @Test
+    void overridesArePerNodeAndFileAndLaterOnesWin() {
+        Inventory inv = Inventory.controllerAndWorkers("controller-01", List.of("worker-01", "worker-02"))
+                .config("worker-01", NOVA, "DEFAULT", "debug", "true")
+                .config("worker-01", NOVA, Map.of("DEFAULT", Map.of("debug", "false", "cpu_allocation_ratio", "4.0")))
+                .config("controller-01", NOVA, "api", "max_limit", "50");
+        assertThat(inv.configFor("worker-01", NOVA)).isEqualTo(Map.of("DEFAULT",
+                Map.of("debug", "false", "cpu_allocation_ratio", "4.0")));
+        assertThat(inv.configFor("worker-02", NOVA)).isEmpty();
+        assertThat(inv.configFor("controller-01", "/etc/glance/glance-api.conf")).isEmpty();
+        assertThat(inv.configFiles()).isEqualTo(Map.of("worker-01", java.util.Set.of(NOVA), "controller-01",
+                java.util.Set.of(NOVA)));
+        assertThat(inv.nodesWith(Inventory.COMPUTE)).containsExactly("worker-01", "worker-02");
+    }
+
+    @Test
+    void anOverlayKeepsTheBaseAndSetsTheOverriddenKeys() {
+        Map<String, Map<String, String>> base = Map.of("DEFAULT", Map.of("debug", "false", "host", "a"),
+                "api", Map.of("x", "1"));
+        assertThat(Inventory.overlay(base, Map.of("DEFAULT", Map.of("debug", "true"), "new", Map.of("k", "v"))))
+                .isEqualTo(Map.of("DEFAULT", Map.of("debug", "true", "host", "a"), "api", Map.of("x", "1"), "new",
+                        Map.of("k", "v")));
+        assertThat(base.get("DEFAULT")).containsEntry("debug", "false");
+        assertThat(Inventory.overlay(base, Map.of())).isSameAs(base);
+    }
+
+    @Test
+    void badOverridesAreRefusedNamingWhatIsWrong() {
+        Inventory inv = Inventory.allInOne("controller-01");
+        assertThatThrownBy(() -> inv.config("controler-01", NOVA, "DEFAULT", "debug", "true"))
+                .hasMessage("cannot override config on node 'controler-01': the inventory has no such node; its nodes "
+                        + "are [controller-01]");
+        assertThatThrownBy(() -> inv.config("controller-01", "nova.conf", "DEFAULT", "debug", "true"))
+                .hasMessageContaining("'nova.conf' is not an absolute file path");
+        assertThatThrownBy(() -> inv.config("controller-01", NOVA, "DEF AULT]", "debug", "true"))
+                .hasMessageContaining("'DEF AULT]' is not a valid section");
+        assertThatThrownBy(() -> inv.config("controller-01", NOVA, "DEFAULT", "debug = x", "true"))
+                .hasMessageContaining("'debug = x' is not a valid key in [DEFAULT]");
+        assertThatThrownBy(() -> inv.config("controller-01", NOVA, "DEFAULT", "debug", "true\n[evil]"))
+                .hasMessageContaining("the value must be one line");
+        assertThat(inv.configFiles()).isEmpty();
+    }
+
+    @Test
+    void anOverrideIsReadFromItsTextForm() {
+        assertThat(ConfigOverride.parse("worker-01:/etc/nova/nova.conf:DEFAULT.debug=true"))
+                .isEqualTo(new ConfigOverride("worker-01", NOVA, "DEFAULT", "debug", "true"));
+        assertThat(ConfigOverride.parse("controller-01:/etc/mysql/my.cnf:mysqld.sql_mode=A=B.C:D"))
+                .isEqualTo(new ConfigOverride("controller-01", "/etc/mysql/my.cnf", "mysqld", "sql_mode", "A=B.C:D"));
+        assertThat(ConfigOverride.parse("controller-01:/etc/x.conf:oslo_messaging_rabbit.amqp.durable=true"))
+                .extracting(ConfigOverride::section, ConfigOverride::key)
+                .containsExactly("oslo_messaging_rabbit.amqp", "durable");
+        assertThat(ConfigOverride.parse("controller-01:/etc/a.conf:s.k=").value()).isEmpty();
+        for (String bad : List.of("debug=true", "controller-01:/etc/nova/nova.conf:debug=true",
+                "controller-01:/etc/nova/nova.conf:DEFAULT.debug", ":/etc/a.conf:s.k=v", "n:/etc/a.conf:.k=v",
+                "n:/etc/a.conf:s.=v")) {
+            assertThatThrownBy(() -> ConfigOverride.parse(bad)).as(bad)
+                    .hasMessage("config override '" + bad + "' is not of the form " + ConfigOverride.FORM);
+        }
+    }
+
+    @Test
+    void aSpecChecksItsOverridesAgainstItsNodesAndTheyChangeItsHash() {
+        CloudSpec plain = CloudSpec.allInOne().services("keystone");
+        CloudSpec debug = plain.config("controller-01:/etc/keystone/keystone.conf:DEFAULT.debug=true");
+        assertThat(debug.config()).containsExactly(new ConfigOverride("controller-01", "/etc/keystone/keystone.conf",
+                "DEFAULT", "debug", "true"));
+        assertThat(debug.hash()).isNotEqualTo(plain.hash());
+        assertThat(plain.config("controller-01:/etc/keystone/keystone.conf:DEFAULT.debug=true")).isEqualTo(debug);
+        assertThatThrownBy(() -> plain.config("worker-01:/etc/nova/nova.conf:DEFAULT.debug=true"))
+                .hasMessageContaining("node 'worker-01': the inventory has no such node; its nodes are [controller-01]");
+        assertThat(plain.workers(1).config("worker-01:/etc/nova/nova.conf:DEFAULT.debug=true").config()).hasSize(1);
+        Inventory inv = Inventory.controllerAndWorkers("controller-01", List.of("worker-01")).config(List.of(
+                ConfigOverride.parse("worker-01:/etc/nova/nova.conf:DEFAULT.debug=true")));
+        assertThat(AllInOne.cloud("t", inv, List.of("nova")).inventory().configFor("worker-01", NOVA))
+                .isEqualTo(Map.of("DEFAULT", Map.of("debug", "true")));
+    }
+}
