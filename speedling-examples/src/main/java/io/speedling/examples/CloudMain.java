@@ -21,11 +21,12 @@ import java.util.Map;
  *
  * <pre>
  * cloud [--name aio] [--slice 1] [--services keystone,glance,...] [--workers N] [--no-verify]
- *       [--config NODE:PATH:SECTION.KEY=VALUE ...]
+ *       [--config NODE:PATH:SECTION.KEY=VALUE ...] [--compute-driver fake|libvirt]
  *                                   deploy (or converge the running one); default: every service on
  *                                   one node; --workers puts nova-compute and the network agent on
  *                                   N worker nodes; each --config sets a key of an INI file the
- *                                   components write on that node, over their own value
+ *                                   components write on that node, over their own value;
+ *                                   --compute-driver libvirt runs servers as qemu domains
  * cloud --wipe [--name aio] [--slice 1]   remove it
  * </pre>
  *
@@ -71,6 +72,10 @@ public final class CloudMain {
                 }
             }
             aio = aio.config(config);
+            String driver = arg(args, "--compute-driver", null);
+            if (driver != null) {
+                aio = aio.computeDriver(driver);
+            }
         } catch (IllegalArgumentException e) {
             System.err.println("cloud: " + e.getMessage());
             System.exit(2);

@@ -50,6 +50,7 @@ public final class AllInOne {
     private Cloud custom;
     private int workers;
     private List<ConfigOverride> config = List.of();
+    private String computeDriver = Nova.FAKE;
 
     private AllInOne(String name, int slice) {
         this.name = name;
@@ -64,6 +65,18 @@ public final class AllInOne {
         a.custom = custom;
         a.workers = workers;
         a.config = config;
+        a.computeDriver = computeDriver;
+        return a;
+    }
+
+    /**
+     * Nova's compute driver: {@code fake} (the default: servers exist only in Nova's database) or
+     * {@code libvirt} (servers are qemu domains on the compute nodes; a bigger image, with qemu).
+     */
+    public AllInOne computeDriver(String driver) {
+        AllInOne a = copy();
+        a.computeDriver = Nova.driverName(driver);
+        a.custom = null;
         return a;
     }
 
@@ -199,6 +212,11 @@ public final class AllInOne {
 
     /** The named services and what they need, wired, placed by {@code inventory}. */
     public static Cloud cloud(String name, Inventory inventory, Collection<String> wanted) {
+        return cloud(name, inventory, wanted, Nova.FAKE);
+    }
+
+    /** The named services and what they need, wired, placed by {@code inventory}, Nova with {@code computeDriver}. */
+    public static Cloud cloud(String name, Inventory inventory, Collection<String> wanted, String computeDriver) {
         Set<String> s = select(wanted);
         MariaDb db = new MariaDb();
         RabbitMq mq = s.contains("rabbitmq") ? new RabbitMq() : null;
@@ -219,7 +237,7 @@ public final class AllInOne {
         }
         if (s.contains("nova")) {
             cs.add(Nova.builder().sql(db).messaging(mq).keystone(keystone).placement(placement).glance(glance)
-                    .networking(neutron).build());
+                    .networking(neutron).computeDriver(computeDriver).build());
         }
         cs.add(new OpenStackClient(keystone));
         return Cloud.builder(name).component(cs.toArray(Component[]::new)).inventory(inventory).build();
@@ -307,7 +325,7 @@ public final class AllInOne {
         if (custom != null) {
             return custom;
         }
-        return cloud(name, inventory(workers).config(config), services);
+        return cloud(name, inventory(workers).config(config), services, computeDriver);
     }
 
     public Recipe recipe() {

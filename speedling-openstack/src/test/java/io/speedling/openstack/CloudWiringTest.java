@@ -20,6 +20,22 @@ import org.junit.jupiter.api.io.TempDir;
 class CloudWiringTest {
 
     @Test
+    void theLibvirtDriverBringsQemuAndLibvirtdAndAnUnknownDriverIsRefused() {
+        Cloud fake = AllInOne.cloud("aio", Inventory.allInOne("controller-01"), AllInOne.SERVICES.keySet());
+        Cloud libvirt = AllInOne.cloud("aio", Inventory.allInOne("controller-01"), AllInOne.SERVICES.keySet(),
+                "libvirt");
+        assertThat(fake.component(Nova.class).computeDriver()).isEqualTo("fake.FakeDriver");
+        assertThat(fake.packages()).contains("nova-compute-ironic").doesNotContain("nova-compute-qemu");
+        assertThat(fake.services()).doesNotContain("libvirtd");
+        assertThat(libvirt.component(Nova.class).computeDriver()).isEqualTo("libvirt.LibvirtDriver");
+        assertThat(libvirt.packages()).contains("nova-compute-qemu").doesNotContain("nova-compute-ironic");
+        assertThat(libvirt.services()).contains("libvirtd", "nova-compute");
+        assertThat(Nova.driverName("libvirt.LibvirtDriver")).isEqualTo(Nova.LIBVIRT);
+        assertThatThrownBy(() -> Nova.driverName("kvm")).hasMessage("unknown compute driver 'kvm': give "
+                + "fake.FakeDriver (or fake) or libvirt.LibvirtDriver (or libvirt)");
+    }
+
+    @Test
     void allInOneIsOrderedByDependencies() {
         Cloud c = AllInOne.cloud("aio", "controller-01");
         var names = c.components().stream().map(Component::name).toList();

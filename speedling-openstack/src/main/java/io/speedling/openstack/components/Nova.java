@@ -16,10 +16,22 @@ import java.util.Map;
 
 /**
  * Compute: API, conductor and scheduler on the controller, nova-compute on compute nodes. The
- * compute driver is {@code fake.FakeDriver} unless set (libvirt with qemu needs the
- * nova-compute-qemu packages in the image).
+ * compute driver is {@code fake.FakeDriver} unless set: {@code libvirt.LibvirtDriver} runs servers
+ * as qemu (TCG) domains under a libvirtd on each compute node, with the nova-compute-qemu packages
+ * in the image.
  */
 public final class Nova extends Component {
+    public static final String FAKE = "fake.FakeDriver";
+    public static final String LIBVIRT = "libvirt.LibvirtDriver";
+
+    /**
+     * What libvirtd's qemu driver is told on compute nodes: no per-domain cgroups, since a
+     * systemd-nspawn node sees the cgroup controllers read-only and libvirtd then refuses to start a
+     * domain ("Failed to create v1 controller cpu"). A dev cloud's servers need no CPU or memory
+     * limits of their own.
+     */
+    static final String QEMU_CONF = "cgroup_controllers = [ ]";
+
     /** nova's fixed UUID for cell0. */
     static final String CELL0_UUID = "00000000-0000-0000-0000-000000000000";
 
@@ -55,7 +67,7 @@ public final class Nova extends Component {
         private Placement placement;
         private Glance glance;
         private Neutron networking;
-        private String computeDriver = "fake.FakeDriver";
+        private String computeDriver = FAKE;
 
         public Builder name(String n) {
             this.name = n;
@@ -92,9 +104,12 @@ public final class Nova extends Component {
             return this;
         }
 
-        /** nova's compute_driver: fake.FakeDriver (default) or libvirt.LibvirtDriver. */
+        /**
+         * nova's compute_driver: {@code fake.FakeDriver} (the default; also "fake") or
+         * {@code libvirt.LibvirtDriver} (also "libvirt": qemu domains, TCG).
+         */
         public Builder computeDriver(String driver) {
-            this.computeDriver = driver;
+            this.computeDriver = driverName(driver);
             return this;
         }
 
@@ -112,7 +127,7 @@ public final class Nova extends Component {
     public Map<DistroFamily, List<String>> packages() {
         // nova-compute needs one hypervisor package; the ironic one is the lightest, and the fake driver
         // overrides it
-        String hv = computeDriver.startsWith("libvirt") ? "nova-compute-qemu" : "nova-compute-ironic";
+        String hv = libvirt() ? "nova-compute-qemu" : "nova-compute-ironic";
         return Pkgs.of(List.of("nova-api", "nova-conductor", "nova-scheduler", "nova-compute", hv),
                 List.of("openstack-nova-api", "openstack-nova-conductor", "openstack-nova-scheduler",
                         "openstack-nova-compute"),
@@ -122,7 +137,8 @@ public final class Nova extends Component {
 
     @Override
     public List<String> services() {
-        return List.of("nova-api", "nova-conductor", "nova-scheduler", "nova-compute", "nova-api-metadata");
+        return libvirt() ? List.of("nova-api", "nova-conductor", "nova-scheduler", "nova-compute", "nova-api-metadata",
+                "libvirtd") : List.of("nova-api", "nova-conductor", "nova-scheduler", "nova-compute", "nova-api-metadata");
     }
 
     @Override
@@ -139,6 +155,28 @@ public final class Nova extends Component {
     @Override
     public List<KeystoneRegistrar.UserDef> users(Deploy d) {
         return serviceUser(d, "nova");
+    }
+
+    /**
+     * The full name of a compute driver given as {@code fake}, {@code libvirt} or in full.
+     *
+     * @throws IllegalArgumentException for any other, naming the ones there are
+     */
+    public static String driverName(String driver) {
+        return switch (driver == null ? "" : driver.strip()) {
+            case "fake", FAKE -> FAKE;
+            case "libvirt", LIBVIRT -> LIBVIRT;
+            default -> throw new IllegalArgumentException("unknown compute driver '" + driver + "': give "
+                    + FAKE + " (or fake) or " + LIBVIRT + " (or libvirt)");
+        };
+    }
+
+    public String computeDriver() {
+        return computeDriver;
+    }
+
+    boolean libvirt() {
+        return LIBVIRT.equals(computeDriver);
     }
 
     /** Compute nodes that are not also controllers (none in an all-in-one cloud). */
@@ -192,8 +230,12 @@ public final class Nova extends Component {
             }
             boolean b = d.ini(ctl, "/etc/nova/nova-api-uwsgi.ini", Deploy.UWSGI_EVENTLET, "nova");
             // the hypervisor package's own file is read after nova.conf and would win
-            boolean c = d.ini(compute, "/etc/nova/nova-compute.conf", Map.of("DEFAULT", Map.of("compute_driver",
-                    computeDriver)), "nova");
+            Map<String, Map<String, String>> cc = new LinkedHashMap<>();
+            cc.put("DEFAULT", Map.of("compute_driver", computeDriver));
+            if (libvirt()) {
+                cc.put("libvirt", Map.of("virt_type", "qemu"));  // /dev/kvm cannot boot guests here
+            }
+            boolean c = d.ini(compute, "/etc/nova/nova-compute.conf", cc, "nova");
             return a || b || c;
         });
         Task<Boolean> sync = d.task(name() + ".db_sync", ctx -> {
@@ -231,6 +273,14 @@ public final class Nova extends Component {
         }, sync, d.task(keystone.name() + ".register"), d.task(messaging.name() + ".user"));
         Task<Void> computeStart = d.task(name() + ".compute", ctx -> {
             boolean changed = ctx.want(config);
+            if (libvirt()) {
+                String qemuConf = "/etc/libvirt/qemu.conf";
+                boolean libvirtChanged = compute.call(new Sh("grep -qxF '" + QEMU_CONF + "' " + qemuConf
+                        + " && exit 0; printf '%s\\n' '# speedling: no per-domain cgroups (read-only in nspawn nodes)' '"
+                        + QEMU_CONF + "' >> " + qemuConf + " && echo changed", true)).values().stream()
+                        .anyMatch(r -> r.stdout().contains("changed"));
+                d.services(compute, libvirtChanged, "libvirtd");
+            }
             d.services(compute, changed, "nova-compute");
             return null;
         }, start);
