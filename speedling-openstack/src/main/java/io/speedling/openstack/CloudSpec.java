@@ -1,5 +1,6 @@
 package io.speedling.openstack;
 
+import io.speedling.openstack.components.Nova;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -27,9 +28,11 @@ import java.util.Set;
  * @param verify run the {@link Verifier} after deploying
  * @param config per-node config settings that win over the components' own, in order (a later one
  *     of the same key wins)
+ * @param computeDriver Nova's compute driver, {@code fake.FakeDriver} or {@code libvirt.LibvirtDriver}
+ *     ({@link Nova#driverName})
  */
 public record CloudSpec(Set<String> services, int workers, String name, int slice, boolean reuse,
-                        boolean keepOnFailure, boolean verify, List<ConfigOverride> config) {
+                        boolean keepOnFailure, boolean verify, List<ConfigOverride> config, String computeDriver) {
 
     public CloudSpec {
         services = AllInOne.select(services);
@@ -44,6 +47,7 @@ public record CloudSpec(Set<String> services, int workers, String name, int slic
             throw new IllegalArgumentException("slice " + slice + " is out of range: give 0-255, or -1 to derive one");
         }
         config = List.copyOf(config);
+        computeDriver = Nova.driverName(computeDriver);
         // an unknown node (worker-03 of a cloud with 2 workers) or a malformed setting is refused here
         (workers == 0 ? Inventory.allInOne(AllInOne.NODE) : Inventory.controllerAndWorkers(AllInOne.NODE,
                 AllInOne.workerNames(workers))).config(config);
@@ -51,12 +55,13 @@ public record CloudSpec(Set<String> services, int workers, String name, int slic
 
     /** Every service on one node. */
     public static CloudSpec allInOne() {
-        return new CloudSpec(AllInOne.SERVICES.keySet(), 0, null, -1, false, false, false, List.of());
+        return new CloudSpec(AllInOne.SERVICES.keySet(), 0, null, -1, false, false, false, List.of(), Nova.FAKE);
     }
 
     /** Only these services and what they need; an unknown name is refused listing the known ones. */
     public CloudSpec services(Collection<String> s) {
-        return new CloudSpec(AllInOne.select(s), workers, name, slice, reuse, keepOnFailure, verify, config);
+        return new CloudSpec(AllInOne.select(s), workers, name, slice, reuse, keepOnFailure, verify, config,
+                computeDriver);
     }
 
     public CloudSpec services(String... s) {
@@ -65,7 +70,7 @@ public record CloudSpec(Set<String> services, int workers, String name, int slic
 
     /** A controller and {@code n} worker nodes (nova-compute and the network agent on the workers). */
     public CloudSpec workers(int n) {
-        return new CloudSpec(services, n, name, slice, reuse, keepOnFailure, verify, config);
+        return new CloudSpec(services, n, name, slice, reuse, keepOnFailure, verify, config, computeDriver);
     }
 
     /** "all-in-one" or "controller+N workers". */
@@ -74,30 +79,35 @@ public record CloudSpec(Set<String> services, int workers, String name, int slic
     }
 
     public CloudSpec name(String n) {
-        return new CloudSpec(services, workers, n, slice, reuse, keepOnFailure, verify, config);
+        return new CloudSpec(services, workers, n, slice, reuse, keepOnFailure, verify, config, computeDriver);
     }
 
     public CloudSpec slice(int s) {
-        return new CloudSpec(services, workers, name, s, reuse, keepOnFailure, verify, config);
+        return new CloudSpec(services, workers, name, s, reuse, keepOnFailure, verify, config, computeDriver);
     }
 
     public CloudSpec reuse(boolean r) {
-        return new CloudSpec(services, workers, name, slice, r, keepOnFailure, verify, config);
+        return new CloudSpec(services, workers, name, slice, r, keepOnFailure, verify, config, computeDriver);
     }
 
     public CloudSpec keepOnFailure(boolean k) {
-        return new CloudSpec(services, workers, name, slice, reuse, k, verify, config);
+        return new CloudSpec(services, workers, name, slice, reuse, k, verify, config, computeDriver);
     }
 
     public CloudSpec verify(boolean v) {
-        return new CloudSpec(services, workers, name, slice, reuse, keepOnFailure, v, config);
+        return new CloudSpec(services, workers, name, slice, reuse, keepOnFailure, v, config, computeDriver);
+    }
+
+    /** Nova's compute driver: {@code fake} (the default) or {@code libvirt} (servers are qemu domains). */
+    public CloudSpec computeDriver(String driver) {
+        return new CloudSpec(services, workers, name, slice, reuse, keepOnFailure, verify, config, driver);
     }
 
     /** This spec with one more config override, e.g. {@code config("controller-01", "/etc/nova/nova.conf", "DEFAULT", "debug", "true")}. */
     public CloudSpec config(String node, String path, String section, String key, String value) {
         List<ConfigOverride> c = new java.util.ArrayList<>(config);
         c.add(new ConfigOverride(node, path, section, key, value));
-        return new CloudSpec(services, workers, name, slice, reuse, keepOnFailure, verify, c);
+        return new CloudSpec(services, workers, name, slice, reuse, keepOnFailure, verify, c, computeDriver);
     }
 
     /** This spec with one more config override written {@code NODE:PATH:SECTION.KEY=VALUE} ({@link ConfigOverride#parse}). */
@@ -107,15 +117,16 @@ public record CloudSpec(Set<String> services, int workers, String name, int slic
     }
 
     /**
-     * 12 hex digits of SHA-256 over what makes the cloud what it is (topology, services and config
-     * overrides; not
+     * 12 hex digits of SHA-256 over what makes the cloud what it is (topology, services, config
+     * overrides and compute driver; not
      * the reuse or keep settings, which say what happens after).
      */
     public String hash() {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             md.update((topology() + "\n" + String.join(",", services) + "\n" + (name == null ? "" : name)
-                    + (config.isEmpty() ? "" : "\n" + config)).getBytes(StandardCharsets.UTF_8));
+                    + (config.isEmpty() ? "" : "\n" + config) + (Nova.FAKE.equals(computeDriver) ? "" : "\n"
+                    + computeDriver)).getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(md.digest()).substring(0, 12);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java has SHA-256", e);

@@ -79,7 +79,7 @@ public final class OpenStackCloud implements AutoCloseable {
     public static OpenStackCloud up(CloudSpec spec, Progress progress, boolean userAllowsReuse) {
         NspawnProvider.checkHost();
         AllInOne aio = AllInOne.named(spec.cloudName(), spec.sliceOrDerived()).services(spec.services())
-                .workers(spec.workers()).config(spec.config());
+                .workers(spec.workers()).config(spec.config()).computeDriver(spec.computeDriver());
         boolean reuse = spec.reuse() && userAllowsReuse;
         progress.phase("image", "checking the cache");
         Image image = aio.image(imageListener(progress));

@@ -87,4 +87,14 @@ class InventoryTest {
         assertThat(AllInOne.cloud("t", inv, List.of("nova")).inventory().configFor("worker-01", NOVA))
                 .isEqualTo(Map.of("DEFAULT", Map.of("debug", "true")));
     }
+
+    @Test
+    void aSpecsComputeDriverIsCheckedAndChangesItsHashUnlessItIsTheDefault() {
+        CloudSpec plain = CloudSpec.allInOne();
+        assertThat(plain.computeDriver()).isEqualTo("fake.FakeDriver");
+        assertThat(plain.computeDriver("fake").hash()).isEqualTo(plain.hash());
+        assertThat(plain.computeDriver("libvirt").computeDriver()).isEqualTo("libvirt.LibvirtDriver");
+        assertThat(plain.computeDriver("libvirt").hash()).isNotEqualTo(plain.hash());
+        assertThatThrownBy(() -> plain.computeDriver("xen")).hasMessageStartingWith("unknown compute driver 'xen'");
+    }
 }

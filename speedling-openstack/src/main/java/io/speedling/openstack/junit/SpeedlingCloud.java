@@ -43,6 +43,9 @@ public @interface SpeedlingCloud {
      */
     String[] config() default {};
 
+    /** Nova's compute driver: {@code fake} (the default) or {@code libvirt} (servers are qemu domains). */
+    String computeDriver() default "fake";
+
     /**
      * The name of a static method of the test class returning a {@link io.speedling.openstack.CloudSpec};
      * when given, it is the spec and the other attributes are ignored.

@@ -135,6 +135,7 @@ public final class SpeedlingCloudExtension implements ExecutionCondition, Before
                 spec = spec.services(a.services());
             }
             spec = spec.workers(a.workers());
+            spec = spec.computeDriver(a.computeDriver());
             for (String c : a.config()) {
                 spec = spec.config(c);
             }
