@@ -10,9 +10,10 @@ import org.junit.jupiter.api.Test;
 /**
  * A controller and one worker node, as a test class asks for it: nova-compute and the
  * linuxbridge agent run on the worker, the verification's server (fake driver) lands there and
- * reaches ACTIVE over the VXLAN network between the two nodes.
+ * reaches ACTIVE over the VXLAN network between the two nodes. A config override for the worker
+ * lands in the worker's nova.conf only.
  */
-@SpeedlingCloud(workers = 1, verify = true)
+@SpeedlingCloud(workers = 1, verify = true, config = "worker-01:/etc/nova/nova.conf:DEFAULT.cpu_allocation_ratio=4.0")
 class ControllerAndWorkerE2E {
 
     private static List<String> admin(OpenStackCloud cloud, String command) {
@@ -35,7 +36,9 @@ class ControllerAndWorkerE2E {
         // the worker has no database connection and no API services
         String workerConf = cloud.fleet().node("worker-01").call(Sh.checked("cat /etc/nova/nova.conf")).stdout();
         assertThat(workerConf).contains("my_ip = " + cloud.cluster().node("worker-01").address())
-                .doesNotContain("mysql+pymysql://");
+                .contains("cpu_allocation_ratio = 4.0").doesNotContain("mysql+pymysql://");
+        assertThat(cloud.controller().call(Sh.checked("cat /etc/nova/nova.conf")).stdout())
+                .doesNotContain("cpu_allocation_ratio = 4.0");
         assertThat(cloud.fleet().node("worker-01").call(Sh.of("systemctl is-active nova-api nova-conductor "
                 + "keystone mariadb")).stdout().lines()).hasSize(4).doesNotContain("active");
     }
