@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * Deploys a {@link Cloud} onto the nodes of a fleet: checks (or installs) packages, lets every
  * component plan its tasks into one task graph, runs it with independent work in parallel, and
  * writes the state directory: secrets.json (0600), admin-openrc.sh, demo-openrc.sh, clouds.yaml,
- * deploy.json (the run record, secrets redacted) and deploy.html (the same run as a page with a
- * timeline and the task graph).
+ * deploy.json (the run record, secrets redacted), deploy.html (the same run as a page with a
+ * timeline and the task graph) and deploy.log (every deploy's task starts and ends, failures and
+ * results, appended).
  */
 public final class Deployer {
     private static final Logger LOG = LoggerFactory.getLogger("speedling.deploy");
@@ -103,9 +104,21 @@ public final class Deployer {
             fleet.node(n);  // fails with the fleet's message when the inventory names an unknown node
         }
         Secrets secrets = secrets();
+        try (DeployLog log = new DeployLog(stateDir, secrets)) {
+            log.line("deploy of cloud " + cloud.name() + " onto " + cloud.inventory().nodes());
+            try {
+                return deploy(fleet, secrets, log);
+            } catch (RuntimeException e) {
+                log.line("deploy failed: " + e.getMessage());
+                throw e;
+            }
+        }
+    }
+
+    private DeployResult deploy(Fleet fleet, Secrets secrets, DeployLog log) {
         checkPackages(fleet);
         TaskGraph.Builder gb = TaskGraph.builder().pendingLogInterval(Duration.ofSeconds(15)).serial(serial)
-                .taskTimeout(taskTimeout);
+                .taskTimeout(taskTimeout).listener(log);
         if (listener != null) {
             gb.listener(listener);
         }

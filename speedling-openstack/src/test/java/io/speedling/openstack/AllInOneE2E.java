@@ -64,6 +64,8 @@ class AllInOneE2E {
         AllInOne aio = AllInOne.named("e2e", 230).cache(cache).provider(provider);
         Image image = aio.image();
         Path state = STATE.resolve("cloud");
+        Path log = state.resolve("deploy.log");
+        long logBefore = Files.exists(log) ? Files.size(log) : 0;  // an earlier local run's lines stay
         try (Cluster cluster = aio.nodes(image); Fleet fleet = AllInOne.connect(cluster)) {
             Deployer deployer = Deployer.of(aio.cloud(), state);
             DeployResult r = deployer.deploy(fleet);
@@ -95,6 +97,14 @@ class AllInOneE2E {
             DeployResult again = deployer.deploy(fleet);
             assertThat(again.restarted()).as("services restarted by a rerun with nothing changed").isZero();
             assertThat(deployer.secrets().get("keystone-admin")).isEqualTo(adminPassword);
+
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(log)))
+                    .isEqualTo("rw-------");
+            String logText = Files.readString(log).substring((int) logBefore);
+            assertThat(logText).contains("deploy of cloud e2e onto [controller-01]", "start   nova.start",
+                    "ok      nova.start (").doesNotContain(adminPassword);
+            assertThat(logText.split("run ended: " + r.report().tasks().size() + " tasks in ", -1))
+                    .as("one result line per deploy").hasSize(3);
         }
     }
 
@@ -159,6 +169,9 @@ class AllInOneE2E {
                     .hasMessageContaining("sh -c")
                     .hasMessageContaining("exit code 3")
                     .hasMessageContaining("table speedling_test already exists");
+            assertThat(STATE.resolve("broken").resolve("deploy.log")).content()
+                    .contains("FAILED  broken.db_sync (", "table speedling_test already exists", "1 failed, 0 aborted",
+                            "deploy failed: deploy of cloud broken failed");
         }
     }
 
