@@ -35,7 +35,46 @@ import java.util.Map;
  * between the log lines.
  */
 public final class CloudMain {
+    static final String USAGE = """
+            usage: cloud [--name aio] [--slice 1] [--services keystone,glance,...] [--workers N]
+                         [--config NODE:PATH:SECTION.KEY=VALUE ...] [--compute-driver fake|libvirt] [--no-verify]
+                   cloud --wipe [--name aio] [--slice 1]""";
+    private static final java.util.Set<String> WITH_VALUE = java.util.Set.of("--name", "--slice", "--services",
+            "--workers", "--config", "--compute-driver");
+    private static final java.util.Set<String> FLAGS = java.util.Set.of("--no-verify", "--wipe", "--help");
+
+    /**
+     * Refuses what this command does not know, so a typo ({@code --worker 1}) is not silently
+     * dropped: an unknown option, a value where an option belongs, an option without its value.
+     */
+    static void checkOptions(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (WITH_VALUE.contains(a)) {
+                if (i + 1 == args.length || args[i + 1].startsWith("--")) {
+                    throw new IllegalArgumentException(a + " needs a value");
+                }
+                i++;
+            } else if (!FLAGS.contains(a)) {
+                throw new IllegalArgumentException((a.startsWith("-") ? "unknown option '" : "unexpected argument '")
+                        + a + "'; the options are " + new java.util.TreeSet<>(WITH_VALUE) + " (each with a value) and "
+                        + new java.util.TreeSet<>(FLAGS));
+            }
+        }
+    }
+
     public static void main(String[] args) throws Exception {
+        try {
+            checkOptions(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("cloud: " + e.getMessage() + "\n" + USAGE);
+            System.exit(2);
+            return;
+        }
+        if (Arrays.asList(args).contains("--help")) {
+            System.out.println(USAGE);
+            return;
+        }
         String name = arg(args, "--name", "aio");
         Progress progress = Progress.console();
         if (progress.isLive()) {
@@ -65,10 +104,7 @@ public final class CloudMain {
             List<ConfigOverride> config = new java.util.ArrayList<>();
             for (int i = 0; i < args.length; i++) {
                 if (args[i].equals("--config")) {
-                    if (i + 1 == args.length) {
-                        throw new IllegalArgumentException("--config needs a setting: NODE:PATH:SECTION.KEY=VALUE");
-                    }
-                    config.add(ConfigOverride.parse(args[++i]));
+                    config.add(ConfigOverride.parse(args[++i]));  // checkOptions saw that a value follows
                 }
             }
             aio = aio.config(config);
