@@ -92,7 +92,8 @@ public final class AllInOne {
         return a;
     }
 
-    private static Inventory inventory(int workers) {
+    /** The controller alone (all-in-one) or with {@code workers} worker nodes, as this class names them. */
+    static Inventory inventory(int workers) {
         return workers == 0 ? Inventory.allInOne(NODE) : Inventory.controllerAndWorkers(NODE, workerNames(workers));
     }
 

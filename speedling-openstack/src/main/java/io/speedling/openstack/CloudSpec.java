@@ -49,8 +49,7 @@ public record CloudSpec(Set<String> services, int workers, String name, int slic
         config = List.copyOf(config);
         computeDriver = Nova.driverName(computeDriver);
         // an unknown node (worker-03 of a cloud with 2 workers) or a malformed setting is refused here
-        (workers == 0 ? Inventory.allInOne(AllInOne.NODE) : Inventory.controllerAndWorkers(AllInOne.NODE,
-                AllInOne.workerNames(workers))).config(config);
+        AllInOne.inventory(workers).config(config);
     }
 
     /** Every service on one node. */

@@ -26,7 +26,8 @@ public final class Deploy {
     private final Map<String, Task<?>> tasks = new ConcurrentHashMap<>();
     private final Map<String, String> serviceActions = new ConcurrentHashMap<>();
     private final List<String> changedFiles = java.util.Collections.synchronizedList(new ArrayList<>());
-    private final java.util.Set<String> mergedFiles = ConcurrentHashMap.newKeySet();
+    /** node, then the INI files merged there in this run */
+    private final Map<String, java.util.Set<String>> mergedFiles = new ConcurrentHashMap<>();
 
     Deploy(Cloud cloud, Fleet fleet, Secrets secrets, TaskGraph graph) {
         this.cloud = cloud;
@@ -112,7 +113,7 @@ public final class Deploy {
     /** Merges INI settings on every node of the group; true when any node's file changed. */
     public boolean ini(NodeGroup nodes, String path, Map<String, Map<String, String>> settings, String group) {
         if (nodes.names().stream().allMatch(n -> cloud.inventory().configFor(n, path).isEmpty())) {
-            nodes.names().forEach(n -> mergedFiles.add(n + ":" + path));
+            merged(nodes, path);
             return tally(path, nodes.call(new MergeIni(path, settings, "root", group, 0640)));
         }
         return callEachIni(nodes, path, n -> settings, group);
@@ -124,9 +125,13 @@ public final class Deploy {
      */
     public boolean callEachIni(NodeGroup nodes, String path,
                                java.util.function.Function<Node, Map<String, Map<String, String>>> perNode, String group) {
-        nodes.names().forEach(n -> mergedFiles.add(n + ":" + path));
+        merged(nodes, path);
         return tally(path, nodes.callEach(n -> new MergeIni(path, Inventory.overlay(perNode.apply(n),
                 cloud.inventory().configFor(n.name(), path)), "root", group, 0640)));
+    }
+
+    private void merged(NodeGroup nodes, String path) {
+        nodes.names().forEach(n -> mergedFiles.computeIfAbsent(n, x -> ConcurrentHashMap.newKeySet()).add(path));
     }
 
     private boolean tally(String path, Map<String, Boolean> changed) {
@@ -139,24 +144,22 @@ public final class Deploy {
     }
 
     /**
-     * The inventory's overrides of files no component wrote on that node ("node:path"), with what
-     * was written there: an override that took no effect, most likely a typo in its path.
+     * The inventory's overrides of files no component wrote on that node, per node: overrides that
+     * took no effect, most likely a typo in their path.
      */
-    public List<String> unusedOverrides() {
-        List<String> out = new ArrayList<>();
+    public Map<String, List<String>> unusedOverrides() {
+        Map<String, List<String>> out = new java.util.LinkedHashMap<>();
         cloud.inventory().configFiles().forEach((n, files) -> files.forEach(f -> {
-            if (!mergedFiles.contains(n + ":" + f)) {
-                out.add(n + ":" + f);
+            if (!mergedFiles(n).contains(f)) {
+                out.computeIfAbsent(n, x -> new ArrayList<>()).add(f);
             }
         }));
         return out;
     }
 
-    /** The INI files merged on {@code node} in this run. */
+    /** The INI files merged on {@code node} in this run, sorted. */
     public java.util.SortedSet<String> mergedFiles(String node) {
-        java.util.SortedSet<String> out = new java.util.TreeSet<>();
-        mergedFiles.stream().filter(f -> f.startsWith(node + ":")).forEach(f -> out.add(f.substring(node.length() + 1)));
-        return out;
+        return new java.util.TreeSet<>(mergedFiles.getOrDefault(node, java.util.Set.of()));
     }
 
     /** Starts (or restarts, when {@code restart}) the units on every node of the group. */

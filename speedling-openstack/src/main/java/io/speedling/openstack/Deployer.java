@@ -149,13 +149,11 @@ public final class Deployer {
                 secrets.get("keystone-admin"), secrets.get("keystone-demo")));
         LOG.info("cloud {} deployed in {} s ({} tasks)", cloud.name(), String.format("%.1f", report.wallMs() / 1000.0),
                 report.tasks().size());
-        List<String> unused = d.unusedOverrides();
+        Map<String, List<String>> unused = d.unusedOverrides();
         if (!unused.isEmpty()) {
             List<String> lines = new ArrayList<>();
-            for (String u : unused) {
-                String node = u.substring(0, u.indexOf(':'));
-                lines.add(u + " (the INI files merged on " + node + " are " + d.mergedFiles(node) + ")");
-            }
+            unused.forEach((node, files) -> files.forEach(f -> lines.add(node + ":" + f + " (the INI files merged on "
+                    + node + " are " + d.mergedFiles(node) + ")")));
             throw new DeployFailedException("cloud " + cloud.name() + " deployed, but inventory config overrides took "
                     + "no effect: no component merges these files on these nodes:\n  " + String.join("\n  ", lines)
                     + "\nfix the path or the node of each override, or remove it, and deploy again", report, html);

@@ -113,9 +113,8 @@ public final class Inventory {
         Map<String, Map<String, String>> out = new LinkedHashMap<>();
         base.forEach((s, kv) -> out.put(s, new LinkedHashMap<>(kv)));
         over.forEach((s, kv) -> out.computeIfAbsent(s, x -> new LinkedHashMap<>()).putAll(kv));
-        Map<String, Map<String, String>> frozen = new LinkedHashMap<>();
-        out.forEach((s, kv) -> frozen.put(s, java.util.Collections.unmodifiableMap(kv)));
-        return java.util.Collections.unmodifiableMap(frozen);
+        out.replaceAll((s, kv) -> java.util.Collections.unmodifiableMap(kv));
+        return java.util.Collections.unmodifiableMap(out);
     }
 
     public static Inventory controllerAndWorkers(String controller, List<String> workers) {

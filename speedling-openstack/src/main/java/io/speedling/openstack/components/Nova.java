@@ -10,6 +10,7 @@ import io.speedling.openstack.remote.KeystoneRegistrar;
 import io.speedling.openstack.remote.Mysql;
 import io.speedling.openstack.remote.Once;
 import io.speedling.openstack.remote.WaitHttp;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -137,8 +138,12 @@ public final class Nova extends Component {
 
     @Override
     public List<String> services() {
-        return libvirt() ? List.of("nova-api", "nova-conductor", "nova-scheduler", "nova-compute", "nova-api-metadata",
-                "libvirtd") : List.of("nova-api", "nova-conductor", "nova-scheduler", "nova-compute", "nova-api-metadata");
+        List<String> units = new ArrayList<>(List.of("nova-api", "nova-conductor", "nova-scheduler", "nova-compute",
+                "nova-api-metadata"));
+        if (libvirt()) {
+            units.add("libvirtd");
+        }
+        return List.copyOf(units);
     }
 
     @Override
