@@ -10,9 +10,9 @@ import io.speedling.openstack.OpenStackCloud;
 import io.speedling.openstack.Verifier;
 import io.speedling.virt.image.Image;
 import io.speedling.virt.nodes.Cluster;
+import io.speedling.virt.nodes.SlicePlan;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -42,12 +42,18 @@ public final class CloudMain {
     private static final java.util.Set<String> WITH_VALUE = java.util.Set.of("--name", "--slice", "--services",
             "--workers", "--config", "--compute-driver");
     private static final java.util.Set<String> FLAGS = java.util.Set.of("--no-verify", "--wipe", "--help");
+    private static final java.util.Set<String> WIPE_OPTIONS = java.util.Set.of("--wipe", "--name", "--slice");
 
     /**
      * Refuses what this command does not know, so a typo ({@code --worker 1}) is not silently
-     * dropped: an unknown option, a value where an option belongs, an option without its value.
+     * dropped: an unknown option, a value where an option belongs, an option without its value,
+     * an option given twice (only {@code --config} repeats), and with {@code --wipe} an option
+     * that a wipe would ignore.
+     *
+     * @return each option given with its values, in order
      */
-    static void checkOptions(String[] args) {
+    static Map<String, List<String>> checkOptions(String[] args) {
+        Map<String, List<String>> given = new java.util.LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (WITH_VALUE.contains(a)) {
@@ -60,22 +66,81 @@ public final class CloudMain {
                         + a + "'; the options are " + new java.util.TreeSet<>(WITH_VALUE) + " (each with a value) and "
                         + new java.util.TreeSet<>(FLAGS));
             }
+            if (given.containsKey(a) && !a.equals("--config")) {
+                throw new IllegalArgumentException(a + " is given twice; give it once");
+            }
+            List<String> values = given.computeIfAbsent(a, k -> new java.util.ArrayList<>());
+            if (WITH_VALUE.contains(a)) {
+                values.add(args[i]);
+            }
         }
+        if (given.containsKey("--wipe")) {
+            for (String a : given.keySet()) {
+                if (!WIPE_OPTIONS.contains(a)) {
+                    throw new IllegalArgumentException(a + " has no meaning with --wipe (a wipe removes the whole "
+                            + "cloud of --name on --slice); leave it out");
+                }
+            }
+        }
+        return given;
+    }
+
+    /**
+     * The cloud the options describe; every value is checked here, before anything slow.
+     *
+     * @throws IllegalArgumentException naming the option and its value
+     */
+    static AllInOne cloudOf(Map<String, List<String>> given) {
+        String name = one(given, "--name", "aio");
+        String sliceArg = one(given, "--slice", "1");
+        if (!sliceArg.matches("[0-9]{1,3}") || Integer.parseInt(sliceArg) > SlicePlan.MAX_SLICE) {
+            throw new IllegalArgumentException("--slice " + sliceArg + " is not a slice: give a number 0-"
+                    + SlicePlan.MAX_SLICE);
+        }
+        AllInOne aio;
+        try {
+            aio = AllInOne.named(name, Integer.parseInt(sliceArg));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--name: " + e.getMessage());
+        }
+        String services = one(given, "--services", null);
+        if (services != null) {
+            aio = aio.services(List.of(services.split(",", -1)));
+        }
+        String workers = one(given, "--workers", "0");
+        if (!workers.matches("[0-9]{1,2}")) {
+            throw new IllegalArgumentException("--workers " + workers + " is not a number: give 0-"
+                    + AllInOne.MAX_WORKERS);
+        }
+        aio = aio.workers(Integer.parseInt(workers));
+        List<ConfigOverride> config = new java.util.ArrayList<>();
+        for (String c : given.getOrDefault("--config", List.of())) {
+            config.add(ConfigOverride.parse(c));
+        }
+        aio = aio.config(config);
+        String driver = one(given, "--compute-driver", null);
+        if (driver != null) {
+            aio = aio.computeDriver(driver);
+        }
+        return aio;
     }
 
     public static void main(String[] args) throws Exception {
+        Map<String, List<String>> given;
+        AllInOne aio;
         try {
-            checkOptions(args);
+            given = checkOptions(args);
+            if (given.containsKey("--help")) {
+                System.out.println(USAGE);
+                return;
+            }
+            aio = cloudOf(given);
         } catch (IllegalArgumentException e) {
             System.err.println("cloud: " + e.getMessage() + "\n" + USAGE);
             System.exit(2);
             return;
         }
-        if (Arrays.asList(args).contains("--help")) {
-            System.out.println(USAGE);
-            return;
-        }
-        String name = arg(args, "--name", "aio");
+        String name = aio.name();
         Progress progress = Progress.console();
         if (progress.isLive()) {
             // before the first logger exists: the live line and log lines would fight over the terminal
@@ -84,41 +149,8 @@ public final class CloudMain {
             System.setProperty("org.slf4j.simpleLogger.logFile", log.toString());
             System.out.println("log: " + log);
         }
-        AllInOne aio;
-        try {
-            String sliceArg = arg(args, "--slice", "1");
-            if (!sliceArg.matches("[0-9]{1,3}")) {
-                throw new IllegalArgumentException("--slice " + sliceArg + " is not a number: give 0-255");
-            }
-            aio = AllInOne.named(name, Integer.parseInt(sliceArg));
-            String services = arg(args, "--services", null);
-            if (services != null) {
-                aio = aio.services(List.of(services.split(",")));
-            }
-            String workers = arg(args, "--workers", "0");
-            if (!workers.matches("[0-9]{1,2}")) {
-                throw new IllegalArgumentException("--workers " + workers + " is not a number: give 0-"
-                        + AllInOne.MAX_WORKERS);
-            }
-            aio = aio.workers(Integer.parseInt(workers));
-            List<ConfigOverride> config = new java.util.ArrayList<>();
-            for (int i = 0; i < args.length; i++) {
-                if (args[i].equals("--config")) {
-                    config.add(ConfigOverride.parse(args[++i]));  // checkOptions saw that a value follows
-                }
-            }
-            aio = aio.config(config);
-            String driver = arg(args, "--compute-driver", null);
-            if (driver != null) {
-                aio = aio.computeDriver(driver);
-            }
-        } catch (IllegalArgumentException e) {
-            System.err.println("cloud: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
         int slice = aio.slice();
-        if (Arrays.asList(args).contains("--wipe")) {
+        if (given.containsKey("--wipe")) {
             aio.wipe();
             System.out.println("cloud-wiped name=" + name + " slice=" + slice);
             return;
@@ -142,7 +174,7 @@ public final class CloudMain {
                     return;
                 }
                 progress.line(r.summary());
-                if (!Arrays.asList(args).contains("--no-verify")) {
+                if (!given.containsKey("--no-verify")) {
                     progress.phase("verify", "openstack client on " + AllInOne.NODE);
                     Map<String, Double> steps = Verifier.run(fleet.node(AllInOne.NODE), aio.selectedServices());
                     progress.phaseDone(Verifier.format(steps));
@@ -161,8 +193,8 @@ public final class CloudMain {
         }
     }
 
-    private static String arg(String[] args, String name, String dflt) {
-        int i = Arrays.asList(args).indexOf(name);
-        return i >= 0 && i + 1 < args.length ? args[i + 1] : dflt;
+    private static String one(Map<String, List<String>> given, String option, String dflt) {
+        List<String> v = given.get(option);
+        return v == null ? dflt : v.get(0);
     }
 }

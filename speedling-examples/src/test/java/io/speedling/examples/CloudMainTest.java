@@ -1,5 +1,6 @@
 package io.speedling.examples;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -28,5 +29,52 @@ class CloudMainTest {
                 .hasMessage("--workers needs a value");
         assertThatThrownBy(() -> CloudMain.checkOptions(new String[] {"--services", "--no-verify"}))
                 .hasMessage("--services needs a value");
+    }
+
+    @Test
+    void aNameThatIsNotACloudNameIsRefusedBeforeAnyWork() {
+        // a wipe with such a name once removed a directory beside the clouds' state directories
+        for (String bad : new String[] {"../some-dir", "", "Foo", "a/b", "..", "-x", "x".repeat(40)}) {
+            assertThatThrownBy(() -> CloudMain.cloudOf(CloudMain.checkOptions(new String[] {"--wipe", "--name", bad})))
+                    .as(bad).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("--name: cloud name '" + bad + "' must be 1-31 lower-case letters");
+        }
+    }
+
+    @Test
+    void aSliceOutsideThePoolsIsRefusedBeforeAnyWork() {
+        for (String bad : new String[] {"300", "256", "-1", "1x", "0x1"}) {
+            assertThatThrownBy(() -> CloudMain.cloudOf(CloudMain.checkOptions(new String[] {"--slice", bad})))
+                    .as(bad).hasMessage("--slice " + bad + " is not a slice: give a number 0-255");
+        }
+    }
+
+    @Test
+    void anOptionGivenTwiceIsRefusedOnlyConfigRepeats() {
+        assertThatThrownBy(() -> CloudMain.checkOptions(new String[] {"--name", "a", "--name", "b"}))
+                .hasMessage("--name is given twice; give it once");
+        assertThatThrownBy(() -> CloudMain.checkOptions(new String[] {"--no-verify", "--no-verify"}))
+                .hasMessage("--no-verify is given twice; give it once");
+        assertThat(CloudMain.checkOptions(new String[] {"--config", "controller-01:/etc/a.conf:s.k=v", "--config",
+                "controller-01:/etc/a.conf:s.j=w"}).get("--config")).hasSize(2);
+    }
+
+    @Test
+    void aWipeRefusesWhatItWouldIgnore() {
+        assertThatThrownBy(() -> CloudMain.checkOptions(new String[] {"--wipe", "--workers", "2"}))
+                .hasMessage("--workers has no meaning with --wipe (a wipe removes the whole cloud of --name on "
+                        + "--slice); leave it out");
+        assertThatCode(() -> CloudMain.cloudOf(CloudMain.checkOptions(new String[] {"--wipe", "--name", "lab",
+                "--slice", "7"}))).doesNotThrowAnyException();
+    }
+
+    @Test
+    void everyValueIsCheckedBeforeTheImage() {
+        assertThatThrownBy(() -> CloudMain.cloudOf(CloudMain.checkOptions(new String[] {"--services", "keystone,"})))
+                .hasMessageStartingWith("unknown service ''");
+        assertThatThrownBy(() -> CloudMain.cloudOf(CloudMain.checkOptions(new String[] {"--workers", "9"})))
+                .hasMessageStartingWith("workers 9 is out of range");
+        assertThatThrownBy(() -> CloudMain.cloudOf(CloudMain.checkOptions(new String[] {"--compute-driver", "xen"})))
+                .hasMessageContaining("xen");
     }
 }

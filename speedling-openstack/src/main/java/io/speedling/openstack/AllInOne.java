@@ -53,8 +53,8 @@ public final class AllInOne {
     private String computeDriver = Nova.FAKE;
 
     private AllInOne(String name, int slice) {
-        this.name = name;
-        this.slice = slice;
+        this.name = Component.requireName("cloud", name, " (it names the state directory)");
+        this.slice = SlicePlan.requireSlice(slice);
     }
 
     private AllInOne copy() {
@@ -373,9 +373,12 @@ public final class AllInOne {
         return cluster.fleet().ship(AllInOne.class).connect();
     }
 
-    /** Removes the cloud's node and slice; its state directory (secrets, openrc) goes too. */
+    /**
+     * Removes the cloud's node and slice; its state directory (secrets, openrc) goes too, if a
+     * deploy made it (see {@link Deployer}): whatever else is found there is left and named.
+     */
     public void wipe() {
         provider.wipe(slice);
-        io.speedling.virt.internal.Mounts.removeTree(Deployer.defaultStateDir(name));
+        Deployer.removeStateDir(Deployer.defaultStateDir(name));
     }
 }

@@ -12,6 +12,7 @@ import io.speedling.core.SpeedlingException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -33,6 +34,8 @@ import org.slf4j.LoggerFactory;
 public final class Deployer {
     private static final Logger LOG = LoggerFactory.getLogger("speedling.deploy");
     static final long DEFAULT_TASK_TIMEOUT_MINUTES = 10;
+    /** The file that marks a state directory as made by a deploy, so a wipe removes only such a one. */
+    static final String MARKER = ".speedling-cloud";
     private static final Duration DEFAULT_TASK_TIMEOUT = Duration.ofMinutes(DEFAULT_TASK_TIMEOUT_MINUTES);
 
     private final Cloud cloud;
@@ -52,9 +55,44 @@ public final class Deployer {
         return new Deployer(cloud, stateDir);
     }
 
-    /** The default state directory of a cloud: {@code ~/.local/state/speedling/clouds/<name>}. */
+    /**
+     * The default state directory of a cloud: {@code ~/.local/state/speedling/clouds/<name>}.
+     *
+     * @throws IllegalArgumentException when {@code cloud} is not a cloud name ({@link Component#requireName}):
+     *     a name such as {@code ../x} or {@code ""} would point outside the clouds' own directories
+     */
     public static Path defaultStateDir(String cloud) {
+        Component.requireName("cloud", cloud, " (it names the state directory)");
         return Path.of(System.getProperty("user.home"), ".local", "state", "speedling", "clouds", cloud);
+    }
+
+    /**
+     * Removes a state directory that a deploy made: one holding the {@value #MARKER} file that
+     * {@link #deploy} writes first, or an empty one. Anything else at that path (a symbolic link,
+     * a file, a directory speedling did not make) is left as it is and named in the exception.
+     */
+    static void removeStateDir(Path dir) {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        boolean ours;
+        try {
+            ours = Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)
+                    && (Files.isRegularFile(dir.resolve(MARKER), LinkOption.NOFOLLOW_LINKS) || isEmpty(dir));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + dir, e);
+        }
+        if (!ours) {
+            throw new SpeedlingException(dir + " is not a cloud state directory made by speedling (no " + MARKER
+                    + " file in it): left as it is; remove it yourself if it is yours to remove");
+        }
+        io.speedling.virt.internal.Mounts.removeTree(dir);
+    }
+
+    private static boolean isEmpty(Path dir) throws IOException {
+        try (var entries = Files.list(dir)) {
+            return entries.findAny().isEmpty();
+        }
     }
 
     /** Lets the deploy install missing packages (off by default: deploy onto the prebuilt image). */
@@ -97,6 +135,9 @@ public final class Deployer {
         try {
             Files.createDirectories(stateDir);
             Files.setPosixFilePermissions(stateDir, PosixFilePermissions.fromString("rwx------"));
+            if (!Files.exists(stateDir.resolve(MARKER))) {
+                Files.writeString(stateDir.resolve(MARKER), "a speedling cloud's state: removed with the cloud\n");
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create state directory " + stateDir, e);
         }

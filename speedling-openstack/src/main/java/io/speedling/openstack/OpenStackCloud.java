@@ -7,7 +7,6 @@ import io.speedling.virt.image.BuildListener;
 import io.speedling.virt.image.Image;
 import io.speedling.virt.image.LayerInfo;
 import io.speedling.virt.image.Step;
-import io.speedling.virt.internal.Mounts;
 import io.speedling.virt.nodes.Cluster;
 import io.speedling.virt.nodes.NspawnProvider;
 import java.io.IOException;
@@ -103,7 +102,7 @@ public final class OpenStackCloud implements AutoCloseable {
         Thread guard = reused || spec.keepOnFailure() ? null : onExit(spec.cloudName(), aio::wipe);
         if (cluster == null) {
             progress.phase("node", "booting " + String.join(", ", aio.nodeNames()) + " on slice " + aio.slice());
-            Mounts.removeTree(aio.deployer().stateDir());  // a fresh node gets fresh secrets
+            Deployer.removeStateDir(aio.deployer().stateDir());  // a fresh node gets fresh secrets
             cluster = aio.provider().cycle(aio.plan(), image);
             progress.phaseDone(AllInOne.NODE + " up at " + cluster.node(AllInOne.NODE).address());
         }

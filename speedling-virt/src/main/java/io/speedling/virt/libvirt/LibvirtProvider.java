@@ -100,7 +100,7 @@ public final class LibvirtProvider implements NodeProvider, AutoCloseable {
     }
 
     private Path sliceDir(int slice) {
-        return stateDir.resolve("slice-" + slice);
+        return stateDir.resolve("slice-" + io.speedling.virt.nodes.SlicePlan.requireSlice(slice));
     }
 
     private Path stateFile(int slice) {

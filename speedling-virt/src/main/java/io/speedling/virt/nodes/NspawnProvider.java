@@ -74,7 +74,7 @@ public final class NspawnProvider implements NodeProvider {
     }
 
     Path sliceDir(int slice) {
-        return stateDir.resolve("slice-" + slice);
+        return stateDir.resolve("slice-" + SlicePlan.requireSlice(slice));
     }
 
     private Path stateFile(int slice) {

@@ -89,6 +89,19 @@ public final class SlicePlan {
                         + networks.stream().map(NetworkDef::name).toList()));
     }
 
+    /**
+     * Returns {@code slice} when it is a slice number (0-{@value #MAX_SLICE}).
+     *
+     * @throws IllegalArgumentException naming the number and the range otherwise
+     */
+    public static int requireSlice(int slice) {
+        if (slice < 0 || slice > MAX_SLICE) {
+            throw new IllegalArgumentException("slice " + slice + " is outside the pools: slices are 0-"
+                    + MAX_SLICE + " (each network's /16 pool gives one /24 per slice)");
+        }
+        return slice;
+    }
+
     /** Builds a plan: {@code SlicePlan.slice(1).node("controller", 1).node("worker", 2).build()}. */
     public static final class Builder {
         private final int slice;
@@ -99,11 +112,7 @@ public final class SlicePlan {
         private final Map<String, Integer> counts = new LinkedHashMap<>();
 
         private Builder(int slice) {
-            if (slice < 0 || slice > MAX_SLICE) {
-                throw new IllegalArgumentException("slice " + slice + " is outside the pools: slices are 0-"
-                        + MAX_SLICE + " (each network's /16 pool gives one /24 per slice)");
-            }
-            this.slice = slice;
+            this.slice = requireSlice(slice);
         }
 
         public Builder distro(String distro) {
