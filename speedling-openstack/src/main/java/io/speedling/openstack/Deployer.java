@@ -34,6 +34,8 @@ import org.slf4j.LoggerFactory;
 public final class Deployer {
     private static final Logger LOG = LoggerFactory.getLogger("speedling.deploy");
     static final long DEFAULT_TASK_TIMEOUT_MINUTES = 10;
+    private static final java.util.regex.Pattern SECRET_KEY = java.util.regex.Pattern.compile(
+            "(?i)pass|secret|token|credential|_key$|^key$|connection|_url$|auth");
     /** The file that marks a state directory as made by a deploy, so a wipe removes only such a one. */
     static final String MARKER = ".speedling-cloud";
     private static final Duration DEFAULT_TASK_TIMEOUT = Duration.ofMinutes(DEFAULT_TASK_TIMEOUT_MINUTES);
@@ -126,8 +128,22 @@ public final class Deployer {
         return stateDir;
     }
 
+    /**
+     * The cloud's secrets; redaction also covers the values of config overrides whose key names a
+     * secret ({@code password}, {@code transport_url}, ...), which the user typed in themselves.
+     */
     public Secrets secrets() {
-        return Secrets.open(stateDir.resolve("secrets.json"));
+        List<String> given = new ArrayList<>();
+        for (String n : cloud.inventory().nodes()) {
+            for (String path : cloud.inventory().configFiles().getOrDefault(n, java.util.Set.of())) {
+                cloud.inventory().configFor(n, path).values().forEach(kv -> kv.forEach((k, v) -> {
+                    if (SECRET_KEY.matcher(k).find()) {
+                        given.add(v);
+                    }
+                }));
+            }
+        }
+        return Secrets.open(stateDir.resolve("secrets.json")).alsoRedacting(given);
     }
 
     /** Runs the deploy; throws {@link TaskGraphException} (report attached and written) when a task failed. */

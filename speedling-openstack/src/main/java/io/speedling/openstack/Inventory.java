@@ -63,17 +63,20 @@ public final class Inventory {
             throw new IllegalArgumentException("cannot override config on node '" + node
                     + "': the inventory has no such node; its nodes are " + nodeRoles.keySet());
         }
-        if (path == null || !path.startsWith("/") || path.contains("\n")) {
+        if (path == null || !path.matches("(/[A-Za-z0-9_.@+-]+)+") || !java.nio.file.Path.of(path).normalize()
+                .toString().equals(path)) {
             throw new IllegalArgumentException("config override on node " + node + ": '" + path
-                    + "' is not an absolute file path; give the INI file's full path, e.g. /etc/nova/nova.conf");
+                    + "' is not a normalised absolute file path (letters, digits and _ . @ + - between slashes, no "
+                    + "'.' or '..' parts); give the INI file's full path, e.g. /etc/nova/nova.conf");
         }
         settings.forEach((section, kv) -> {
-            requireIniWord(node, path, "section", section);
+            requireIniWord(node, path, "section", section, SECTION);
             kv.forEach((k, v) -> {
-                requireIniWord(node, path, "key in [" + section + "]", k);
-                if (v == null || v.contains("\n") || v.contains("\r")) {
+                requireIniWord(node, path, "key in [" + section + "]", k, KEY);
+                if (v == null || !v.equals(v.strip()) || v.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
                     throw new IllegalArgumentException("config override " + node + ":" + path + " [" + section + "] "
-                            + k + ": the value must be one line, got " + (v == null ? "null" : "'" + v + "'"));
+                            + k + ": the value must be one line without control characters or spaces at its ends, "
+                            + "got " + (v == null ? "null" : "'" + v.replaceAll("\\p{Cntrl}", "?") + "'"));
                 }
             });
         });
@@ -84,11 +87,17 @@ public final class Inventory {
         return new Inventory(nodeRoles, Map.copyOf(all));
     }
 
-    private static void requireIniWord(String node, String path, String what, String word) {
-        if (word == null || word.isBlank() || !word.strip().equals(word) || word.contains("\n")
-                || word.contains("]") || word.contains("=")) {
-            throw new IllegalArgumentException("config override " + node + ":" + path + ": '" + word + "' is not a "
-                    + "valid " + what + " (one word without spaces at its ends, '=', ']' or line breaks)");
+    /** A section name: a word of the file's own kind ({@code DEFAULT}, {@code filter:authtoken}, {@code mysqld}). */
+    private static final String SECTION = "[A-Za-z0-9_][A-Za-z0-9_.:-]*";
+    /** A key: never starting with a comment or header character, never holding '=' or spaces. */
+    private static final String KEY = "[A-Za-z0-9_][A-Za-z0-9_.-]*";
+
+    private static void requireIniWord(String node, String path, String what, String word, String pattern) {
+        if (word == null || !word.matches(pattern) || word.length() > 100) {
+            throw new IllegalArgumentException("config override " + node + ":" + path + ": '"
+                    + (word == null ? null : word.replaceAll("\\p{Cntrl}", "?")) + "' is not a valid " + what
+                    + " (letters, digits, '_', '.', '-'" + (pattern.equals(SECTION) ? ", ':'" : "")
+                    + "; not starting with '#', ';' or '[')");
         }
     }
 

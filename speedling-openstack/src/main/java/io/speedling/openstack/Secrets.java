@@ -30,13 +30,15 @@ public final class Secrets {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Path file;
+    private final Set<String> alsoRedacted;
 
-    private Secrets(Path file) {
+    private Secrets(Path file, Set<String> alsoRedacted) {
         this.file = file;
+        this.alsoRedacted = alsoRedacted;
     }
 
     public static Secrets open(Path file) {
-        Secrets s = new Secrets(file);
+        Secrets s = new Secrets(file, Set.of());
         if (Files.exists(file)) {
             s.checkMode();
         }
@@ -106,19 +108,39 @@ public final class Secrets {
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
-    /** {@code text} with every stored secret replaced by "***". */
+    /**
+     * These secrets, and {@code values} (e.g. a password the user gave in a config override) to be
+     * redacted as well; values shorter than 4 characters are not taken (they would blank out words).
+     */
+    public Secrets alsoRedacting(java.util.Collection<String> values) {
+        Set<String> all = new java.util.HashSet<>(alsoRedacted);
+        values.stream().filter(v -> v != null && v.length() >= 4).forEach(all::add);
+        return new Secrets(file, Set.copyOf(all));
+    }
+
+    /**
+     * {@code text} with every stored secret replaced by "***". Never throws: when the secrets
+     * cannot be read (removed, made readable by others mid-run) the whole text is withheld.
+     */
     public String redact(String text) {
-        if (text == null || !Files.exists(file)) {
+        if (text == null) {
             return text;
         }
         try {
             String out = text;
+            for (String v : alsoRedacted) {
+                out = out.replace(v, "***");
+            }
+            if (!Files.exists(file)) {
+                return out;
+            }
             for (String v : read().values()) {
                 out = out.replace(v, "***");
             }
             return out;
-        } catch (IOException e) {
-            return "(redacted: secrets unreadable)";
+        } catch (IOException | RuntimeException e) {
+            return "(withheld: the secrets to redact it with cannot be read: " + e.getMessage().lines().findFirst()
+                    .orElse("") + ")";
         }
     }
 

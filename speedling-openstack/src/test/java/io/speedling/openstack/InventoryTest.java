@@ -43,7 +43,7 @@ class InventoryTest {
                 .hasMessage("cannot override config on node 'controler-01': the inventory has no such node; its nodes "
                         + "are [controller-01]");
         assertThatThrownBy(() -> inv.config("controller-01", "nova.conf", "DEFAULT", "debug", "true"))
-                .hasMessageContaining("'nova.conf' is not an absolute file path");
+                .hasMessageContaining("'nova.conf' is not a normalised absolute file path");
         assertThatThrownBy(() -> inv.config("controller-01", NOVA, "DEF AULT]", "debug", "true"))
                 .hasMessageContaining("'DEF AULT]' is not a valid section");
         assertThatThrownBy(() -> inv.config("controller-01", NOVA, "DEFAULT", "debug = x", "true"))
@@ -51,6 +51,38 @@ class InventoryTest {
         assertThatThrownBy(() -> inv.config("controller-01", NOVA, "DEFAULT", "debug", "true\n[evil]"))
                 .hasMessageContaining("the value must be one line");
         assertThat(inv.configFiles()).isEmpty();
+    }
+
+    @Test
+    void aKeyOrSectionThatWouldWriteACommentOrAHeaderIsRefused() {
+        // '#debug' was written as a comment and added again on every rerun, restarting the service each time
+        Inventory inv = Inventory.allInOne("controller-01");
+        for (String key : new String[] {"#debug", ";debug", "[x", "de\rbug", "", " debug", "a]"}) {
+            assertThatThrownBy(() -> inv.config("controller-01", NOVA, "DEFAULT", key, "y]")).as(key)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("is not a valid key in [DEFAULT] (letters, digits, '_', '.', '-'; not "
+                            + "starting with '#', ';' or '[')");
+        }
+        for (String section : new String[] {"[x", "#x", "x y", "a\rb", ""}) {
+            assertThatThrownBy(() -> inv.config("controller-01", NOVA, section, "debug", "true")).as(section)
+                    .hasMessageContaining("is not a valid section");
+        }
+        for (String value : new String[] {"a\rb", "a\u0000b", "\u001b[31mred", " true", "true "}) {
+            assertThatThrownBy(() -> inv.config("controller-01", NOVA, "DEFAULT", "debug", value)).as(value)
+                    .hasMessageContaining("the value must be one line without control characters");
+        }
+        assertThat(inv.config("controller-01", "/etc/my.cnf.d/99-x.cnf", "filter:authtoken", "bind-address",
+                "mysql+pymysql://u:p@h/db?charset=utf8 [ok]").configFiles()).hasSize(1);
+    }
+
+    @Test
+    void aPathThatIsNotNormalisedIsRefusedBeforeTheDeploy() {
+        Inventory inv = Inventory.allInOne("controller-01");
+        for (String path : new String[] {"/etc/nova/../nova/nova.conf", "/etc/nova/./nova.conf", "/etc/nova/nova.conf ",
+                "/etc//nova.conf", "/etc/nova/", "/etc/no va.conf", "/", "relative/x.conf", "/etc/x\n.conf"}) {
+            assertThatThrownBy(() -> inv.config("controller-01", path, "DEFAULT", "debug", "true")).as(path)
+                    .hasMessageContaining("is not a normalised absolute file path");
+        }
     }
 
     @Test
