@@ -143,7 +143,7 @@ public final class TaskGraph {
         synchronized (this) {
             names = tasks.values().stream().map(Task::name).toList();
         }
-        listeners.forEach(l -> l.runStarted(names));
+        tell(l -> l.runStarted(names));
         ScheduledExecutorService ticker = Threads.scheduler("speedling-pending");
         long every = pendingLogInterval.toMillis();
         ticker.scheduleAtFixedRate(this::logPending, every, every, TimeUnit.MILLISECONDS);
@@ -176,11 +176,29 @@ public final class TaskGraph {
         }
         RunReport report = report(epoch);
         LOG.info(report.summary());
-        listeners.forEach(l -> l.runFinished(report));
+        tell(l -> l.runFinished(report));
         if (!report.ok()) {
             throw new TaskGraphException(report);
         }
         return report;
+    }
+
+    /**
+     * Tells every listener; one that throws is logged and skipped, never allowed to stop the run's
+     * bookkeeping (a throwing listener once left a run waiting for a task count that never fell).
+     */
+    private void tell(java.util.function.Consumer<TaskListener> event) {
+        for (TaskListener l : listeners) {
+            try {
+                event.accept(l);
+            } catch (RuntimeException | Error e) {
+                if (e instanceof VirtualMachineError v) {
+                    throw v;
+                }
+                LOG.warn("task listener {} failed; the run goes on without that event: {}", l.getClass().getName(),
+                        e.toString());
+            }
+        }
     }
 
     private long now() {
@@ -218,7 +236,7 @@ public final class TaskGraph {
             s.thread = Thread.currentThread().getName();
             s.runner = Thread.currentThread();
         }
-        listeners.forEach(l -> l.taskStarted(t.name()));
+        tell(l -> l.taskStarted(t.name()));
         LOG.debug("task {} started", t.name());
         Ctx ctx = new Ctx(t);
         Object result = null;
@@ -237,9 +255,8 @@ public final class TaskGraph {
             s.runner = null;
             if (s.timedOut) {
                 Thread.interrupted();  // the pool thread goes back clean
-                if (failure != null) {  // a body that finished anyway keeps its result
-                    failure = new TaskTimeoutException(t.name(), taskTimeout, failure);
-                }
+                // over its limit is a failure even when the body swallowed the interrupt and finished
+                failure = new TaskTimeoutException(t.name(), taskTimeout, failure);
             }
             if (failure == null) {
                 s.status = TaskStatus.SUCCEEDED;
@@ -254,7 +271,7 @@ public final class TaskGraph {
             rec = record(t, s);
         }
         // listeners hear of the end before any waiting task resumes, so events stay in causal order
-        listeners.forEach(l -> l.taskFinished(rec));
+        tell(l -> l.taskFinished(rec));
         if (failure == null) {
             LOG.debug("task {} done in {} ms ({} ms waiting)", t.name(), s.end - s.start, s.waitNanos / 1_000_000);
             t.future.complete(result);
@@ -302,7 +319,7 @@ public final class TaskGraph {
         State s = states.get(waiter);
         s.waitedFor.add(target.name());
         s.waitStart = now();
-        listeners.forEach(l -> l.taskWaiting(waiter.name(), target.name()));
+        tell(l -> l.taskWaiting(waiter.name(), target.name()));
     }
 
     private synchronized void endWait(Task<?> waiter, long nanos) {
@@ -313,7 +330,7 @@ public final class TaskGraph {
             s.waits.add(new TaskRecord.Wait(target.name(), s.waitStart, now()));
         }
         s.waitStart = -1;
-        listeners.forEach(l -> l.taskResumed(waiter.name()));
+        tell(l -> l.taskResumed(waiter.name()));
     }
 
     /**

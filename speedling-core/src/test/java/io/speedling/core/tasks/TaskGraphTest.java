@@ -249,6 +249,67 @@ class TaskGraphTest {
     }
 
     @Test
+    void aListenerThatThrowsNeverHangsOrFailsTheRun() {
+        // a deploy log whose redaction threw once left the run waiting for good
+        List<String> seen = new CopyOnWriteArrayList<>();
+        TaskGraph g = TaskGraph.builder().listener(new TaskListener() {
+            @Override
+            public void runStarted(List<String> tasks) {
+                throw new IllegalStateException("boom at start");
+            }
+
+            @Override
+            public void taskStarted(String task) {
+                throw new IllegalStateException("boom " + task);
+            }
+
+            @Override
+            public void taskWaiting(String task, String target) {
+                throw new IllegalStateException("boom wait");
+            }
+
+            @Override
+            public void taskFinished(TaskRecord record) {
+                throw new IllegalStateException("boom " + record.name());
+            }
+
+            @Override
+            public void runFinished(RunReport report) {
+                throw new IllegalStateException("boom at end");
+            }
+        }).listener(new TaskListener() {
+            @Override
+            public void taskFinished(TaskRecord record) {
+                seen.add(record.name());
+            }
+        }).build();
+        Task<String> a = g.task("a", ctx -> "x");
+        Task<String> b = g.task("b", ctx -> ctx.want(a) + "y");
+        assertThat(g.run(b).ok()).isTrue();
+        assertThat(b.future().join()).isEqualTo("xy");
+        assertThat(seen).containsExactly("a", "b");
+    }
+
+    @Test
+    void aTaskThatSwallowsTheInterruptAndEndsLateStillFails() {
+        TaskGraph g = TaskGraph.builder().taskTimeout(Duration.ofMillis(100)).build();
+        g.task("stubborn", ctx -> {
+            long end = System.nanoTime() + 600_000_000L;
+            while (System.nanoTime() < end) {
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException ignored) {
+                    // carries on regardless, as code that swallows interrupts does
+                }
+            }
+            return "late";
+        });
+        assertThatThrownBy(() -> g.run()).isInstanceOfSatisfying(TaskGraphException.class, e ->
+                assertThat(e.report().task("stubborn").error()).startsWith("TaskTimeoutException: task stubborn did "
+                        + "not finish within its limit of 100 ms"));
+    }
+
+    @Test
     void badDefinitionsAreRefusedWithNames() {
         TaskGraph g = TaskGraph.builder().build();
         g.action("x", ctx -> { });
