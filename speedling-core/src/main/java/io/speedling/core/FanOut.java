@@ -1,7 +1,9 @@
 package io.speedling.core;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -52,25 +54,25 @@ public final class FanOut<R> {
     public Map<String, R> join() {
         Map<String, R> ok = new LinkedHashMap<>();
         Map<String, Throwable> failed = new LinkedHashMap<>();
-        boolean interrupted = false;
         for (Map.Entry<String, CompletableFuture<R>> e : futures.entrySet()) {
-            while (true) {
-                try {
-                    ok.put(e.getKey(), e.getValue().get());
-                    break;
-                } catch (InterruptedException ie) {
-                    interrupted = true;
-                } catch (ExecutionException | CompletionException ex) {
-                    failed.put(e.getKey(), Futures.unwrap(ex));
-                    break;
-                } catch (java.util.concurrent.CancellationException ce) {
-                    failed.put(e.getKey(), ce);
-                    break;
-                }
+            try {
+                ok.put(e.getKey(), e.getValue().get());
+            } catch (InterruptedException ie) {
+                // the caller gave up (a task over its limit): stop the work on every node that still runs it
+                List<String> cancelled = new ArrayList<>();
+                futures.forEach((node, f) -> {
+                    if (f.cancel(true)) {
+                        cancelled.add(node);
+                    }
+                });
+                Thread.currentThread().interrupt();
+                throw new SpeedlingException("interrupted while waiting for " + what + "; cancelled it on "
+                        + (cancelled.isEmpty() ? "no node (all had answered)" : String.join(", ", cancelled)), ie);
+            } catch (ExecutionException | CompletionException ex) {
+                failed.put(e.getKey(), Futures.unwrap(ex));
+            } catch (java.util.concurrent.CancellationException ce) {
+                failed.put(e.getKey(), ce);
             }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
         }
         if (!failed.isEmpty()) {
             throw new FanOutException(what, failed, ok);

@@ -12,14 +12,17 @@ public final class Futures {
 
     /**
      * Waits for the future and returns its value; a failure is rethrown as the real
-     * cause (a {@link SpeedlingException} or other unchecked exception), not wrapped.
+     * cause (a {@link SpeedlingException} or other unchecked exception), not wrapped. An
+     * interrupt cancels the future (for a remote call: on the node too) and throws.
      */
     public static <T> T join(Future<T> future) {
         try {
             return future.get();
         } catch (InterruptedException e) {
+            // the caller gave up: so does the work (a remote call is cancelled on its node, its processes killed)
+            future.cancel(true);
             Thread.currentThread().interrupt();
-            throw new SpeedlingException("interrupted while waiting", e);
+            throw new SpeedlingException("interrupted while waiting; the work waited for was cancelled", e);
         } catch (ExecutionException | CompletionException e) {
             throw unwrap(e.getCause());
         } catch (CancellationException e) {

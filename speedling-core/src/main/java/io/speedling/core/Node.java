@@ -31,9 +31,22 @@ public interface Node extends AutoCloseable {
      */
     <R> CompletableFuture<R> submit(RemoteFunction<R> function);
 
-    /** Runs the function on the node and waits for its result. */
+    /**
+     * Runs the function on the node and waits for its result. An interrupt while waiting (a task
+     * over its time limit) cancels the call on the node, killing what it started, and throws
+     * naming the node and the function.
+     */
     default <R> R call(RemoteFunction<R> function) {
-        return Futures.join(submit(function));
+        CompletableFuture<R> f = submit(function);
+        try {
+            return Futures.join(f);
+        } catch (SpeedlingException e) {
+            if (f.isCancelled() && Thread.currentThread().isInterrupted()) {
+                throw new SpeedlingException("call of " + function.getClass().getSimpleName() + " on node " + name()
+                        + " cancelled while it ran; it was stopped on the node", e);
+            }
+            throw e;
+        }
     }
 
     /**

@@ -184,6 +184,28 @@ class SshNodesIT {
     }
 
     @Test
+    void aTaskOverItsLimitCancelsItsRemoteCallAndKillsWhatTheCallStarted() throws Exception {
+        Path marker = work.resolve("task-limit-child.pid");
+        try (Fleet f = fleet("tasklimit").connect()) {
+            Node n = f.node("n2");
+            io.speedling.core.tasks.TaskGraph g = io.speedling.core.tasks.TaskGraph.builder()
+                    .taskTimeout(Duration.ofSeconds(2)).build();
+            // no limit of the script's own: only the task's limit can stop it
+            g.action("hangs", ctx -> n.call(Sh.of("sleep 300 & echo $! > " + marker + "; wait")));
+            assertThatThrownBy(() -> g.run()).isInstanceOfSatisfying(io.speedling.core.tasks.TaskGraphException.class,
+                    e -> assertThat(e.report().task("hangs").error()).contains("task hangs did not finish within its "
+                            + "limit of 2000 ms").contains("call of Sh on node n2 cancelled while it ran"));
+            long child = Long.parseLong(Files.readString(marker).strip());
+            for (int i = 0; i < 50 && ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false); i++) {
+                Thread.sleep(100);
+            }
+            assertThat(ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false)).as("sleep on the node")
+                    .isFalse();
+            assertThat(n.call(new Echo("still here"))).isEqualTo("n2:still here");
+        }
+    }
+
+    @Test
     void callsRunConcurrentlyAndCompleteOutOfOrder() throws Exception {
         try (Fleet f = fleet("concurrent").connect()) {
             Node n = f.node("n1");

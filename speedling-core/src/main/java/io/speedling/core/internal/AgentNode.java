@@ -129,6 +129,10 @@ public final class AgentNode implements Node, UploadTarget {
             return CompletableFuture.failedFuture(new SpeedlingException("node " + name() + ": cannot send "
                     + type.getName() + " as JSON: " + e.getMessage(), e));
         }
+        if (!Frames.fits(body.length)) {
+            return CompletableFuture.failedFuture(new SpeedlingException("node " + name() + ": cannot send "
+                    + type.getSimpleName() + ": " + Frames.tooLarge(body.length)));
+        }
         long id = ids.incrementAndGet();
         Pending<R> p = new Pending<>(this, id, what, resultType);
         send(p, Frames.CALL, body);

@@ -33,6 +33,17 @@ public final class Frames {
     private Frames() {
     }
 
+    /** Whether a payload of {@code len} bytes fits in one frame. */
+    public static boolean fits(long len) {
+        return len >= 0 && len <= MAX_FRAME - HEADER;
+    }
+
+    /** What to tell the caller about a message too large for one frame. */
+    public static String tooLarge(long len) {
+        return String.format("a message of %.1f MiB is over the %d MiB one message may carry; move large data as a "
+                + "stream (Node.send, Fleet.send) or through a file on the node", len / 1048576.0, MAX_FRAME >> 20);
+    }
+
     /** A received frame. */
     public record Frame(byte type, long id, byte[] payload) {
     }
@@ -72,7 +83,16 @@ public final class Frames {
             write(type, id, payload, 0, payload.length);
         }
 
+        /**
+         * Writes one frame.
+         *
+         * @throws IllegalArgumentException when the payload does not fit in a frame: nothing is
+         *     written, the stream stays usable, and only the one call or reply fails
+         */
         public synchronized void write(byte type, long id, byte[] payload, int off, int len) throws IOException {
+            if (!fits(len)) {
+                throw new IllegalArgumentException(tooLarge(len));
+            }
             int total = len + HEADER;
             header[0] = (byte) (total >>> 24);
             header[1] = (byte) (total >>> 16);

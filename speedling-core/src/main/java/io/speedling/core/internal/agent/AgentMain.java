@@ -2,6 +2,7 @@ package io.speedling.core.internal.agent;
 
 import io.speedling.core.FileSpec;
 import io.speedling.core.RemoteFunction;
+import io.speedling.core.SpeedlingException;
 import io.speedling.core.internal.AtomicFile;
 import io.speedling.core.internal.ExecContext;
 import io.speedling.core.internal.Frames;
@@ -113,7 +114,12 @@ public final class AgentMain {
             try {
                 RemoteFunction<?> fn = decode(f.payload());
                 Object result = fn.run(context);
-                reply(Frames.RESULT, id, Json.MAPPER.writeValueAsBytes(result));
+                byte[] json = Json.MAPPER.writeValueAsBytes(result);
+                if (!Frames.fits(json.length)) {
+                    throw new SpeedlingException("the result of " + fn.getClass().getSimpleName() + " cannot be sent "
+                            + "back: " + Frames.tooLarge(json.length));
+                }
+                reply(Frames.RESULT, id, json);
             } catch (Throwable t) {
                 replyError(id, t);
             } finally {
