@@ -206,6 +206,26 @@ class SshNodesIT {
     }
 
     @Test
+    void whenTheControllerGoesAwayTheAgentStopsWhatItStarted() throws Exception {
+        Path marker = work.resolve("orphan-child.pid");
+        Fleet f = fleet("orphan").connect();
+        try {
+            f.node("n3").submit(Sh.of("sleep 300 & echo $! > " + marker + "; wait"));
+            for (int i = 0; i < 100 && !Files.exists(marker); i++) {
+                Thread.sleep(50);
+            }
+        } finally {
+            f.close();  // as a controller that ends mid-call: the agent must not leave the command running
+        }
+        long child = Long.parseLong(Files.readString(marker).strip());
+        for (int i = 0; i < 100 && ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false); i++) {
+            Thread.sleep(100);
+        }
+        assertThat(ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false)).as("sleep left by the call")
+                .isFalse();
+    }
+
+    @Test
     void callsRunConcurrentlyAndCompleteOutOfOrder() throws Exception {
         try (Fleet f = fleet("concurrent").connect()) {
             Node n = f.node("n1");

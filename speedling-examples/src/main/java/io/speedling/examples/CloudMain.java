@@ -1,6 +1,7 @@
 package io.speedling.examples;
 
 import io.speedling.core.Fleet;
+import io.speedling.core.SpeedlingException;
 import io.speedling.core.tasks.Progress;
 import io.speedling.openstack.AllInOne;
 import io.speedling.openstack.ConfigOverride;
@@ -146,15 +147,33 @@ public final class CloudMain {
             // before the first logger exists: the live line and log lines would fight over the terminal
             Path log = Path.of(System.getProperty("user.home"), ".local", "state", "speedling", "logs", name + ".log");
             Files.createDirectories(log.getParent());
+            // the log may hold what the nodes said: readable by its owner only
+            if (!Files.exists(log)) {
+                Files.createFile(log, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            }
+            Files.setPosixFilePermissions(log, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
             System.setProperty("org.slf4j.simpleLogger.logFile", log.toString());
             System.out.println("log: " + log);
         }
-        int slice = aio.slice();
-        if (given.containsKey("--wipe")) {
-            aio.wipe();
-            System.out.println("cloud-wiped name=" + name + " slice=" + slice);
-            return;
+        try (AutoCloseable held = aio.lock()) {
+            if (given.containsKey("--wipe")) {
+                aio.wipeOwn();
+                System.out.println("cloud-wiped name=" + name + " slice=" + aio.slice());
+                return;
+            }
+            deploy(aio, given, progress);
+        } catch (SpeedlingException e) {
+            progress.close();
+            System.err.println("cloud: " + e.getMessage());
+            System.exit(1);
         }
+    }
+
+    private static void deploy(AllInOne aio, Map<String, List<String>> given, Progress progress) throws Exception {
+        String name = aio.name();
+        int slice = aio.slice();
+        aio.checkSlice();
         try (progress) {
             progress.phase("image", "checking the cache");
             Image image = aio.image(OpenStackCloud.imageListener(progress));

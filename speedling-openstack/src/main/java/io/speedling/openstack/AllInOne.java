@@ -16,6 +16,13 @@ import io.speedling.virt.image.Recipe;
 import io.speedling.virt.nodes.Cluster;
 import io.speedling.virt.nodes.NspawnProvider;
 import io.speedling.virt.nodes.SlicePlan;
+import io.speedling.virt.nodes.SliceRecord;
+import io.speedling.virt.RunLock;
+import io.speedling.core.SpeedlingException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -31,6 +38,7 @@ import java.util.Set;
  * slice's running node or boots a new one, {@link #deployer()} deploys onto it (a rerun converges).
  */
 public final class AllInOne {
+    private static final Logger LOG = LoggerFactory.getLogger("speedling.cloud");
     public static final String NODE = "controller-01";
 
     /**
@@ -355,13 +363,81 @@ public final class AllInOne {
         return provider;
     }
 
-    /** The slice's running node if there is one (a rerun), else a fresh one from the image. */
+    /**
+     * The slice's running nodes when they are this cloud's, of this topology and image (a rerun);
+     * else fresh ones from the image, replacing what the slice held before.
+     *
+     * @throws SpeedlingException when the slice holds another cloud: that one is never replaced
+     */
     public Cluster nodes(Image image) {
-        Optional<Cluster> running = provider.existing(plan());
-        if (running.isPresent()) {
-            return running.get();
+        Optional<SliceRecord> rec = provider.record(slice);
+        if (rec.isPresent()) {
+            requireNotAnother(rec.get());
+            String why = rec.get().difference(nodeNames(), image.key());
+            if (why == null) {
+                Optional<Cluster> running = provider.existing(plan());
+                if (running.isPresent()) {
+                    if (rec.get().owner() == null) {
+                        provider.claim(slice, name);  // made before owners were recorded, and this cloud's (checked)
+                    }
+                    return running.get();
+                }
+            } else {
+                LOG.warn("slice {} of cloud {} is replaced: {}", slice, name, why);
+            }
         }
-        return provider.cycle(plan(), image);
+        Cluster c = provider.cycle(plan(), image);
+        provider.claim(slice, name);
+        return c;
+    }
+
+    /**
+     * Refuses, before any slow work, a slice that another cloud claimed (or that holds nodes no
+     * cloud claimed while this cloud never ran), saying how to free it.
+     */
+    public void checkSlice() {
+        provider.record(slice).ifPresent(this::requireNotAnother);
+    }
+
+    /** Refuses a slice that another cloud claimed, saying how to free it. */
+    void requireNotAnother(SliceRecord rec) {
+        if (rec.owner() == null && !Files.isRegularFile(Deployer.defaultStateDir(name).resolve(Deployer.MARKER))) {
+            throw new SpeedlingException("slice " + slice + " holds nodes " + rec.nodes() + " that no cloud claimed, "
+                    + "and cloud '" + name + "' was never deployed here; they are left as they are: wipe the slice "
+                    + "first (speedling-examples/bin/cloud --wipe --name <its cloud> --slice " + slice + ") or give "
+                    + "this cloud another slice (--slice)");
+        }
+        if (rec.owner() != null && !rec.owner().equals(name)) {
+            throw new SpeedlingException("slice " + slice + " holds cloud '" + rec.owner() + "', not '" + name
+                    + "'; it is left as it is: wipe it first (speedling-examples/bin/cloud --wipe --name "
+                    + rec.owner() + " --slice " + slice + ") or give this cloud another slice (--slice)");
+        }
+    }
+
+    /**
+     * Holds this cloud's name and its slice until closed (or this process ends): a second run of
+     * the same cloud, or of any cloud on the same slice, is refused at once naming the holder.
+     */
+    public AutoCloseable lock() {
+        Path stateDir = Deployer.defaultStateDir(name);
+        RunLock cloudLock = RunLock.acquire(stateDir.resolveSibling(name + ".lock"), "cloud " + name, "cloud " + name
+                + " on slice " + slice, "give another --name");
+        try {
+            RunLock sliceLock = provider.lock(slice, "cloud " + name);
+            return () -> {
+                sliceLock.close();
+                cloudLock.close();
+            };
+        } catch (RuntimeException e) {
+            cloudLock.close();
+            throw e;
+        }
+    }
+
+    /** Removes the cloud's node and slice, refusing a slice that another cloud claimed. */
+    public void wipeOwn() {
+        checkSlice();
+        wipe();
     }
 
     public Deployer deployer() {

@@ -132,9 +132,12 @@ public record CloudSpec(Set<String> services, int workers, String name, int slic
         }
     }
 
+    /** The start of a name derived from the hash (a cloud the caller did not name). */
+    static final String DERIVED_PREFIX = "cloud-";
+
     /** The name, or {@code cloud-<hash>}. */
     public String cloudName() {
-        return name != null ? name : "cloud-" + hash().substring(0, 8);
+        return name != null ? name : DERIVED_PREFIX + hash().substring(0, 8);
     }
 
     /** The slice, or one in 100-199 derived from the hash. */

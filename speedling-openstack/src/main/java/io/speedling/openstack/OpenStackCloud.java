@@ -47,9 +47,12 @@ public final class OpenStackCloud implements AutoCloseable {
     private volatile boolean failed;
     private boolean closed;
     private final Thread exitGuard;
+    /** The hold on the cloud's name and slice, released by close(). */
+    private final AutoCloseable held;
 
     private OpenStackCloud(CloudSpec spec, AllInOne aio, Cluster cluster, Fleet fleet, DeployResult result,
-                           boolean reused, boolean reuseEffective) {
+                           boolean reused, boolean reuseEffective, AutoCloseable held) {
+        this.held = held;
         this.spec = spec;
         this.aio = aio;
         this.cluster = cluster;
@@ -80,6 +83,24 @@ public final class OpenStackCloud implements AutoCloseable {
         AllInOne aio = AllInOne.named(spec.cloudName(), spec.sliceOrDerived()).services(spec.services())
                 .workers(spec.workers()).config(spec.config()).computeDriver(spec.computeDriver());
         boolean reuse = spec.reuse() && userAllowsReuse;
+        AutoCloseable held = aio.lock();  // until close(): no other run can take the slice or the cloud meanwhile
+        try {
+            return up(spec, aio, reuse, held, progress);
+        } catch (RuntimeException | Error e) {
+            closeQuietly(held);
+            throw e;
+        }
+    }
+
+    private static OpenStackCloud up(CloudSpec spec, AllInOne aio, boolean reuse, AutoCloseable held,
+                                     Progress progress) {
+        aio.provider().record(aio.slice()).ifPresent(r -> {
+            // a cloud the extension derived may be replaced (it was kept for reuse and is not in use: the lock
+            // says so); one the user named is never taken over
+            if (r.owner() != null && !r.owner().startsWith(CloudSpec.DERIVED_PREFIX)) {
+                aio.requireNotAnother(r);
+            }
+        });
         progress.phase("image", "checking the cache");
         Image image = aio.image(imageListener(progress));
         progress.phaseDone("ready " + image.key().substring(0, 12));
@@ -104,6 +125,7 @@ public final class OpenStackCloud implements AutoCloseable {
             progress.phase("node", "booting " + String.join(", ", aio.nodeNames()) + " on slice " + aio.slice());
             Deployer.removeStateDir(aio.deployer().stateDir());  // a fresh node gets fresh secrets
             cluster = aio.provider().cycle(aio.plan(), image);
+            aio.provider().claim(aio.slice(), spec.cloudName());
             progress.phaseDone(AllInOne.NODE + " up at " + cluster.node(AllInOne.NODE).address());
         }
         cluster.keep();  // close() decides
@@ -118,7 +140,7 @@ public final class OpenStackCloud implements AutoCloseable {
                 progress.phaseDone(Verifier.format(Verifier.run(fleet.node(AllInOne.NODE), spec.services())));
             }
             release(guard);
-            return new OpenStackCloud(spec, aio, cluster, fleet, r, reused, reuse);
+            return new OpenStackCloud(spec, aio, cluster, fleet, r, reused, reuse, held);
         } catch (RuntimeException e) {
             release(guard);
             if (fleet != null) {
@@ -274,8 +296,24 @@ public final class OpenStackCloud implements AutoCloseable {
         }
     }
 
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.warn("cannot release {}: {}", c, e.toString());
+        }
+    }
+
     private void closeNow() {
         closed = true;
+        try {
+            closeHeld();
+        } finally {
+            closeQuietly(held);
+        }
+    }
+
+    private void closeHeld() {
         fleet.close();
         if (kept()) {
             LOG.info("cloud {} kept{}: ssh -F {} {}; remove it with speedling-examples/bin/cloud --wipe --name {} "

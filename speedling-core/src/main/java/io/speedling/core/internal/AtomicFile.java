@@ -43,7 +43,10 @@ public final class AtomicFile implements AutoCloseable {
             Files.createDirectories(dir);
             this.temp = dir.resolve("." + target.getFileName() + ".speedling-"
                     + Long.toHexString(ThreadLocalRandom.current().nextLong()));
-            this.out = Files.newOutputStream(temp, java.nio.file.StandardOpenOption.CREATE_NEW,
+            // owner-only until commit() sets the real owner and mode: a config holding passwords is never
+            // readable by others, not even while it is being written
+            this.out = Files.newOutputStream(Files.createFile(temp, java.nio.file.attribute.PosixFilePermissions
+                    .asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"))),
                     java.nio.file.StandardOpenOption.WRITE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + target + ": " + e.getMessage(), e);

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -30,6 +31,8 @@ public final class ExecContext implements NodeContext {
     private final Set<String> roles;
     private final Map<String, Object> data;
     private final Logger log;
+    /** Commands running now, so the agent can stop them all when its controller goes away. */
+    private final Set<Process> live = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public ExecContext(String node, Set<String> roles, Map<String, Object> data, Logger log) {
         this.node = node;
@@ -94,6 +97,28 @@ public final class ExecContext implements NodeContext {
             throw new SpeedlingException("cannot start " + cmd.argv() + " on node " + node + ": " + e.getMessage()
                     + " (is the program installed and on the PATH?)", e);
         }
+        live.add(p);
+        try {
+            return await(cmd, p, deadline);
+        } finally {
+            live.remove(p);
+        }
+    }
+
+    /**
+     * Kills every command running now with everything it started (the agent's controller went
+     * away: nothing it asked for may go on by itself). Returns how many there were.
+     */
+    public int killRunning() {
+        int n = 0;
+        for (Process p : List.copyOf(live)) {
+            killSession(p);
+            n++;
+        }
+        return n;
+    }
+
+    private CommandResult await(Cmd cmd, Process p, long deadline) {
         Future<byte[]> err = IO.submit(() -> readBounded(p.getErrorStream()));
         Future<?> in = cmd.stdin() == null ? null : IO.submit(() -> {
             try (OutputStream o = p.getOutputStream()) {

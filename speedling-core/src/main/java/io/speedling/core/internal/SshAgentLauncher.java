@@ -182,7 +182,7 @@ public final class SshAgentLauncher {
     }
 
     /** The outcome of one start attempt: a node, or the jars it lacks, or a message. */
-    private record Started(AgentNode node, List<String> missing, String message) {
+    record Started(AgentNode node, List<String> missing, String message) {
     }
 
     private static Started start(NodeSpec spec, SSHClient client, AgentOptions options, String dir, Logger log) {
@@ -221,7 +221,7 @@ public final class SshAgentLauncher {
                 return new Started(null, null, explain(spec.ssh(), exitStatus(cmd), why));
             }
             if (first == MARKER) {
-                String line = "SPEE" + new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)).readLine();
+                String line = "SPEE" + readBoundedLine(in, 4096);
                 closeQuietly(session);
                 return scriptMessage(spec, line);
             }
@@ -247,8 +247,29 @@ public final class SshAgentLauncher {
         }
     }
 
-    private static Started scriptMessage(NodeSpec spec, String line) {
+    /**
+     * One line of at most {@code max} bytes: a broken or hostile node that sends endless bytes
+     * instead of a greeting is read no further than that.
+     */
+    static String readBoundedLine(InputStream in, int max) throws IOException {
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        int c;
+        while (b.size() < max && (c = in.read()) >= 0 && c != '\n') {
+            b.write(c);
+        }
+        return NodeLog.clean(b.toString(StandardCharsets.UTF_8));
+    }
+
+    static Started scriptMessage(NodeSpec spec, String line) {
         String[] w = line.trim().split("\\s+");
+        int need = switch (w[0]) {
+            case "SPEEDLING-OLDJAVA" -> 3;
+            case "SPEEDLING-NODIR" -> 2;
+            default -> 1;
+        };
+        if (w.length < need) {
+            return new Started(null, null, "the start script's message was cut short: " + line);
+        }
         switch (w[0]) {
             case "SPEEDLING-NEED":
                 return new Started(null, List.of(w).subList(1, w.length), "jars still missing after upload");
@@ -261,7 +282,7 @@ public final class SshAgentLauncher {
                         + "; the agent needs Java 17 or newer. Install openjdk-17-jre-headless or name another"
                         + " java with SshTarget.java(path)");
             case "SPEEDLING-NODIR":
-                return new Started(null, null, "cannot create the agent cache directory " + line.substring(16).trim()
+                return new Started(null, null, "cannot create the agent cache directory " + w[1]
                         + " on the node; check the user's home directory and disk space");
             default:
                 return new Started(null, null, "unexpected output from the start script: " + line);
@@ -412,6 +433,7 @@ public final class SshAgentLauncher {
                 try (BufferedReader r = new BufferedReader(new InputStreamReader(err, StandardCharsets.UTF_8))) {
                     String line;
                     while ((line = r.readLine()) != null) {
+                        line = NodeLog.clean(line);
                         log.warn("[{}] agent stderr: {}", node, line);
                         synchronized (lines) {
                             lines.addLast(line);

@@ -124,7 +124,7 @@ public final class Glance extends Component {
             d.services(ctl, ctx.want(config), "glance-api");
             return null;
         }, sync, d.task(keystone.name() + ".register"));
-        d.task(name() + ".ready", ctx -> d.onController(new WaitHttp("http://" + d.controllerIp() + ":9292/", 120)),
+        d.task(name() + ".ready", ctx -> d.onController(new WaitHttp("http://" + d.controllerIp() + ":9292/", 120, "glance-api")),
                 start);
     }
 }

@@ -125,7 +125,7 @@ public final class Keystone extends Component {
             d.services(ctl, ctx.want(config), "keystone");
             return null;
         }, bootstrap, d.task(memcached.name() + ".start"));
-        Task<Integer> ready = d.task(name() + ".ready", ctx -> d.onController(new WaitHttp(url, 120)), start);
+        Task<Integer> ready = d.task(name() + ".ready", ctx -> d.onController(new WaitHttp(url, 120, "keystone")), start);
         d.task(name() + ".register", ctx -> {
             List<KeystoneRegistrar.ServiceDef> services = new ArrayList<>();
             List<KeystoneRegistrar.UserDef> users = new ArrayList<>();

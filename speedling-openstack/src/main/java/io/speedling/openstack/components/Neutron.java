@@ -193,6 +193,6 @@ public final class Neutron extends Component {
             d.services(agents, changed, "neutron-linuxbridge-agent");
             return null;
         }, rpc);
-        d.task(name() + ".ready", ctx -> d.onController(new WaitHttp("http://" + ip + ":9696/", 120)), start);
+        d.task(name() + ".ready", ctx -> d.onController(new WaitHttp("http://" + ip + ":9696/", 120, "neutron-api")), start);
     }
 }

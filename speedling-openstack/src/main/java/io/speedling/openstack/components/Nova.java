@@ -289,7 +289,7 @@ public final class Nova extends Component {
             d.services(compute, changed, "nova-compute");
             return null;
         }, start);
-        d.task(name() + ".ready", ctx -> d.onController(new WaitHttp("http://" + ip + ":8774/", 120)), start);
+        d.task(name() + ".ready", ctx -> d.onController(new WaitHttp("http://" + ip + ":8774/", 120, "nova-api")), start);
         d.task(name() + ".discover_hosts", ctx -> {
             List<String> hosts = d.cloud().inventory().nodesWith(Inventory.COMPUTE);
             // what nova-manage cell_v2 discover_hosts does (map each unmapped compute node of cell1

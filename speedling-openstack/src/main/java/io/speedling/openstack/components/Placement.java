@@ -103,7 +103,7 @@ public final class Placement extends Component {
             d.services(ctl, ctx.want(config), "placement-api");
             return null;
         }, sync, d.task(keystone.name() + ".register"));
-        d.task(name() + ".ready", ctx -> d.onController(new WaitHttp("http://" + d.controllerIp() + ":8778/", 120)),
+        d.task(name() + ".ready", ctx -> d.onController(new WaitHttp("http://" + d.controllerIp() + ":8778/", 120, "placement-api")),
                 start);
     }
 }

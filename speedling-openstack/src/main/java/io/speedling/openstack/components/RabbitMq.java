@@ -51,9 +51,12 @@ public final class RabbitMq extends Component {
         }, config);
         d.task(name() + ".user", ctx -> {
             String pw = d.secret("rabbitmq-openstack");
-            // rabbitmqctl starts an Erlang VM per call (~1-2 s): run it only when the password is new
+            // rabbitmqctl starts an Erlang VM per call (~1-2 s): run it only when the password is new. The
+            // password goes in on stdin from the shell's builtin printf, never as an argument that the
+            // node's process list would show
             d.onController(new Once("rabbitmq-user", Integer.toHexString(pw.hashCode()), List.of("sh", "-c",
-                    "rabbitmqctl -q add_user openstack \"$P\" 2>/dev/null || rabbitmqctl -q change_password openstack \"$P\";"
+                    "printf '%s\\n' \"$P\" | rabbitmqctl -q add_user openstack 2>/dev/null"
+                            + " || printf '%s\\n' \"$P\" | rabbitmqctl -q change_password openstack;"
                             + " rabbitmqctl -q set_permissions openstack '.*' '.*' '.*'"), Map.of("P", pw), null));
             return null;
         }, start);

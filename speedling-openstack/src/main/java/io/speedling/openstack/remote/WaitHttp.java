@@ -1,19 +1,33 @@
 package io.speedling.openstack.remote;
 
+import io.speedling.core.Cmd;
+import io.speedling.core.CommandResult;
 import io.speedling.core.NodeContext;
 import io.speedling.core.RemoteFunction;
+import io.speedling.core.SpeedlingException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-/** Waits on the node until {@code url} answers with a status below 500; returns the status. */
-public record WaitHttp(String url, int timeoutSeconds) implements RemoteFunction<Integer> {
+/**
+ * Waits on the node until {@code url} answers with a status below 500; returns the status. When
+ * {@code unit} is given, a unit that failed ends the wait at once, and a failure names the unit,
+ * the node and the last lines of the unit's journal.
+ *
+ * @param unit the systemd unit serving {@code url}, or null
+ */
+public record WaitHttp(String url, int timeoutSeconds, String unit) implements RemoteFunction<Integer> {
+    public WaitHttp(String url, int timeoutSeconds) {
+        this(url, timeoutSeconds, null);
+    }
+
     @Override
     public Integer run(NodeContext node) throws Exception {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
+        long nextUnitCheck = System.nanoTime() + 2_000_000_000L;
         String last = "no answer";
         while (true) {
             try {
@@ -26,10 +40,27 @@ public record WaitHttp(String url, int timeoutSeconds) implements RemoteFunction
             } catch (java.io.IOException e) {
                 last = e.toString();
             }
+            if (unit != null && System.nanoTime() > nextUnitCheck) {
+                nextUnitCheck = System.nanoTime() + 2_000_000_000L;
+                if (node.run(Cmd.of("systemctl", "is-failed", "--quiet", unit).timeout(Duration.ofSeconds(10)))
+                        .exitCode() == 0) {
+                    throw failure(node, "failed while " + url + " was awaited (" + last + ")");
+                }
+            }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(url + " did not answer within " + timeoutSeconds + " s (" + last + ")");
+                throw failure(node, "did not answer " + url + " within " + timeoutSeconds + " s (" + last + ")");
             }
             Thread.sleep(100);
         }
+    }
+
+    private RuntimeException failure(NodeContext node, String what) {
+        if (unit == null) {
+            return new IllegalStateException(url + " " + what);
+        }
+        CommandResult j = node.run(Cmd.of("journalctl", "--no-pager", "-o", "cat", "-n", "15", "-u", unit)
+                .timeout(Duration.ofSeconds(10)));
+        return new SpeedlingException("service " + unit + " on node " + node.nodeName() + " " + what
+                + "; the last lines of its journal (journalctl -u " + unit + "):\n" + j.stdout().strip());
     }
 }

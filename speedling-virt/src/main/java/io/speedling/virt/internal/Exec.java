@@ -27,6 +27,15 @@ public final class Exec {
     private byte[] stdin;
     private Map<String, String> env = Map.of();
     private Consumer<Process> onStart = p -> { };
+    private java.time.Duration timeout = DEFAULT_TIMEOUT;
+    /** The limit of a host command that sets none: far above the slowest image layer seen (a few minutes). */
+    public static final java.time.Duration DEFAULT_TIMEOUT = java.time.Duration.ofMinutes(30);
+    private static final java.util.concurrent.ScheduledExecutorService WATCHDOG =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "speedling-exec-watchdog");
+                t.setDaemon(true);
+                return t;
+            });
 
     private Exec(List<String> command) {
         this.command = List.copyOf(command);
@@ -60,6 +69,12 @@ public final class Exec {
         return this;
     }
 
+    /** The command and what it started are killed when it runs longer than {@code limit} (default 30 min). */
+    public Exec timeout(java.time.Duration limit) {
+        this.timeout = java.util.Objects.requireNonNull(limit);
+        return this;
+    }
+
     /** Called with the process once it runs (to record its PID). */
     public Exec onStart(Consumer<Process> hook) {
         this.onStart = hook;
@@ -89,6 +104,14 @@ public final class Exec {
         } catch (IOException e) {
             throw new VirtException("cannot run " + command.get(0) + ": " + e.getMessage(), e);
         }
+        java.util.concurrent.atomic.AtomicBoolean overdue = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.ScheduledFuture<?> watchdog = WATCHDOG.schedule(() -> {
+            overdue.set(true);
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }, timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        StringBuilder all = new StringBuilder();
+        Deque<String> tail = new ArrayDeque<>();
         try {
             onStart.accept(p);
             if (stdin != null) {
@@ -102,8 +125,6 @@ public final class Exec {
                 feeder.setDaemon(true);
                 feeder.start();
             }
-            StringBuilder all = new StringBuilder();
-            Deque<String> tail = new ArrayDeque<>();
             try (InputStream in = p.getInputStream();
                  BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
                 String line;
@@ -117,18 +138,32 @@ public final class Exec {
                 }
             }
             int code = p.waitFor();
+            if (overdue.get()) {
+                throw overdue(tail);
+            }
             return new Result(code, all.toString(), String.join("\n", tail));
         } catch (IOException e) {
+            if (overdue.get()) {
+                throw overdue(tail);  // killing it closed the stream under the reader
+            }
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             p.destroyForcibly();
             Thread.currentThread().interrupt();
             throw new VirtException(describe() + " was interrupted", e);
         } finally {
+            watchdog.cancel(false);
             if (p.isAlive()) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();
             }
         }
+    }
+
+    private VirtException overdue(Deque<String> tail) {
+        String limit = timeout.toMillis() < 10_000 ? timeout.toMillis() + " ms" : timeout.toSeconds() + " s";
+        return new VirtException(describe() + " did not finish within " + limit + "; it and what it started were "
+                + "killed. Its last lines:\n" + String.join("\n", tail));
     }
 
     public String describe() {

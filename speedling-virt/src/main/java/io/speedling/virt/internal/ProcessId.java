@@ -57,6 +57,37 @@ public record ProcessId(long pid, long startTime) {
         return true;
     }
 
+    /**
+     * Processes whose program's name ends with {@code program} and one of whose arguments matches
+     * {@code argument} (read from /proc/PID/cmdline), e.g. systemd-nspawn with a given machine name.
+     */
+    public static List<ProcessId> withArgument(java.util.function.Predicate<String> argument, String program) {
+        List<ProcessId> out = new ArrayList<>();
+        try (var dirs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+            for (Path d : dirs) {
+                try {
+                    String[] argv = new String(Files.readAllBytes(d.resolve("cmdline")),
+                            java.nio.charset.StandardCharsets.UTF_8).split("\0");
+                    // setsid execs nspawn in place; a launcher may still show as argv[0] = setsid for a moment
+                    boolean isProgram = false;
+                    boolean matches = false;
+                    for (String a : argv) {
+                        isProgram |= a.equals(program) || a.endsWith("/" + program);
+                        matches |= argument.test(a);
+                    }
+                    if (isProgram && matches) {
+                        of(Long.parseLong(d.getFileName().toString())).ifPresent(out::add);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // gone meanwhile, or a kernel thread
+                }
+            }
+        } catch (IOException e) {
+            return out;
+        }
+        return out;
+    }
+
     /** The processes whose parent is this one. */
     public List<ProcessId> children() {
         List<ProcessId> out = new ArrayList<>();

@@ -1,6 +1,7 @@
 package io.speedling.virt.nodes;
 
 import io.speedling.virt.HostTool;
+import io.speedling.virt.RunLock;
 import io.speedling.virt.VirtException;
 import io.speedling.virt.image.Image;
 import io.speedling.virt.internal.Exec;
@@ -178,6 +179,29 @@ public final class NspawnProvider implements NodeProvider {
         }
     }
 
+    /**
+     * Holds {@code slice} for this run: a second run on the same slice, from this process or
+     * another, is refused until {@link RunLock#close()} or this process's end.
+     */
+    public RunLock lock(int slice, String holder) {
+        return RunLock.acquire(stateDir.resolve("locks").resolve("slice-" + SlicePlan.requireSlice(slice) + ".lock"),
+                "slice " + slice, holder, "give another slice (--slice)");
+    }
+
+    /** What the slice's record says, if there is one: who claimed it, from which image, with which nodes. */
+    public Optional<SliceRecord> record(int slice) {
+        return SliceState.read(stateFile(slice)).map(s -> new SliceRecord(slice, s.owner, s.imageKey,
+                List.copyOf(s.nodes.keySet())));
+    }
+
+    /** Records {@code owner} as the slice's claimant (the cloud on it). */
+    public void claim(int slice, String owner) {
+        SliceState s = SliceState.read(stateFile(slice)).orElseThrow(() -> new VirtException("slice " + slice
+                + " has no nodes to claim; create them first"));
+        s.owner = owner;
+        s.write(stateFile(slice));
+    }
+
     /** The slice as an earlier run left it, if its nodes are all still running. */
     public Optional<Cluster> existing(SlicePlan plan) {
         Optional<SliceState> s = SliceState.read(stateFile(plan.slice()));
@@ -208,6 +232,10 @@ public final class NspawnProvider implements NodeProvider {
         for (NetworkDef net : plan.networks()) {
             String br = plan.bridge(net);
             Optional<String> existingAlias = linkAlias(br);
+            if (existingAlias.isPresent() && existingAlias.get().equals(alias(slice))) {
+                deleteLink(br, slice);  // ours, left by a run that crashed before recording it
+                existingAlias = Optional.empty();
+            }
             if (existingAlias.isPresent()) {
                 throw new VirtException("bridge " + br + " already exists and was not made by speedling for slice "
                         + slice + (existingAlias.get().isEmpty() ? "" : " (its alias is '" + existingAlias.get() + "')")
@@ -223,7 +251,7 @@ public final class NspawnProvider implements NodeProvider {
             nat |= net.nat();
         }
         if (nat) {
-            state.nftTable = "speedling_s" + slice;
+            state.nftTable = nftTable(slice);
             state.write(stateFile(slice));
             rememberIpForward();
             StringBuilder rules = new StringBuilder("table ip " + state.nftTable + " {\n"
@@ -254,6 +282,27 @@ public final class NspawnProvider implements NodeProvider {
             a = "";
         }
         return Optional.of(a);
+    }
+
+    /**
+     * A link the record names and that carries the slice's alias, or no alias at all: the record is
+     * written before a link is made (and making it was refused if the name was taken), so an
+     * unmarked recorded link is one a crash left between its creation and its marking.
+     */
+    private static boolean isOursOrUnmarked(String link, int slice) {
+        return isOurs(link, slice) || linkAliasOf(link).map(String::isEmpty).orElse(false);
+    }
+
+    private static Optional<String> linkAliasOf(String link) {
+        Path dir = Path.of("/sys/class/net", link);
+        if (!Files.exists(dir)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Files.readString(dir.resolve("ifalias")).trim());
+        } catch (IOException e) {
+            return Optional.of("");
+        }
     }
 
     private static boolean isOurs(String link, int slice) {
@@ -468,12 +517,23 @@ public final class NspawnProvider implements NodeProvider {
     @Override
     public void wipe(int slice) {
         Path file = stateFile(slice);
-        Optional<SliceState> read = SliceState.read(file);
-        if (read.isEmpty()) {
-            Mounts.removeTree(sliceDir(slice));
-            return;
+        Optional<SliceState> read;
+        try {
+            read = SliceState.read(file);
+        } catch (VirtException e) {
+            LOG.warn("slice {}: its record cannot be read ({}); removing what carries its marks instead", slice,
+                    e.getMessage());
+            read = Optional.empty();
         }
-        SliceState s = read.get();
+        if (read.isPresent()) {
+            wipeRecorded(slice, read.get());
+        }
+        // what a crash left between a thing's creation and its record, or a lost record, is found by its marks
+        sweepMarks(slice);
+        Mounts.removeTree(sliceDir(slice));
+    }
+
+    private void wipeRecorded(int slice, SliceState s) {
         for (SliceState.NodeState ns : s.nodes.values()) {
             if (ns.nspawn != null) {
                 killContainer(ProcessId.parse(ns.nspawn));
@@ -485,29 +545,53 @@ public final class NspawnProvider implements NodeProvider {
             }
             for (String veth : ns.hostVeths) {
                 // deleting the namespace removes the pair, a moment later
-                if (isOurs(veth, slice)) {
-                    Exec.Result r = Exec.of(HostTool.IP.require(), "link", "delete", veth).runAllowingFailure();
-                    if (r.exitCode() != 0 && Files.exists(Path.of("/sys/class/net", veth))) {
-                        throw new VirtException("cannot delete veth " + veth + " of slice " + slice + ": " + r.tail());
-                    }
+                if (isOursOrUnmarked(veth, slice)) {
+                    deleteLink(veth, slice);
                 }
             }
         }
         for (String br : s.bridges) {
-            if (isOurs(br, slice)) {
-                ip("link", "delete", br);
+            if (isOursOrUnmarked(br, slice)) {
+                deleteLink(br, slice);
             }
         }
-        if (s.nftTable != null) {
-            Exec.Result r = Exec.of(HostTool.NFT.require(), "list", "table", "ip", s.nftTable).runAllowingFailure();
-            if (r.exitCode() == 0) {
-                Exec.of(HostTool.NFT.require(), "delete", "table", "ip", s.nftTable).run();
+    }
+
+    /**
+     * Removes what carries the slice's marks: systemd-nspawn processes of machines {@code spd<slice>-*},
+     * links with the slice's alias, its nftables table. Anything without those marks is left alone.
+     */
+    private void sweepMarks(int slice) {
+        String machinePrefix = "--machine=spd" + slice + "-";
+        for (ProcessId p : ProcessId.withArgument(a -> a.startsWith(machinePrefix), "systemd-nspawn")) {
+            LOG.info("slice {}: stopping container process {} found by its machine name", slice, p.pid());
+            killContainer(p);
+        }
+        File[] links = new File("/sys/class/net").listFiles();
+        for (File l : links == null ? new File[0] : links) {
+            if (isOurs(l.getName(), slice)) {
+                deleteLink(l.getName(), slice);
             }
+        }
+        String table = nftTable(slice);
+        Exec.Result r = Exec.of(HostTool.NFT.require(), "list", "table", "ip", table).runAllowingFailure();
+        if (r.exitCode() == 0) {
+            Exec.of(HostTool.NFT.require(), "delete", "table", "ip", table).run();
             if (!otherSlicesUseNat(slice)) {
                 restoreIpForward();
             }
         }
-        Mounts.removeTree(sliceDir(slice));
+    }
+
+    private static void deleteLink(String link, int slice) {
+        Exec.Result r = Exec.of(HostTool.IP.require(), "link", "delete", link).runAllowingFailure();
+        if (r.exitCode() != 0 && Files.exists(Path.of("/sys/class/net", link))) {
+            throw new VirtException("cannot delete link " + link + " of slice " + slice + ": " + r.tail());
+        }
+    }
+
+    private static String nftTable(int slice) {
+        return "speedling_s" + slice;
     }
 
     /**
@@ -526,16 +610,50 @@ public final class NspawnProvider implements NodeProvider {
         }
     }
 
+    /**
+     * Puts back the ip_forward value found before the first slice, unless something else on the
+     * host may rely on forwarding now (NAT rules or forwarding chains that are not speedling's):
+     * then it stays on and the log says so.
+     */
     private synchronized void restoreIpForward() {
         Path saved = stateDir.resolve("ip_forward.before");
         try {
             if (Files.exists(saved)) {
-                writeSysctl("net/ipv4/ip_forward", Files.readString(saved).trim());
+                String before = Files.readString(saved).trim();
+                if (!"1".equals(before)) {
+                    Optional<String> user = otherForwardingUser();
+                    if (user.isPresent()) {
+                        LOG.warn("leaving net.ipv4.ip_forward=1 (speedling turned it on for its slices; it was {} "
+                                + "before): {} may rely on it now. Set it back yourself if nothing does", before,
+                                user.get());
+                    } else {
+                        writeSysctl("net/ipv4/ip_forward", before);
+                    }
+                }
                 Files.delete(saved);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Something on the host besides speedling that forwards or NATs packets, if any is seen. */
+    private static Optional<String> otherForwardingUser() {
+        Exec.Result r = Exec.of(HostTool.NFT.require(), "list", "ruleset").runAllowingFailure();
+        if (r.exitCode() != 0) {
+            return Optional.of("a ruleset that cannot be read");
+        }
+        String table = null;
+        for (String line : r.output().split("\n")) {
+            String t = line.strip();
+            if (t.startsWith("table ")) {
+                table = t.substring(6, t.endsWith("{") ? t.length() - 1 : t.length()).strip();
+            } else if (table != null && !table.startsWith("ip speedling_s") && (t.contains("masquerade")
+                    || t.contains(" snat ") || t.contains(" dnat ") || t.contains("hook forward"))) {
+                return Optional.of("nftables table " + table);
+            }
+        }
+        return Optional.empty();
     }
 
     private boolean otherSlicesUseNat(int slice) {

@@ -34,6 +34,8 @@ public final class SliceState {
     public List<String> domains = new ArrayList<>();
     public List<String> networks = new ArrayList<>();
     public String uri;
+    /** The cloud (or other user) that claimed the slice, null when nobody did. */
+    public String owner;
 
     public static final class NodeState {
         public String machine;
@@ -55,13 +57,26 @@ public final class SliceState {
         }
     }
 
+    /** Writes the record atomically and durably: a unique temp file, synced, then renamed over the old one. */
     public void write(Path file) {
+        Path tmp = null;
         try {
             Files.createDirectories(file.getParent());
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.write(tmp, JSON.writeValueAsBytes(this));
+            tmp = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".tmp");
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp,
+                    java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+                ch.write(java.nio.ByteBuffer.wrap(JSON.writeValueAsBytes(this)));
+                ch.force(true);
+            }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // the failure below says what went wrong
+                }
+            }
             throw new VirtException("cannot write " + file + ": " + e.getMessage(), e);
         }
     }

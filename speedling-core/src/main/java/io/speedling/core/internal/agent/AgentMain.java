@@ -81,11 +81,13 @@ public final class AgentMain {
             if (System.nanoTime() - lastHeard > timeoutNanos) {
                 System.err.println("speedling agent: no word from the controller for "
                         + init.timeoutMillis() + " ms; exiting");
+                stopAll();
                 Runtime.getRuntime().halt(3);
             }
             try {
                 out.write(Frames.HEARTBEAT, 0);
             } catch (IOException e) {
+                stopAll();
                 Runtime.getRuntime().halt(4);
             }
         }, hb, hb, TimeUnit.MILLISECONDS);
@@ -93,7 +95,7 @@ public final class AgentMain {
             Frame f = Frames.read(in);
             lastHeard = System.nanoTime();
             if (f == null || f.type() == Frames.CLOSE) {
-                streams.values().forEach(AtomicFile::abort);
+                stopAll();
                 return 0;
             }
             switch (f.type()) {
@@ -105,6 +107,17 @@ public final class AgentMain {
                 case Frames.HEARTBEAT -> { }
                 default -> System.err.println("speedling agent: ignoring unknown frame type " + f.type());
             }
+        }
+    }
+
+    /** The controller is gone or done: nothing it started may run on unattended. */
+    private void stopAll() {
+        streams.values().forEach(AtomicFile::abort);
+        ExecContext c = context;
+        int killed = c == null ? 0 : c.killRunning();
+        if (killed > 0) {
+            System.err.println("speedling agent: the controller went away; stopped " + killed
+                    + " command(s) it had started");
         }
     }
 
@@ -213,6 +226,7 @@ public final class AgentMain {
             out.write(type, id, payload);
         } catch (IOException e) {
             // stdout is gone: the controller is gone; nothing left to serve
+            stopAll();
             Runtime.getRuntime().halt(4);
         }
     }
