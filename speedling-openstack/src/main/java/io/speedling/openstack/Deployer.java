@@ -175,7 +175,7 @@ public final class Deployer {
     private DeployResult deploy(Fleet fleet, Secrets secrets, DeployLog log) {
         checkPackages(fleet);
         TaskGraph.Builder gb = TaskGraph.builder().pendingLogInterval(Duration.ofSeconds(15)).serial(serial)
-                .taskTimeout(taskTimeout).listener(log);
+                .taskTimeout(taskTimeout).redactor(secrets::redact).listener(log);
         if (listener != null) {
             gb.listener(listener);
         }

@@ -368,7 +368,14 @@ public final class SshAgentLauncher {
         String script = "set -e; d=" + dirExpr(dir) + "; t=$(mktemp -d \"$d/.upload.XXXXXX\");"
                 + " trap 'rm -rf \"$t\"' EXIT; tar -x -C \"$t\" -f -; cd \"$t\"; sha256sum --quiet -c SHA256SUMS;"
                 + " for f in *.jar; do mv -f \"$f\" \"$d/$f\"; done; echo SPEEDLING-UPLOADED";
+        ScheduledFuture<?> limit = null;
+        java.util.concurrent.atomic.AtomicBoolean overdue = new java.util.concurrent.atomic.AtomicBoolean();
         try (Session session = client.startSession()) {
+            // a node that stops reading (or never answers) ends the upload at the bootstrap limit, not never
+            limit = TIMER.schedule(() -> {
+                overdue.set(true);
+                closeQuietly(session);
+            }, options.bootstrapTimeout().toMillis(), TimeUnit.MILLISECONDS);
             Session.Command cmd = session.exec(script);
             StderrTail stderr = new StderrTail(cmd.getErrorStream(), log, name);
             long bytes = 0;
@@ -405,7 +412,13 @@ public final class SshAgentLauncher {
             log.debug("[{}] uploaded {} jar(s), {} bytes, in {} ms", name, send.size(), bytes,
                     (System.nanoTime() - t0) / 1_000_000);
         } catch (IOException e) {
-            throw new NodeConnectException(name, "node " + name + ": uploading the agent failed: " + e.getMessage(), e);
+            throw new NodeConnectException(name, "node " + name + ": uploading the agent " + (overdue.get()
+                    ? "did not finish within " + options.bootstrapTimeout().toSeconds() + " s" : "failed: "
+                    + e.getMessage()), e);
+        } finally {
+            if (limit != null) {
+                limit.cancel(false);
+            }
         }
     }
 

@@ -47,6 +47,7 @@ public final class TaskGraph {
     private final Duration pendingLogInterval;
     private final Duration taskTimeout;
     private final List<TaskListener> listeners;
+    private final java.util.function.UnaryOperator<String> redactor;
     private final Map<String, Task<?>> tasks = new LinkedHashMap<>();
     private final Map<Task<?>, State> states = new HashMap<>();
     /** Current waits, task to the task it waits for: the graph searched for cycles. */
@@ -61,6 +62,7 @@ public final class TaskGraph {
         this.pendingLogInterval = b.pendingLogInterval;
         this.taskTimeout = b.taskTimeout;
         this.listeners = List.copyOf(b.listeners);
+        this.redactor = b.redactor;
     }
 
     public static Builder builder() {
@@ -201,6 +203,14 @@ public final class TaskGraph {
         }
     }
 
+    private String redact(String text) {
+        try {
+            return redactor.apply(text);
+        } catch (RuntimeException e) {
+            return "(withheld: redacting it failed: " + e + ")";
+        }
+    }
+
     private long now() {
         return (System.nanoTime() - t0) / 1_000_000;
     }
@@ -262,11 +272,11 @@ public final class TaskGraph {
                 s.status = TaskStatus.SUCCEEDED;
             } else if (failure instanceof TaskAbortedException a) {
                 s.status = TaskStatus.ABORTED;
-                s.error = a.getMessage();
+                s.error = redact(a.getMessage());
                 s.failedTask = a.failedTask();
             } else {
                 s.status = TaskStatus.FAILED;
-                s.error = failure.getClass().getSimpleName() + ": " + failure.getMessage();
+                s.error = redact(failure.getClass().getSimpleName() + ": " + failure.getMessage());
             }
             rec = record(t, s);
         }
@@ -276,10 +286,12 @@ public final class TaskGraph {
             LOG.debug("task {} done in {} ms ({} ms waiting)", t.name(), s.end - s.start, s.waitNanos / 1_000_000);
             t.future.complete(result);
         } else {
+            // the record's error is redacted; the exception's own text and stack trace only at debug level
             if (s.status == TaskStatus.FAILED) {
-                LOG.error("task {} failed after {} ms: {}", t.name(), s.end - s.start, failure.toString(), failure);
+                LOG.error("task {} failed after {} ms: {}", t.name(), s.end - s.start, s.error);
+                LOG.debug("task {} failed", t.name(), failure);
             } else {
-                LOG.warn("task {} aborted: {}", t.name(), failure.getMessage());
+                LOG.warn("task {} aborted: {}", t.name(), s.error);
             }
             t.future.completeExceptionally(failure);
         }
@@ -439,6 +451,7 @@ public final class TaskGraph {
         private Duration pendingLogInterval = Duration.ofSeconds(15);
         private Duration taskTimeout;
         private final List<TaskListener> listeners = new ArrayList<>();
+        private java.util.function.UnaryOperator<String> redactor = java.util.function.UnaryOperator.identity();
 
         private Builder() {
         }
@@ -468,6 +481,15 @@ public final class TaskGraph {
                 throw new IllegalArgumentException("task timeout must be positive, got " + limit);
             }
             this.taskTimeout = limit;
+            return this;
+        }
+
+        /**
+         * Applied to every error text before it is recorded, logged or told to a listener (e.g. a
+         * function that replaces passwords with ***). Default: none.
+         */
+        public Builder redactor(java.util.function.UnaryOperator<String> r) {
+            this.redactor = Objects.requireNonNull(r);
             return this;
         }
 

@@ -310,6 +310,28 @@ class TaskGraphTest {
     }
 
     @Test
+    void errorTextsAreRedactedBeforeAnyRecordLogOrListenerSeesThem() {
+        List<String> told = new CopyOnWriteArrayList<>();
+        TaskGraph g = TaskGraph.builder().redactor(t -> t.replace("hunter22", "***")).listener(new TaskListener() {
+            @Override
+            public void taskFinished(TaskRecord record) {
+                told.add(record.error());
+            }
+        }).build();
+        Task<Void> a = g.action("a", ctx -> {
+            throw new IllegalStateException("rabbitmqctl add_user openstack hunter22 failed");
+        });
+        g.action("b", ctx -> ctx.want(a));
+        assertThatThrownBy(() -> g.run()).isInstanceOfSatisfying(TaskGraphException.class, e -> {
+            assertThat(e.report().task("a").error()).isEqualTo("IllegalStateException: rabbitmqctl add_user "
+                    + "openstack *** failed");
+            assertThat(e.report().toJson()).doesNotContain("hunter22");
+            assertThat(e.getMessage()).doesNotContain("hunter22");
+        });
+        assertThat(told).noneMatch(t -> t != null && t.contains("hunter22")).hasSize(2);
+    }
+
+    @Test
     void badDefinitionsAreRefusedWithNames() {
         TaskGraph g = TaskGraph.builder().build();
         g.action("x", ctx -> { });

@@ -154,6 +154,19 @@ class NspawnIT {
     }
 
     @Test
+    void aCorruptRecordStillLetsWipeRemoveContainersLinksAndTableByTheirMarks() throws Exception {
+        provider.wipe(202);
+        Cluster c = provider.up(plan(202), image).keep();
+        ProcessId nspawn = ProcessId.parse(SliceState.read(STATE.resolve("slice-202/slice.json")).orElseThrow()
+                .nodes.get("worker-01").nspawn);
+        Files.writeString(STATE.resolve("slice-202/slice.json"), "{ truncated by a crash");
+        provider.wipe(202);
+        assertThat(nspawn.alive()).as("container found by its machine name").isFalse();
+        assertWiped(202);
+        assertThat(c.nodes()).hasSize(2);
+    }
+
+    @Test
     void aBridgeThatIsNotOursIsRefusedAndLeftAlone() {
         Exec.of("ip", "link", "add", "spd203-mgmt", "type", "bridge").run();
         try {
