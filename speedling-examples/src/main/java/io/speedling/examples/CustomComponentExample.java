@@ -3,8 +3,8 @@ package io.speedling.examples;
 import io.speedling.core.Fleet;
 import io.speedling.core.functions.Sh;
 import io.speedling.openstack.AllInOne;
-import io.speedling.openstack.Cloud;
 import io.speedling.openstack.DeployResult;
+import io.speedling.openstack.ServiceRegistry;
 import io.speedling.openstack.components.Keystone;
 import io.speedling.openstack.components.OpenStackClient;
 import io.speedling.virt.nodes.Cluster;
@@ -35,11 +35,10 @@ public final class CustomComponentExample {
 
     /** Deploys, logs in as every tenant, returns each tenant's token scope ("alice: project alice" lines). */
     public static String run(String name, int slice, List<String> tenants, boolean keep) {
-        Cloud base = AllInOne.cloud(name, AllInOne.NODE, List.of("keystone"));
-        Tenants t = new Tenants(base.component(Keystone.class), base.component(OpenStackClient.class), tenants);
-        Cloud cloud = base.toBuilder().component(t).build();  // checks the wiring again, with ours in it
-
-        AllInOne aio = AllInOne.named(name, slice).cloud(cloud);
+        // ours is registered like the built-in services: by name, with what it needs and how it is made
+        ServiceRegistry services = ServiceRegistry.builtIn().with("tenants", List.of("keystone", "openstackclient"),
+                w -> new Tenants(w.get(Keystone.class), w.get(OpenStackClient.class), tenants));
+        AllInOne aio = AllInOne.named(name, slice).registry(services).services("tenants");
         try {
             Cluster cluster = aio.nodes(aio.image()).keep();
             try (Fleet fleet = AllInOne.connect(cluster)) {

@@ -72,6 +72,6 @@ public final class Tenants extends Component {
                 d.onController(WriteFile.text("/root/" + t + "-openrc.sh", rc, FileSpec.mode(0600)));
             }
             return null;
-        }, d.task(keystone.name() + ".register"), d.task(client.name() + ".openrc"));
+        }, keystone.registered(d), client.openrc(d));
     }
 }

@@ -1,15 +1,9 @@
 package io.speedling.openstack;
 
 import io.speedling.core.Fleet;
-import io.speedling.openstack.components.Glance;
-import io.speedling.openstack.components.Keystone;
-import io.speedling.openstack.components.MariaDb;
-import io.speedling.openstack.components.Memcached;
-import io.speedling.openstack.components.Neutron;
+import io.speedling.core.SpeedlingException;
 import io.speedling.openstack.components.Nova;
-import io.speedling.openstack.components.OpenStackClient;
-import io.speedling.openstack.components.Placement;
-import io.speedling.openstack.components.RabbitMq;
+import io.speedling.virt.RunLock;
 import io.speedling.virt.image.Image;
 import io.speedling.virt.image.ImageCache;
 import io.speedling.virt.image.Recipe;
@@ -17,20 +11,18 @@ import io.speedling.virt.nodes.Cluster;
 import io.speedling.virt.nodes.NspawnProvider;
 import io.speedling.virt.nodes.SlicePlan;
 import io.speedling.virt.nodes.SliceRecord;
-import io.speedling.virt.RunLock;
-import io.speedling.core.SpeedlingException;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The all-in-one cloud: the selected services on one nspawn node of a slice, deployed from the
@@ -45,7 +37,7 @@ public final class AllInOne {
      * The services a caller can select by name, each with the services it needs. Selecting one
      * selects what it needs; the openstack client always comes along (verification uses it).
      */
-    public static final Map<String, List<String>> SERVICES = services();
+    public static final Map<String, List<String>> SERVICES = ServiceRegistry.builtIn().needs();
 
     /** The most worker nodes a slice's cloud gets here (each is a full container of the image). */
     public static final int MAX_WORKERS = 8;
@@ -55,6 +47,7 @@ public final class AllInOne {
     private ImageCache cache;
     private NspawnProvider provider;
     private Set<String> services;
+    private ServiceRegistry registry = ServiceRegistry.builtIn();
     private Cloud custom;
     private int workers;
     private List<ConfigOverride> config = List.of();
@@ -70,6 +63,7 @@ public final class AllInOne {
         a.cache = cache;
         a.provider = provider;
         a.services = services;
+        a.registry = registry;
         a.custom = custom;
         a.workers = workers;
         a.config = config;
@@ -168,7 +162,7 @@ public final class AllInOne {
      */
     public AllInOne services(Collection<String> wanted) {
         AllInOne a = copy();
-        a.services = select(wanted);
+        a.services = registry.select(wanted);
         a.custom = null;
         return a;
     }
@@ -226,115 +220,41 @@ public final class AllInOne {
 
     /** The named services and what they need, wired, placed by {@code inventory}, Nova with {@code computeDriver}. */
     public static Cloud cloud(String name, Inventory inventory, Collection<String> wanted, String computeDriver) {
-        Set<String> s = select(wanted);
-        MariaDb db = new MariaDb();
-        RabbitMq mq = s.contains("rabbitmq") ? new RabbitMq() : null;
-        Memcached mc = new Memcached();
-        Keystone keystone = Keystone.builder().sql(db).memcached(mc).build();
-        List<Component> cs = new ArrayList<>(List.of(db, mc, keystone));
-        if (mq != null) {
-            cs.add(mq);
-        }
-        Glance glance = s.contains("glance") ? Glance.builder().sql(db).keystone(keystone).build() : null;
-        Placement placement = s.contains("placement") ? Placement.builder().sql(db).keystone(keystone).build() : null;
-        Neutron neutron = s.contains("neutron") ? Neutron.builder().sql(db).messaging(mq).keystone(keystone).build()
-                : null;
-        for (Component c : new Component[] {glance, placement, neutron}) {
-            if (c != null) {
-                cs.add(c);
-            }
-        }
-        if (s.contains("nova")) {
-            cs.add(Nova.builder().sql(db).messaging(mq).keystone(keystone).placement(placement).glance(glance)
-                    .networking(neutron).computeDriver(computeDriver).build());
-        }
-        cs.add(new OpenStackClient(keystone));
-        return Cloud.builder(name).component(cs.toArray(Component[]::new)).inventory(inventory).build();
+        return cloud(ServiceRegistry.builtIn(), name, inventory, wanted, computeDriver);
+    }
+
+    private static Cloud cloud(ServiceRegistry registry, String name, Inventory inventory, Collection<String> wanted,
+                               String computeDriver) {
+        return Cloud.builder(name).component(registry.components(wanted, computeDriver).toArray(Component[]::new))
+                .inventory(inventory).build();
     }
 
     /**
-     * The named services plus everything they need, in {@link #SERVICES} order.
+     * The services to select from: the built-in ones unless a registry with services of the
+     * caller's own is given. Keeps the selection if every selected service is registered there.
+     */
+    public AllInOne registry(ServiceRegistry r) {
+        AllInOne a = copy();
+        a.registry = java.util.Objects.requireNonNull(r);
+        a.services = r.select(services);
+        a.custom = null;
+        return a;
+    }
+
+    /**
+     * The named built-in services plus everything they need, in {@link #SERVICES} order.
      *
      * @throws IllegalArgumentException for a name that is not a service, listing the known ones
      */
     public static Set<String> select(Collection<String> wanted) {
-        if (wanted.isEmpty()) {
-            throw new IllegalArgumentException("no services selected: name at least one of " + SERVICES.keySet());
-        }
-        Set<String> closure = new LinkedHashSet<>();
-        List<String> todo = new ArrayList<>();
-        for (String w : wanted) {
-            String n = w.strip().toLowerCase(java.util.Locale.ROOT);
-            if (!SERVICES.containsKey(n)) {
-                throw new IllegalArgumentException("unknown service '" + w + "': the known services are "
-                        + String.join(", ", SERVICES.keySet()) + nearest(n));
-            }
-            todo.add(n);
-        }
-        todo.add("openstackclient");
-        while (!todo.isEmpty()) {
-            String n = todo.remove(todo.size() - 1);
-            if (closure.add(n)) {
-                todo.addAll(SERVICES.get(n));
-            }
-        }
-        Set<String> ordered = new LinkedHashSet<>();
-        SERVICES.keySet().stream().filter(closure::contains).forEach(ordered::add);
-        return java.util.Collections.unmodifiableSet(ordered);
-    }
-
-    private static Map<String, List<String>> services() {
-        Map<String, List<String>> m = new LinkedHashMap<>();
-        m.put("mariadb", List.of());
-        m.put("rabbitmq", List.of());
-        m.put("memcached", List.of());
-        m.put("keystone", List.of("mariadb", "memcached"));
-        m.put("glance", List.of("keystone"));
-        m.put("placement", List.of("keystone"));
-        m.put("neutron", List.of("keystone", "rabbitmq"));
-        m.put("nova", List.of("keystone", "rabbitmq", "placement", "glance", "neutron"));
-        m.put("openstackclient", List.of("keystone"));
-        return java.util.Collections.unmodifiableMap(m);
-    }
-
-    /** "; did you mean 'x'?" for a name within two edits of a known one, else "". */
-    private static String nearest(String n) {
-        String best = null;
-        int bestD = 3;
-        for (String k : SERVICES.keySet()) {
-            int d = distance(n, k);
-            if (d < bestD) {
-                bestD = d;
-                best = k;
-            }
-        }
-        return best == null ? "" : "; did you mean '" + best + "'?";
-    }
-
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
+        return ServiceRegistry.builtIn().select(wanted);
     }
 
     public Cloud cloud() {
         if (custom != null) {
             return custom;
         }
-        return cloud(name, inventory(workers).config(config), services, computeDriver);
+        return cloud(registry, name, inventory(workers).config(config), services, computeDriver);
     }
 
     public Recipe recipe() {

@@ -1,5 +1,7 @@
 package io.speedling.openstack;
 
+import io.speedling.core.tasks.Task;
+
 import io.speedling.openstack.remote.KeystoneRegistrar;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +46,24 @@ public abstract class Component {
     /** systemd units this component runs (Debian names). */
     public abstract List<String> services();
 
+    /**
+     * debconf answers its Debian packages need to install unattended ({@code "package question type
+     * value"}), e.g. that no package configures a database or registers endpoints by itself.
+     */
+    public List<String> debconf() {
+        return List.of();
+    }
+
+    /**
+     * Shell lines that make its database schemas at image build time, against a throwaway MariaDB
+     * ({@link SchemaSnapshot}: the functions {@code m}, {@code url} and {@code dump} are defined
+     * there), or "" when it has none. A deploy onto a fresh node then loads them instead of running
+     * the db sync.
+     */
+    public String schemaScript() {
+        return "";
+    }
+
     /** Databases (name, user) it needs on the SQL server. */
     public List<Database> databases() {
         return List.of();
@@ -57,6 +77,15 @@ public abstract class Component {
     /** Users to register in Keystone. */
     public List<KeystoneRegistrar.UserDef> users(Deploy d) {
         return List.of();
+    }
+
+    /**
+     * This component's task {@code step}, planned by its own {@link #plan}: what a component's
+     * typed accessor (e.g. {@code keystone.registered(d)}) returns to the components that wait for it,
+     * so no task name is spelled outside the file that plans it.
+     */
+    protected final <T> Task<T> planned(Deploy d, String step) {
+        return d.task(name + "." + step);
     }
 
     /** Adds this component's tasks; the tasks of the components it requires are already there. */

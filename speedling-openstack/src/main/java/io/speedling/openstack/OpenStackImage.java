@@ -16,35 +16,23 @@ public final class OpenStackImage {
     private OpenStackImage() {
     }
 
-    /** debconf answers: no package configures a database or registers endpoints by itself. */
-    static final String DEBCONF = String.join("\n",
-            "keystone keystone/configure_db boolean false",
-            "keystone keystone/create-admin-tenant boolean false",
-            "keystone keystone/register-endpoint boolean false",
-            "glance-common glance/configure_db boolean false",
-            "glance-api glance/register-endpoint boolean false",
-            "nova-common nova/configure_db boolean false",
-            "nova-api nova/register-endpoint boolean false",
-            "neutron-common neutron/configure_db boolean false",
-            "neutron-server neutron/register-endpoint boolean false",
-            "placement-common placement/configure_db boolean false",
-            "placement-api placement/register-endpoint boolean false",
-            "nova-common nova/my-ip string 127.0.0.1");
-
     /** The recipe for {@code suite} with the packages of {@code components} (Debian names). */
-    public static Recipe recipe(String suite, List<String> packages, List<String> services) {
+    public static Recipe recipe(String suite, List<String> packages, List<String> services, List<String> debconf) {
         Set<String> pkgs = new LinkedHashSet<>(packages);
         StringBuilder disable = new StringBuilder("# the deploy starts what it configured; nothing starts on its own\n");
         for (String s : services) {
             disable.append("systemctl disable ").append(s).append(" >/dev/null 2>&1 || true\n");
         }
-        return Recipes.node(suite).packages(new ArrayList<>(pkgs), DEBCONF)
+        // sorted: the layer's key must not depend on the order components were wired in
+        return Recipes.node(suite).packages(new ArrayList<>(pkgs), String.join("\n", new java.util.TreeSet<>(debconf)))
                 .script("disable-services", disable.toString());
     }
 
     /** The image for {@code cloud}: its packages, services disabled, and its database schemas made ahead. */
     public static Recipe recipe(String suite, Cloud cloud) {
-        return recipe(suite, cloud.packages(), cloud.services())
+        List<String> debconf = new ArrayList<>();
+        cloud.components().forEach(c -> debconf.addAll(c.debconf()));
+        return recipe(suite, cloud.packages(), cloud.services(), debconf)
                 .script("db-schemas", SchemaSnapshot.buildScript(cloud));
     }
 }

@@ -1,10 +1,5 @@
 package io.speedling.openstack;
 
-import io.speedling.openstack.components.Glance;
-import io.speedling.openstack.components.Keystone;
-import io.speedling.openstack.components.Neutron;
-import io.speedling.openstack.components.Nova;
-import io.speedling.openstack.components.Placement;
 
 /**
  * Database schemas made at image build time: a layer runs every component's db sync against a
@@ -49,48 +44,9 @@ public final class SchemaSnapshot {
                 """.formatted(DIR));
         boolean any = false;
         for (Component c : cloud.components()) {
-            if (c instanceof Keystone) {
-                s.append("""
-                        m -e 'CREATE DATABASE keystone'
-                        printf '[database]\\nconnection = %s\\n' "$(url keystone)" > $d/keystone.conf
-                        keystone-manage --config-file $d/keystone.conf db_sync
-                        dump keystone-db-sync keystone keystone-db-sync keystone
-                        """);
-                any = true;
-            } else if (c instanceof Glance) {
-                s.append("""
-                        m -e 'CREATE DATABASE glance'
-                        printf '[database]\\nconnection = %s\\n' "$(url glance)" > $d/glance.conf
-                        glance-manage --config-file $d/glance.conf db_sync
-                        dump glance-db-sync glance-common glance-db-sync glance
-                        """);
-                any = true;
-            } else if (c instanceof Placement) {
-                s.append("""
-                        m -e 'CREATE DATABASE placement'
-                        printf '[placement_database]\\nconnection = %s\\n' "$(url placement)" > $d/placement.conf
-                        placement-manage --config-file $d/placement.conf db sync
-                        dump placement-db-sync placement-common placement-db-sync placement
-                        """);
-                any = true;
-            } else if (c instanceof Neutron) {
-                s.append("""
-                        m -e 'CREATE DATABASE neutron'
-                        printf '[DEFAULT]\\ncore_plugin = ml2\\n[database]\\nconnection = %s\\n' "$(url neutron)" > $d/neutron.conf
-                        neutron-db-manage --config-file $d/neutron.conf upgrade heads
-                        dump neutron-db-sync neutron-common neutron-db-sync neutron
-                        """);
-                any = true;
-            } else if (c instanceof Nova) {
-                s.append("""
-                        m -e 'CREATE DATABASE nova_api; CREATE DATABASE nova; CREATE DATABASE nova_cell0'
-                        printf '[api_database]\\nconnection = %s\\n[database]\\nconnection = %s\\n' "$(url nova_api)" "$(url nova)" > $d/nova.conf
-                        printf '[api_database]\\nconnection = %s\\n[database]\\nconnection = %s\\n' "$(url nova_api)" "$(url nova_cell0)" > $d/nova0.conf
-                        nova-manage --config-file $d/nova.conf api_db sync
-                        nova-manage --config-file $d/nova.conf db sync --local_cell
-                        nova-manage --config-file $d/nova0.conf db sync --local_cell
-                        dump nova-db-sync nova-common "nova-db-sync nova-cell0-sync" nova_api nova nova_cell0
-                        """);
+            String script = c.schemaScript();
+            if (!script.isEmpty()) {
+                s.append(script);
                 any = true;
             }
         }

@@ -150,7 +150,7 @@ class AllInOneE2E {
         protected void plan(Deploy d) {
             d.task(name() + ".db_sync", ctx -> d.onController(new Once("broken-sync", "1", List.of("sh", "-c",
                     "echo 'table speedling_test already exists' >&2; exit 3"), Map.of(), null)),
-                    d.task(db.name() + ".schemas"));
+                    db.schemas(d));
         }
     }
 

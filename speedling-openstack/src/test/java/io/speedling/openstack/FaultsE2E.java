@@ -130,7 +130,7 @@ class FaultsE2E {
                 d.onController(Sh.checked("systemctl daemon-reload"));
                 d.onController(new Services(List.of(UNIT), false));
                 return null;
-            }, d.task(db.name() + ".start"));
+            }, db.started(d));
             d.task(name() + ".ready", ctx -> d.onController(new WaitHttp("http://127.0.0.1:9/", 8, UNIT)), start);
         }
     }

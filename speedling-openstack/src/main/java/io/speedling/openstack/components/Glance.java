@@ -77,6 +77,22 @@ public final class Glance extends Component {
     }
 
     @Override
+    public List<String> debconf() {
+        return List.of("glance-common glance/configure_db boolean false",
+                "glance-api glance/register-endpoint boolean false");
+    }
+
+    @Override
+    public String schemaScript() {
+        return """
+                m -e 'CREATE DATABASE glance'
+                printf '[database]\\nconnection = %s\\n' "$(url glance)" > $d/glance.conf
+                glance-manage --config-file $d/glance.conf db_sync
+                dump glance-db-sync glance-common glance-db-sync glance
+                """;
+    }
+
+    @Override
     public List<Database> databases() {
         return List.of(new Database("glance", "glance"));
     }
@@ -119,11 +135,11 @@ public final class Glance extends Component {
         });
         Task<Boolean> sync = d.task(name() + ".db_sync", ctx -> d.onController(new Once("glance-db-sync",
                 Keystone.stamp(d, "glance-common"), List.of("glance-manage", "db_sync"), Map.of(), "glance")),
-                config, d.task(sql.name() + ".schemas"));
+                config, sql.schemas(d));
         Task<Void> start = d.task(name() + ".start", ctx -> {
             d.services(ctl, ctx.want(config), "glance-api");
             return null;
-        }, sync, d.task(keystone.name() + ".register"));
+        }, sync, keystone.registered(d));
         d.task(name() + ".ready", ctx -> d.onController(new WaitHttp("http://" + d.controllerIp() + ":9292/", 120, "glance-api")),
                 start);
     }

@@ -74,6 +74,23 @@ public final class Keystone extends Component {
     }
 
     @Override
+    public List<String> debconf() {
+        return List.of("keystone keystone/configure_db boolean false",
+                "keystone keystone/create-admin-tenant boolean false",
+                "keystone keystone/register-endpoint boolean false");
+    }
+
+    @Override
+    public String schemaScript() {
+        return """
+                m -e 'CREATE DATABASE keystone'
+                printf '[database]\\nconnection = %s\\n' "$(url keystone)" > $d/keystone.conf
+                keystone-manage --config-file $d/keystone.conf db_sync
+                dump keystone-db-sync keystone keystone-db-sync keystone
+                """;
+    }
+
+    @Override
     public List<Database> databases() {
         return List.of(new Database("keystone", "keystone"));
     }
@@ -85,6 +102,11 @@ public final class Keystone extends Component {
     @Override
     public List<KeystoneRegistrar.UserDef> users(Deploy d) {
         return List.of(new KeystoneRegistrar.UserDef("demo", d.secret("keystone-demo"), "demo", List.of("member")));
+    }
+
+    /** Done when Keystone answers and every component's catalog entries and users are registered. */
+    public Task<?> registered(Deploy d) {
+        return planned(d, "register");
     }
 
     @Override
@@ -109,7 +131,7 @@ public final class Keystone extends Component {
         });
         Task<Boolean> sync = d.task(name() + ".db_sync", ctx -> d.onController(new Once("keystone-db-sync",
                 stamp(d, "keystone"), List.of("keystone-manage", "db_sync"), Map.of(), "keystone")),
-                config, d.task(sql.name() + ".schemas"));
+                config, sql.schemas(d));
         // what keystone-manage fernet_setup and credential_setup do, without two Python start-ups
         Task<Boolean> keys = d.task(name() + ".fernet", ctx -> d.onController(new FernetKeys(
                 List.of("/etc/keystone/fernet-keys", "/etc/keystone/credential-keys"), "keystone")), config);
@@ -124,7 +146,7 @@ public final class Keystone extends Component {
         Task<Void> start = d.task(name() + ".start", ctx -> {
             d.services(ctl, ctx.want(config), "keystone");
             return null;
-        }, bootstrap, d.task(memcached.name() + ".start"));
+        }, bootstrap, memcached.started(d));
         Task<Integer> ready = d.task(name() + ".ready", ctx -> d.onController(new WaitHttp(url, 120, "keystone")), start);
         d.task(name() + ".register", ctx -> {
             List<KeystoneRegistrar.ServiceDef> services = new ArrayList<>();

@@ -35,6 +35,16 @@ public final class MariaDb extends Component {
         return List.of("mariadb");
     }
 
+    /** Done when the server runs (waited for by whoever needs SQL before the schemas). */
+    public Task<Void> started(Deploy d) {
+        return planned(d, "start");
+    }
+
+    /** Done when the databases and users exist and the image's schemas are loaded: db syncs wait for it. */
+    public Task<?> schemas(Deploy d) {
+        return planned(d, "schemas");
+    }
+
     @Override
     protected void plan(Deploy d) {
         var ctl = d.withRole(Inventory.CONTROLLER);

@@ -36,6 +36,11 @@ public final class Memcached extends Component {
         return List.of("memcached");
     }
 
+    /** Done when memcached runs. */
+    public Task<?> started(Deploy d) {
+        return planned(d, "start");
+    }
+
     @Override
     protected void plan(Deploy d) {
         var ctl = d.withRole(Inventory.CONTROLLER);

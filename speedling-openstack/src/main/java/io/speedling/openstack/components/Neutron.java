@@ -100,6 +100,22 @@ public final class Neutron extends Component {
     }
 
     @Override
+    public List<String> debconf() {
+        return List.of("neutron-common neutron/configure_db boolean false",
+                "neutron-server neutron/register-endpoint boolean false");
+    }
+
+    @Override
+    public String schemaScript() {
+        return """
+                m -e 'CREATE DATABASE neutron'
+                printf '[DEFAULT]\\ncore_plugin = ml2\\n[database]\\nconnection = %s\\n' "$(url neutron)" > $d/neutron.conf
+                neutron-db-manage --config-file $d/neutron.conf upgrade heads
+                dump neutron-db-sync neutron-common neutron-db-sync neutron
+                """;
+    }
+
+    @Override
     public List<Database> databases() {
         return List.of(new Database("neutron", "neutron"));
     }
@@ -166,7 +182,7 @@ public final class Neutron extends Component {
         Task<Boolean> sync = d.task(name() + ".db_sync", ctx -> d.onController(new Once("neutron-db-sync",
                 Keystone.stamp(d, "neutron-common"), List.of("neutron-db-manage", "--config-file",
                 "/etc/neutron/neutron.conf", "--config-file", "/etc/neutron/plugins/ml2/ml2_conf.ini", "upgrade",
-                "heads"), Map.of(), "neutron")), config, d.task(sql.name() + ".schemas"));
+                "heads"), Map.of(), "neutron")), config, sql.schemas(d));
         Task<Void> rpc = d.task(name() + ".rpc_server", ctx -> {
             // agents that start before the server consumes its queue time out on their first calls.
             // rabbitmqctl says whether it does, but boots an Erlang VM per call (~1 s of CPU that
@@ -184,7 +200,7 @@ public final class Neutron extends Component {
                     + "echo 'neutron-rpc-server does not consume q-plugin 60 s after starting its workers' >&2; exit 1",
                     true));
             return null;
-        }, sync, d.task(messaging.name() + ".user"), d.task(keystone.name() + ".register"));
+        }, sync, messaging.userReady(d), keystone.registered(d));
         Task<Void> start = d.task(name() + ".start", ctx -> {
             boolean changed = ctx.want(config);
             d.services(ctl, changed, "neutron-api", "neutron-dhcp-agent", "neutron-metadata-agent", "neutron-l3-agent");

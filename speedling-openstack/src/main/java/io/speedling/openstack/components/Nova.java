@@ -147,6 +147,26 @@ public final class Nova extends Component {
     }
 
     @Override
+    public List<String> debconf() {
+        return List.of("nova-common nova/configure_db boolean false",
+                "nova-api nova/register-endpoint boolean false",
+                "nova-common nova/my-ip string 127.0.0.1");
+    }
+
+    @Override
+    public String schemaScript() {
+        return """
+                m -e 'CREATE DATABASE nova_api; CREATE DATABASE nova; CREATE DATABASE nova_cell0'
+                printf '[api_database]\\nconnection = %s\\n[database]\\nconnection = %s\\n' "$(url nova_api)" "$(url nova)" > $d/nova.conf
+                printf '[api_database]\\nconnection = %s\\n[database]\\nconnection = %s\\n' "$(url nova_api)" "$(url nova_cell0)" > $d/nova0.conf
+                nova-manage --config-file $d/nova.conf api_db sync
+                nova-manage --config-file $d/nova.conf db sync --local_cell
+                nova-manage --config-file $d/nova0.conf db sync --local_cell
+                dump nova-db-sync nova-common "nova-db-sync nova-cell0-sync" nova_api nova nova_cell0
+                """;
+    }
+
+    @Override
     public List<Database> databases() {
         return List.of(new Database("nova_api", "nova"), new Database("nova", "nova"), new Database("nova_cell0", "nova"));
     }
@@ -269,13 +289,13 @@ public final class Nova extends Component {
             boolean c = d.onController(new Once("nova-cell0-sync", version, List.of("nova-manage", "db", "sync"),
                     Map.of(), "nova"));
             return a || c;
-        }, config, d.task(sql.name() + ".schemas"));
+        }, config, sql.schemas(d));
         Task<Void> start = d.task(name() + ".start", ctx -> {
             boolean changed = ctx.want(config);
-            ctx.want(d.task(placement.name() + ".ready"));
+            ctx.want(placement.ready(d));
             d.services(ctl, changed, "nova-api", "nova-conductor", "nova-scheduler");
             return null;
-        }, sync, d.task(keystone.name() + ".register"), d.task(messaging.name() + ".user"));
+        }, sync, keystone.registered(d), messaging.userReady(d));
         Task<Void> computeStart = d.task(name() + ".compute", ctx -> {
             boolean changed = ctx.want(config);
             if (libvirt()) {

@@ -1,5 +1,7 @@
 package io.speedling.openstack.components;
 
+import io.speedling.core.tasks.Task;
+
 import io.speedling.core.FileSpec;
 import io.speedling.core.functions.WriteFile;
 import io.speedling.openstack.Component;
@@ -32,6 +34,11 @@ public final class OpenStackClient extends Component {
     @Override
     public List<String> services() {
         return List.of();
+    }
+
+    /** Done when the openrc files are on the controller. */
+    public Task<?> openrc(Deploy d) {
+        return planned(d, "openrc");
     }
 
     @Override

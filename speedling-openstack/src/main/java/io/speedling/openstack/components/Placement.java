@@ -68,6 +68,22 @@ public final class Placement extends Component {
     }
 
     @Override
+    public List<String> debconf() {
+        return List.of("placement-common placement/configure_db boolean false",
+                "placement-api placement/register-endpoint boolean false");
+    }
+
+    @Override
+    public String schemaScript() {
+        return """
+                m -e 'CREATE DATABASE placement'
+                printf '[placement_database]\\nconnection = %s\\n' "$(url placement)" > $d/placement.conf
+                placement-manage --config-file $d/placement.conf db sync
+                dump placement-db-sync placement-common placement-db-sync placement
+                """;
+    }
+
+    @Override
     public List<Database> databases() {
         return List.of(new Database("placement", "placement"));
     }
@@ -81,6 +97,11 @@ public final class Placement extends Component {
     @Override
     public List<KeystoneRegistrar.UserDef> users(Deploy d) {
         return serviceUser(d, "placement");
+    }
+
+    /** Done when the placement API answers. */
+    public Task<?> ready(Deploy d) {
+        return planned(d, "ready");
     }
 
     @Override
@@ -98,11 +119,11 @@ public final class Placement extends Component {
         });
         Task<Boolean> sync = d.task(name() + ".db_sync", ctx -> d.onController(new Once("placement-db-sync",
                 Keystone.stamp(d, "placement-common"), List.of("placement-manage", "db", "sync"), Map.of(),
-                "placement")), config, d.task(sql.name() + ".schemas"));
+                "placement")), config, sql.schemas(d));
         Task<Void> start = d.task(name() + ".start", ctx -> {
             d.services(ctl, ctx.want(config), "placement-api");
             return null;
-        }, sync, d.task(keystone.name() + ".register"));
+        }, sync, keystone.registered(d));
         d.task(name() + ".ready", ctx -> d.onController(new WaitHttp("http://" + d.controllerIp() + ":8778/", 120, "placement-api")),
                 start);
     }

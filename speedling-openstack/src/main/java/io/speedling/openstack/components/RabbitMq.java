@@ -36,6 +36,11 @@ public final class RabbitMq extends Component {
         return List.of("rabbitmq-server");
     }
 
+    /** Done when the broker runs and the OpenStack messaging user exists. */
+    public Task<?> userReady(Deploy d) {
+        return planned(d, "user");
+    }
+
     @Override
     protected void plan(Deploy d) {
         var ctl = d.withRole(Inventory.CONTROLLER);

@@ -1,0 +1,107 @@
+package io.speedling.openstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.speedling.openstack.components.Keystone;
+import io.speedling.openstack.components.Nova;
+import io.speedling.openstack.components.OpenStackClient;
+import io.speedling.virt.image.Step;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** A component is the unit of extension: registered by name, it declares all it brings. */
+class ServiceRegistryTest {
+    /** A component of a test's own that needs keystone and brings one debconf answer and one schema. */
+    static final class Extra extends Component {
+        private final Keystone keystone;
+
+        Extra(Keystone keystone) {
+            super("extra");
+            this.keystone = keystone;
+        }
+
+        @Override
+        public List<Component> requires() {
+            return List.of(keystone);
+        }
+
+        @Override
+        public Map<DistroFamily, List<String>> packages() {
+            return Map.of(DistroFamily.DEBIAN, List.of("hello"));
+        }
+
+        @Override
+        public List<String> services() {
+            return List.of();
+        }
+
+        @Override
+        public List<String> debconf() {
+            return List.of("hello hello/greet boolean false");
+        }
+
+        @Override
+        public String schemaScript() {
+            return "m -e 'CREATE DATABASE extra'\n";
+        }
+
+        @Override
+        protected void plan(Deploy d) {
+            d.task(name() + ".greet", ctx -> null, keystone.registered(d));
+        }
+    }
+
+    @Test
+    void theBuiltInServicesAreTheRegistrysInWiringOrder() {
+        assertThat(ServiceRegistry.builtIn().needs()).isEqualTo(AllInOne.SERVICES);
+        assertThat(ServiceRegistry.builtIn().select(List.of("glance"))).containsExactly("mariadb", "memcached",
+                "keystone", "glance", "openstackclient");
+        List<Component> all = ServiceRegistry.builtIn().components(AllInOne.SERVICES.keySet(), "libvirt");
+        assertThat(all).extracting(Component::name).containsExactlyElementsOf(AllInOne.SERVICES.keySet());
+        assertThat(all).filteredOn(c -> c instanceof Nova).singleElement()
+                .extracting(c -> ((Nova) c).computeDriver()).isEqualTo("libvirt.LibvirtDriver");
+    }
+
+    @Test
+    void aComponentOfOneFileAndOneRegistrationIsSelectedWithWhatItNeedsAndReachesTheImage() {
+        ServiceRegistry r = ServiceRegistry.builtIn().with("extra", List.of("keystone"),
+                w -> new Extra(w.get(Keystone.class)));
+        assertThat(r.select(List.of("extra"))).containsExactly("mariadb", "memcached", "keystone", "openstackclient",
+                "extra");
+        AllInOne aio = AllInOne.named("reg", 9).registry(r).services("extra");
+        Cloud cloud = aio.cloud();
+        assertThat(cloud.component(Extra.class).requires()).containsExactly(cloud.component(Keystone.class));
+        assertThat(cloud.packages()).contains("hello", "keystone");
+        Step.Packages pkgs = aio.recipe().steps().stream().filter(s -> s instanceof Step.Packages)
+                .map(s -> (Step.Packages) s).reduce((a, b) -> b).orElseThrow();
+        // sorted, whatever order the components were wired in
+        assertThat(pkgs.debconf().lines()).containsExactly("hello hello/greet boolean false",
+                "keystone keystone/configure_db boolean false", "keystone keystone/create-admin-tenant boolean false",
+                "keystone keystone/register-endpoint boolean false");
+        assertThat(SchemaSnapshot.buildScript(cloud)).contains("keystone-manage --config-file $d/keystone.conf db_sync",
+                "m -e 'CREATE DATABASE extra'").doesNotContain("nova-manage");
+    }
+
+    @Test
+    void badRegistrationsAreRefusedNamingBothSides() {
+        ServiceRegistry b = ServiceRegistry.builtIn();
+        assertThatThrownBy(() -> b.with("nova", List.of(), w -> null))
+                .hasMessage("service 'nova' is registered already; give yours another name");
+        assertThatThrownBy(() -> b.with("extra", List.of("cinder"), w -> null))
+                .hasMessageStartingWith("service 'extra' needs 'cinder', which is not registered; the registered "
+                        + "services are mariadb, rabbitmq");
+        assertThatThrownBy(() -> b.with("Extra!", List.of(), w -> null)).hasMessageStartingWith("service name 'Extra!'");
+        // a factory that uses a service it did not name among its needs
+        ServiceRegistry sloppy = b.with("extra", List.of("keystone"), w -> {
+            w.get(io.speedling.openstack.components.Glance.class);
+            return new Extra(w.get(Keystone.class));
+        });
+        assertThatThrownBy(() -> sloppy.components(List.of("extra"), "fake")).hasMessageStartingWith("no Glance "
+                + "among the services made so far");
+        assertThatThrownBy(() -> b.select(List.of("extra"))).hasMessageStartingWith("unknown service 'extra'");
+        assertThat(b.with("extra", List.of("keystone"), w -> new Extra(w.get(Keystone.class))).components(
+                List.of("extra"), "fake")).anyMatch(c -> c instanceof OpenStackClient);
+    }
+}
