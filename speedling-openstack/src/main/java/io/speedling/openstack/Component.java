@@ -64,6 +64,17 @@ public abstract class Component {
         return "";
     }
 
+    /**
+     * Settings this component adds to files that other components write (path, then section, key
+     * and value): e.g. block storage adding Nova's {@code [cinder]} section, or a storage backend
+     * pointing Glance at itself. Merged over the file owner's own settings on every node that file
+     * is written, under the inventory's overrides. Called while the deploy runs, so it may use
+     * {@code d}'s addresses and secrets.
+     */
+    public Map<String, Map<String, Map<String, String>>> extensions(Deploy d) {
+        return Map.of();
+    }
+
     /** Databases (name, user) it needs on the SQL server. */
     public List<Database> databases() {
         return List.of();

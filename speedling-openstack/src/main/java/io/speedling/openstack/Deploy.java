@@ -110,24 +110,39 @@ public final class Deploy {
         return tasks.containsKey(name);
     }
 
-    /** Merges INI settings on every node of the group; true when any node's file changed. */
+    /**
+     * Merges INI settings on every node of the group, with the other components' extensions of that
+     * file and the inventory's overrides on top; true when any node's file changed.
+     */
     public boolean ini(NodeGroup nodes, String path, Map<String, Map<String, String>> settings, String group) {
         if (nodes.names().stream().allMatch(n -> cloud.inventory().configFor(n, path).isEmpty())) {
             merged(nodes, path);
-            return tally(path, nodes.call(new MergeIni(path, settings, "root", group, 0640)));
+            return tally(path, nodes.call(new MergeIni(path, Inventory.overlay(settings, extensionsOf(path)), "root",
+                    group, 0640)));
         }
         return callEachIni(nodes, path, n -> settings, group);
     }
 
     /**
-     * Merges per-node INI settings (addresses differ per node), with the inventory's overrides for
-     * that node and file on top; true when any node's file changed.
+     * Merges per-node INI settings (addresses differ per node), with the other components'
+     * extensions of that file and the inventory's overrides for that node on top; true when any
+     * node's file changed.
      */
     public boolean callEachIni(NodeGroup nodes, String path,
                                java.util.function.Function<Node, Map<String, Map<String, String>>> perNode, String group) {
         merged(nodes, path);
-        return tally(path, nodes.callEach(n -> new MergeIni(path, Inventory.overlay(perNode.apply(n),
-                cloud.inventory().configFor(n.name(), path)), "root", group, 0640)));
+        Map<String, Map<String, String>> ext = extensionsOf(path);
+        return tally(path, nodes.callEach(n -> new MergeIni(path, Inventory.overlay(Inventory.overlay(perNode.apply(n),
+                ext), cloud.inventory().configFor(n.name(), path)), "root", group, 0640)));
+    }
+
+    /** What the components add to file {@code path} ({@link Component#extensions}), in wiring order. */
+    Map<String, Map<String, String>> extensionsOf(String path) {
+        Map<String, Map<String, String>> out = Map.of();
+        for (Component c : cloud.components()) {
+            out = Inventory.overlay(out, c.extensions(this).getOrDefault(path, Map.of()));
+        }
+        return out;
     }
 
     private void merged(NodeGroup nodes, String path) {

@@ -48,6 +48,12 @@ class ServiceRegistryTest {
         }
 
         @Override
+        public Map<String, Map<String, Map<String, String>>> extensions(Deploy d) {
+            return Map.of("/etc/keystone/keystone.conf", Map.of("extra", Map.of("greeting", "hello"),
+                    "token", Map.of("expiration", "7200")));
+        }
+
+        @Override
         protected void plan(Deploy d) {
             d.task(name() + ".greet", ctx -> null, keystone.registered(d));
         }
@@ -82,6 +88,19 @@ class ServiceRegistryTest {
                 "keystone keystone/register-endpoint boolean false");
         assertThat(SchemaSnapshot.buildScript(cloud)).contains("keystone-manage --config-file $d/keystone.conf db_sync",
                 "m -e 'CREATE DATABASE extra'").doesNotContain("nova-manage");
+    }
+
+    @Test
+    void aComponentExtendsTheFilesOfAnotherOnlyWhereItSaysSo(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
+        List<Component> cs = ServiceRegistry.builtIn().with("extra", List.of("keystone"),
+                w -> new Extra(w.get(Keystone.class))).components(List.of("extra"), "fake");
+        Cloud cloud = Cloud.builder("ext").component(cs.toArray(Component[]::new))
+                .inventory(Inventory.allInOne("controller-01")).build();
+        Deploy d = new Deploy(cloud, null, Secrets.open(tmp.resolve("secrets.json")),
+                io.speedling.core.tasks.TaskGraph.builder().build());
+        assertThat(d.extensionsOf("/etc/keystone/keystone.conf")).isEqualTo(Map.of("extra", Map.of("greeting",
+                "hello"), "token", Map.of("expiration", "7200")));
+        assertThat(d.extensionsOf("/etc/nova/nova.conf")).isEmpty();
     }
 
     @Test
