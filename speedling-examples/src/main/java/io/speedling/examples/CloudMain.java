@@ -1,16 +1,11 @@
 package io.speedling.examples;
 
-import io.speedling.core.Fleet;
 import io.speedling.core.SpeedlingException;
 import io.speedling.core.tasks.Progress;
 import io.speedling.openstack.AllInOne;
-import io.speedling.openstack.ConfigOverride;
+import io.speedling.openstack.CloudSpec;
 import io.speedling.openstack.DeployFailedException;
-import io.speedling.openstack.DeployResult;
 import io.speedling.openstack.OpenStackCloud;
-import io.speedling.openstack.Verifier;
-import io.speedling.virt.image.Image;
-import io.speedling.virt.nodes.Cluster;
 import io.speedling.virt.nodes.SlicePlan;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,61 +82,61 @@ public final class CloudMain {
     }
 
     /**
-     * The cloud the options describe; every value is checked here, before anything slow.
+     * The cloud the options describe, as the spec every way in uses; every value is checked here,
+     * before anything slow. The command line's cloud is kept: a rerun converges it, a failed deploy
+     * stays for inspection, {@code --wipe} removes it.
      *
      * @throws IllegalArgumentException naming the option and its value
      */
-    static AllInOne cloudOf(Map<String, List<String>> given) {
+    static CloudSpec cloudOf(Map<String, List<String>> given) {
         String name = one(given, "--name", "aio");
         String sliceArg = one(given, "--slice", "1");
         if (!sliceArg.matches("[0-9]{1,3}") || Integer.parseInt(sliceArg) > SlicePlan.MAX_SLICE) {
             throw new IllegalArgumentException("--slice " + sliceArg + " is not a slice: give a number 0-"
                     + SlicePlan.MAX_SLICE);
         }
-        AllInOne aio;
+        CloudSpec spec;
         try {
-            aio = AllInOne.named(name, Integer.parseInt(sliceArg));
+            spec = CloudSpec.allInOne().name(name).slice(Integer.parseInt(sliceArg));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--name: " + e.getMessage());
         }
         String services = one(given, "--services", null);
         if (services != null) {
-            aio = aio.services(List.of(services.split(",", -1)));
+            spec = spec.services(List.of(services.split(",", -1)));
         }
         String workers = one(given, "--workers", "0");
         if (!workers.matches("[0-9]{1,2}")) {
             throw new IllegalArgumentException("--workers " + workers + " is not a number: give 0-"
                     + AllInOne.MAX_WORKERS);
         }
-        aio = aio.workers(Integer.parseInt(workers));
-        List<ConfigOverride> config = new java.util.ArrayList<>();
+        spec = spec.workers(Integer.parseInt(workers));
         for (String c : given.getOrDefault("--config", List.of())) {
-            config.add(ConfigOverride.parse(c));
+            spec = spec.config(c);
         }
-        aio = aio.config(config);
         String driver = one(given, "--compute-driver", null);
         if (driver != null) {
-            aio = aio.computeDriver(driver);
+            spec = spec.computeDriver(driver);
         }
-        return aio;
+        return spec.reuse(true).keepOnFailure(true).verify(!given.containsKey("--no-verify"));
     }
 
     public static void main(String[] args) throws Exception {
         Map<String, List<String>> given;
-        AllInOne aio;
+        CloudSpec spec;
         try {
             given = checkOptions(args);
             if (given.containsKey("--help")) {
                 System.out.println(USAGE);
                 return;
             }
-            aio = cloudOf(given);
+            spec = cloudOf(given);
         } catch (IllegalArgumentException e) {
             System.err.println("cloud: " + e.getMessage() + "\n" + USAGE);
             System.exit(2);
             return;
         }
-        String name = aio.name();
+        String name = spec.cloudName();
         Progress progress = Progress.console();
         if (progress.isLive()) {
             // before the first logger exists: the live line and log lines would fight over the terminal
@@ -156,13 +151,17 @@ public final class CloudMain {
             System.setProperty("org.slf4j.simpleLogger.logFile", log.toString());
             System.out.println("log: " + log);
         }
-        try (AutoCloseable held = aio.lock()) {
+        try {
             if (given.containsKey("--wipe")) {
-                aio.wipeOwn();
-                System.out.println("cloud-wiped name=" + name + " slice=" + aio.slice());
+                OpenStackCloud.wipe(spec);
+                System.out.println("cloud-wiped name=" + name + " slice=" + spec.slice());
                 return;
             }
-            deploy(aio, given, progress);
+            deploy(spec, progress);
+        } catch (DeployFailedException e) {
+            progress.close();
+            System.err.println(e.getMessage());
+            System.exit(1);
         } catch (SpeedlingException e) {
             progress.close();
             System.err.println("cloud: " + e.getMessage());
@@ -170,45 +169,20 @@ public final class CloudMain {
         }
     }
 
-    private static void deploy(AllInOne aio, Map<String, List<String>> given, Progress progress) throws Exception {
-        String name = aio.name();
-        int slice = aio.slice();
-        aio.checkSlice();
-        try (progress) {
-            progress.phase("image", "checking the cache");
-            Image image = aio.image(OpenStackCloud.imageListener(progress));
-            progress.phaseDone("ready " + image.key().substring(0, 12));
-            progress.phase("node", "booting " + String.join(", ", aio.nodeNames()));
-            Cluster cluster = aio.nodes(image).keep();
-            progress.phaseDone(String.join(", ", cluster.nodes().stream().map(n -> n.name() + " at " + n.address())
-                    .toList()));
-            try (Fleet fleet = AllInOne.connect(cluster)) {
-                DeployResult r;
-                try {
-                    r = aio.deployer().listener(progress.label("deploy")).deploy(fleet);
-                } catch (DeployFailedException e) {
-                    progress.close();
-                    System.err.println(e.getMessage());
-                    System.exit(1);
-                    return;
-                }
-                progress.line(r.summary());
-                if (!given.containsKey("--no-verify")) {
-                    progress.phase("verify", "openstack client on " + AllInOne.NODE);
-                    Map<String, Double> steps = Verifier.run(fleet.node(AllInOne.NODE), aio.selectedServices());
-                    progress.phaseDone(Verifier.format(steps));
-                }
-                progress.close();
-                System.out.println();
-                System.out.println("Use it:  export OS_CLIENT_CONFIG_FILE=" + r.cloudsYaml() + " OS_CLOUD=" + name
-                        + "-admin; openstack server list");
-                System.out.println("   or:   . " + r.adminOpenrc() + "   (ssh -F " + cluster.sshConfig() + " "
-                        + AllInOne.NODE + " has the client too)");
-                System.out.println("Report:  " + r.htmlReport() + " (open it in a browser)");
-                System.out.println("Wipe it: speedling-examples/bin/cloud --wipe --name " + name + " --slice " + slice);
-                System.out.printf("cloud-ready name=%s keystone=%s clouds_yaml=%s openrc=%s report=%s%n", name,
-                        r.keystoneUrl(), r.cloudsYaml(), r.adminOpenrc(), r.htmlReport());
-            }
+    private static void deploy(CloudSpec spec, Progress progress) {
+        String name = spec.cloudName();
+        // the user's own command: reuse needs no further permission
+        try (progress; OpenStackCloud cloud = OpenStackCloud.up(spec, progress, true)) {
+            progress.close();
+            System.out.println();
+            System.out.println("Use it:  export OS_CLIENT_CONFIG_FILE=" + cloud.cloudsYaml() + " OS_CLOUD=" + name
+                    + "-admin; openstack server list");
+            System.out.println("   or:   . " + cloud.adminOpenrc() + "   (ssh -F " + cloud.sshConfig() + " "
+                    + AllInOne.NODE + " has the client too)");
+            System.out.println("Report:  " + cloud.htmlReport() + " (open it in a browser)");
+            System.out.println("Wipe it: speedling-examples/bin/cloud --wipe --name " + name + " --slice " + spec.slice());
+            System.out.printf("cloud-ready name=%s keystone=%s clouds_yaml=%s openrc=%s report=%s%n", name,
+                    cloud.keystoneUrl(), cloud.cloudsYaml(), cloud.adminOpenrc(), cloud.htmlReport());
         }
     }
 

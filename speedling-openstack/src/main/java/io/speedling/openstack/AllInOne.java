@@ -290,22 +290,35 @@ public final class AllInOne {
      * @throws SpeedlingException when the slice holds another cloud: that one is never replaced
      */
     public Cluster nodes(Image image) {
+        checkSlice();
+        return running(image).orElseGet(() -> fresh(image));
+    }
+
+    /**
+     * The slice's running nodes if they are of this topology and image; empty (with a warning
+     * saying why, when the slice holds other nodes) otherwise. The caller checked the slice's owner.
+     */
+    Optional<Cluster> running(Image image) {
         Optional<SliceRecord> rec = provider.record(slice);
-        if (rec.isPresent()) {
-            requireNotAnother(rec.get());
-            String why = rec.get().difference(nodeNames(), image.key());
-            if (why == null) {
-                Optional<Cluster> running = provider.existing(plan());
-                if (running.isPresent()) {
-                    if (rec.get().owner() == null) {
-                        provider.claim(slice, name);  // made before owners were recorded, and this cloud's (checked)
-                    }
-                    return running.get();
-                }
-            } else {
-                LOG.warn("slice {} of cloud {} is replaced: {}", slice, name, why);
-            }
+        if (rec.isEmpty()) {
+            return Optional.empty();
         }
+        String owner = rec.get().owner();
+        String why = owner != null && !owner.equals(name) ? "it holds cloud " + owner
+                : rec.get().difference(nodeNames(), image.key());
+        if (why != null) {
+            LOG.warn("slice {} of cloud {} is replaced: {}", slice, name, why);
+            return Optional.empty();
+        }
+        Optional<Cluster> running = provider.existing(plan());
+        if (running.isPresent() && owner == null) {
+            provider.claim(slice, name);  // made before owners were recorded; checkSlice() found it this cloud's
+        }
+        return running;
+    }
+
+    /** Fresh nodes from the image, replacing whatever the slice held; claimed for this cloud. */
+    Cluster fresh(Image image) {
         Cluster c = provider.cycle(plan(), image);
         provider.claim(slice, name);
         return c;

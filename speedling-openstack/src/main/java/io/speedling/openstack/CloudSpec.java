@@ -30,12 +30,16 @@ import java.util.Set;
  *     of the same key wins)
  * @param computeDriver Nova's compute driver, {@code fake.FakeDriver} or {@code libvirt.LibvirtDriver}
  *     ({@link Nova#driverName})
+ * @param registry the services to select from ({@link ServiceRegistry#builtIn()} unless the caller
+ *     registered its own components)
  */
 public record CloudSpec(Set<String> services, int workers, String name, int slice, boolean reuse,
-                        boolean keepOnFailure, boolean verify, List<ConfigOverride> config, String computeDriver) {
+                        boolean keepOnFailure, boolean verify, List<ConfigOverride> config, String computeDriver,
+                        ServiceRegistry registry) {
 
     public CloudSpec {
-        services = AllInOne.select(services);
+        registry = java.util.Objects.requireNonNull(registry, "registry");
+        services = registry.select(services);
         if (workers < 0 || workers > AllInOne.MAX_WORKERS) {
             throw new IllegalArgumentException("workers " + workers + " is out of range: give 0 (all-in-one) to "
                     + AllInOne.MAX_WORKERS);
@@ -43,8 +47,8 @@ public record CloudSpec(Set<String> services, int workers, String name, int slic
         if (name != null) {
             Component.requireName("cloud", name, " (it names the state directory)");
         }
-        if (slice < -1 || slice > 255) {
-            throw new IllegalArgumentException("slice " + slice + " is out of range: give 0-255, or -1 to derive one");
+        if (slice != -1) {
+            io.speedling.virt.nodes.SlicePlan.requireSlice(slice);
         }
         config = List.copyOf(config);
         computeDriver = Nova.driverName(computeDriver);
@@ -54,22 +58,31 @@ public record CloudSpec(Set<String> services, int workers, String name, int slic
 
     /** Every service on one node. */
     public static CloudSpec allInOne() {
-        return new CloudSpec(AllInOne.SERVICES.keySet(), 0, null, -1, false, false, false, List.of(), Nova.FAKE);
+        return new CloudSpec(AllInOne.SERVICES.keySet(), 0, null, -1, false, false, false, List.of(), Nova.FAKE,
+                ServiceRegistry.builtIn());
     }
 
     /** Only these services and what they need; an unknown name is refused listing the known ones. */
     public CloudSpec services(Collection<String> s) {
-        return new CloudSpec(AllInOne.select(s), workers, name, slice, reuse, keepOnFailure, verify, config,
-                computeDriver);
+        return new CloudSpec(registry.select(s), workers, name, slice, reuse, keepOnFailure, verify, config,
+                computeDriver, registry);
     }
 
     public CloudSpec services(String... s) {
         return services(List.of(s));
     }
 
+    /**
+     * The services to select from: the built-in ones and those of the caller's own registered in
+     * {@code r} ({@link ServiceRegistry#with}). The selection is kept.
+     */
+    public CloudSpec registry(ServiceRegistry r) {
+        return new CloudSpec(services, workers, name, slice, reuse, keepOnFailure, verify, config, computeDriver, r);
+    }
+
     /** A controller and {@code n} worker nodes (nova-compute and the network agent on the workers). */
     public CloudSpec workers(int n) {
-        return new CloudSpec(services, n, name, slice, reuse, keepOnFailure, verify, config, computeDriver);
+        return new CloudSpec(services, n, name, slice, reuse, keepOnFailure, verify, config, computeDriver, registry);
     }
 
     /** "all-in-one" or "controller+N workers". */
@@ -78,35 +91,35 @@ public record CloudSpec(Set<String> services, int workers, String name, int slic
     }
 
     public CloudSpec name(String n) {
-        return new CloudSpec(services, workers, n, slice, reuse, keepOnFailure, verify, config, computeDriver);
+        return new CloudSpec(services, workers, n, slice, reuse, keepOnFailure, verify, config, computeDriver, registry);
     }
 
     public CloudSpec slice(int s) {
-        return new CloudSpec(services, workers, name, s, reuse, keepOnFailure, verify, config, computeDriver);
+        return new CloudSpec(services, workers, name, s, reuse, keepOnFailure, verify, config, computeDriver, registry);
     }
 
     public CloudSpec reuse(boolean r) {
-        return new CloudSpec(services, workers, name, slice, r, keepOnFailure, verify, config, computeDriver);
+        return new CloudSpec(services, workers, name, slice, r, keepOnFailure, verify, config, computeDriver, registry);
     }
 
     public CloudSpec keepOnFailure(boolean k) {
-        return new CloudSpec(services, workers, name, slice, reuse, k, verify, config, computeDriver);
+        return new CloudSpec(services, workers, name, slice, reuse, k, verify, config, computeDriver, registry);
     }
 
     public CloudSpec verify(boolean v) {
-        return new CloudSpec(services, workers, name, slice, reuse, keepOnFailure, v, config, computeDriver);
+        return new CloudSpec(services, workers, name, slice, reuse, keepOnFailure, v, config, computeDriver, registry);
     }
 
     /** Nova's compute driver: {@code fake} (the default) or {@code libvirt} (servers are qemu domains). */
     public CloudSpec computeDriver(String driver) {
-        return new CloudSpec(services, workers, name, slice, reuse, keepOnFailure, verify, config, driver);
+        return new CloudSpec(services, workers, name, slice, reuse, keepOnFailure, verify, config, driver, registry);
     }
 
     /** This spec with one more config override, e.g. {@code config("controller-01", "/etc/nova/nova.conf", "DEFAULT", "debug", "true")}. */
     public CloudSpec config(String node, String path, String section, String key, String value) {
         List<ConfigOverride> c = new java.util.ArrayList<>(config);
         c.add(new ConfigOverride(node, path, section, key, value));
-        return new CloudSpec(services, workers, name, slice, reuse, keepOnFailure, verify, c, computeDriver);
+        return new CloudSpec(services, workers, name, slice, reuse, keepOnFailure, verify, c, computeDriver, registry);
     }
 
     /** This spec with one more config override written {@code NODE:PATH:SECTION.KEY=VALUE} ({@link ConfigOverride#parse}). */

@@ -2,6 +2,7 @@ package io.speedling.openstack;
 
 import io.speedling.core.Fleet;
 import io.speedling.core.Node;
+import io.speedling.core.SpeedlingException;
 import io.speedling.core.tasks.Progress;
 import io.speedling.virt.image.BuildListener;
 import io.speedling.virt.image.Image;
@@ -14,7 +15,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
 import java.util.Properties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,8 +80,7 @@ public final class OpenStackCloud implements AutoCloseable {
      */
     public static OpenStackCloud up(CloudSpec spec, Progress progress, boolean userAllowsReuse) {
         NspawnProvider.checkHost();
-        AllInOne aio = AllInOne.named(spec.cloudName(), spec.sliceOrDerived()).services(spec.services())
-                .workers(spec.workers()).config(spec.config()).computeDriver(spec.computeDriver());
+        AllInOne aio = allInOne(spec);
         boolean reuse = spec.reuse() && userAllowsReuse;
         AutoCloseable held = aio.lock();  // until close(): no other run can take the slice or the cloud meanwhile
         try {
@@ -104,29 +103,26 @@ public final class OpenStackCloud implements AutoCloseable {
         progress.phase("image", "checking the cache");
         Image image = aio.image(imageListener(progress));
         progress.phaseDone("ready " + image.key().substring(0, 12));
-        Path stamp = aio.deployer().stateDir().resolve("spec");
-        String identity = "hash=" + spec.hash() + "\nimage=" + image.key() + "\nslice=" + aio.slice() + "\n";
         Cluster cluster = null;
-        boolean reused = false;
         if (reuse) {
-            Optional<Cluster> running = aio.provider().existing(aio.plan());
-            if (running.isPresent() && identity.equals(read(stamp))) {
-                cluster = running.get();
-                reused = true;
+            // a kept cloud of this topology and image converges (seconds); other nodes on the slice are replaced
+            cluster = aio.running(image).orElse(null);
+            if (cluster != null) {
                 progress.line("node: reusing the kept cloud " + spec.cloudName() + " on slice " + aio.slice());
-            } else if (running.isPresent()) {
-                LOG.info("slice {} runs another cloud or image than {}; replacing it", aio.slice(), spec.cloudName());
             }
         }
+        boolean reused = cluster != null;
         // until the cloud is handed over, a JVM ending mid-way removes what it booted (a reused
         // cloud stays: the user keeps it)
         Thread guard = reused || spec.keepOnFailure() ? null : onExit(spec.cloudName(), aio::wipe);
         if (cluster == null) {
             progress.phase("node", "booting " + String.join(", ", aio.nodeNames()) + " on slice " + aio.slice());
-            Deployer.removeStateDir(aio.deployer().stateDir());  // a fresh node gets fresh secrets
-            cluster = aio.provider().cycle(aio.plan(), image);
-            aio.provider().claim(aio.slice(), spec.cloudName());
-            progress.phaseDone(AllInOne.NODE + " up at " + cluster.node(AllInOne.NODE).address());
+            if (!reuse) {
+                Deployer.removeStateDir(aio.deployer().stateDir());  // a fresh cloud gets fresh secrets
+            }
+            cluster = aio.fresh(image);
+            progress.phaseDone(String.join(", ", cluster.nodes().stream().map(n -> n.name() + " at " + n.address())
+                    .toList()));
         }
         cluster.keep();  // close() decides
         Fleet fleet = null;
@@ -134,7 +130,6 @@ public final class OpenStackCloud implements AutoCloseable {
             fleet = AllInOne.connect(cluster);
             DeployResult r = aio.deployer().listener(progress.label("deploy " + spec.cloudName())).deploy(fleet);
             progress.line(r.summary());
-            write(stamp, identity);
             if (spec.verify()) {
                 progress.phase("verify", "openstack client on " + AllInOne.NODE);
                 progress.phaseDone(Verifier.format(Verifier.run(fleet.node(AllInOne.NODE), spec.services())));
@@ -153,6 +148,28 @@ public final class OpenStackCloud implements AutoCloseable {
                         cluster.sshConfig(), AllInOne.NODE);
             }
             throw e;
+        }
+    }
+
+    /** The all-in-one (or controller + workers) plan of {@code spec}. */
+    static AllInOne allInOne(CloudSpec spec) {
+        return AllInOne.named(spec.cloudName(), spec.sliceOrDerived()).registry(spec.registry())
+                .services(spec.services()).workers(spec.workers()).config(spec.config())
+                .computeDriver(spec.computeDriver());
+    }
+
+    /**
+     * Removes the cloud of {@code spec} (nodes, slice, state) while holding its locks; refuses a
+     * slice that holds another cloud, and a cloud in use by another run.
+     */
+    public static void wipe(CloudSpec spec) {
+        AllInOne aio = allInOne(spec);
+        try (AutoCloseable held = aio.lock()) {
+            aio.wipeOwn();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new SpeedlingException("cannot release the locks of cloud " + spec.cloudName() + ": " + e, e);
         }
     }
 
@@ -362,24 +379,5 @@ public final class OpenStackCloud implements AutoCloseable {
                         layer.buildSeconds(), layer.sizeBytes() >> 20, layer.description()));
             }
         };
-    }
-
-    private static String read(Path f) {
-        try {
-            return Files.isRegularFile(f) ? Files.readString(f) : "";
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
-    private static void write(Path f, String text) {
-        try {
-            Path tmp = f.resolveSibling(".spec.tmp");
-            Files.writeString(tmp, text);
-            Files.move(tmp, f, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + f, e);
-        }
     }
 }
