@@ -33,11 +33,11 @@ import java.util.Map;
 public final class CloudMain {
     static final String USAGE = """
             usage: cloud [--name aio] [--slice 1] [--services keystone,glance,...] [--workers N]
-                         [--config NODE:PATH:SECTION.KEY=VALUE ...] [--compute-driver fake|libvirt] [--no-verify]
+                         [--config NODE:PATH:SECTION.KEY=VALUE ...] [--compute-driver fake|libvirt] [--no-verify] [--bare]
                    cloud --wipe [--name aio] [--slice 1]""";
     private static final java.util.Set<String> WITH_VALUE = java.util.Set.of("--name", "--slice", "--services",
             "--workers", "--config", "--compute-driver");
-    private static final java.util.Set<String> FLAGS = java.util.Set.of("--no-verify", "--wipe", "--help");
+    private static final java.util.Set<String> FLAGS = java.util.Set.of("--no-verify", "--wipe", "--help", "--bare");
     private static final java.util.Set<String> WIPE_OPTIONS = java.util.Set.of("--wipe", "--name", "--slice");
 
     /**
@@ -117,6 +117,9 @@ public final class CloudMain {
         String driver = one(given, "--compute-driver", null);
         if (driver != null) {
             spec = spec.computeDriver(driver);
+        }
+        if (given.containsKey("--bare")) {
+            spec = spec.bare();
         }
         return spec.reuse(true).keepOnFailure(true).verify(!given.containsKey("--no-verify"));
     }

@@ -377,9 +377,15 @@ public final class AllInOne {
         return Deployer.of(cloud(), Deployer.defaultStateDir(name));
     }
 
-    /** Connects to the cluster's nodes with the OpenStack remote functions shipped. */
+    /**
+     * Connects to the cluster's nodes with the OpenStack remote functions shipped; each node carries
+     * the roles the inventory gives it ({@code fleet.withRole(Inventory.COMPUTE)} finds the compute
+     * nodes, all-in-one or not) beside its kind of node.
+     */
     public static Fleet connect(Cluster cluster) {
-        return cluster.fleet().ship(AllInOne.class).connect();
+        int workers = (int) cluster.nodes().stream().filter(n -> !n.name().equals(NODE)).count();
+        Inventory inv = inventory(workers);
+        return cluster.fleet(inv::rolesOf).ship(AllInOne.class).connect();
     }
 
     /**

@@ -80,6 +80,16 @@ public record CloudSpec(Set<String> services, int workers, String name, int slic
         return new CloudSpec(services, workers, name, slice, reuse, keepOnFailure, verify, config, computeDriver, r);
     }
 
+    /**
+     * Without the default resources (flavors, networks, router, test image: {@link
+     * io.speedling.openstack.components.Defaults}): the services alone, as a bare cloud.
+     */
+    public CloudSpec bare() {
+        Set<String> without = new java.util.LinkedHashSet<>(services);
+        without.remove(ServiceRegistry.DEFAULTS);
+        return services(without);
+    }
+
     /** A controller and {@code n} worker nodes (nova-compute and the network agent on the workers). */
     public CloudSpec workers(int n) {
         return new CloudSpec(services, n, name, slice, reuse, keepOnFailure, verify, config, computeDriver, registry);

@@ -28,6 +28,7 @@ public final class Deploy {
     private final List<String> changedFiles = java.util.Collections.synchronizedList(new ArrayList<>());
     /** node, then the INI files merged there in this run */
     private final Map<String, java.util.Set<String>> mergedFiles = new ConcurrentHashMap<>();
+    private volatile Endpoints endpoints;
 
     Deploy(Cloud cloud, Fleet fleet, Secrets secrets, TaskGraph graph) {
         this.cloud = cloud;
@@ -74,7 +75,22 @@ public final class Deploy {
         return fleet.group(cloud.inventory().nodesWith(role).toArray(String[]::new));
     }
 
-    /** The controller's address on the management network, which every service uses. */
+    /**
+     * Where the services are reached and where the controllers serve ({@link Endpoints}): every URL a
+     * component writes comes from here.
+     */
+    public Endpoints endpoints() {
+        Endpoints e = endpoints;
+        if (e == null) {
+            List<String> controllers = cloud.inventory().nodesWith(Inventory.CONTROLLER).stream()
+                    .map(n -> ipOf(fleet.node(n))).toList();
+            e = new Endpoints(cloud.inventory().virtualIp().orElse(controllers.get(0)), controllers);
+            endpoints = e;
+        }
+        return e;
+    }
+
+    /** The first controller's own management address (its {@code my_ip}, where one-off work runs). */
     public String controllerIp() {
         return ipOf(controller());
     }
@@ -197,25 +213,25 @@ public final class Deploy {
 
     /** The keystone_authtoken section every API service uses, for service user {@code user}. */
     public Map<String, String> authtoken(String user) {
-        String ip = controllerIp();
-        return Map.of("www_authenticate_uri", "http://" + ip + ":5000", "auth_url", "http://" + ip + ":5000",
-                "memcached_servers", ip + ":11211", "auth_type", "password", "project_domain_name", "Default",
+        Endpoints e = endpoints();
+        return Map.of("www_authenticate_uri", e.url(5000), "auth_url", e.url(5000),
+                "memcached_servers", e.memcachedServers(), "auth_type", "password", "project_domain_name", "Default",
                 "user_domain_name", "Default", "project_name", "service", "username", user,
                 "password", secret("keystone-" + user), "region_name", cloud.region());
     }
 
     /** Credentials for a [section] that talks to another service as {@code user} (nova's [placement] ...). */
     public Map<String, String> serviceCredentials(String user) {
-        return Map.of("auth_url", "http://" + controllerIp() + ":5000", "auth_type", "password",
+        return Map.of("auth_url", endpoints().url(5000), "auth_type", "password",
                 "project_domain_name", "Default", "user_domain_name", "Default", "project_name", "service",
                 "username", user, "password", secret("keystone-" + user), "region_name", cloud.region());
     }
 
     public String dbUrl(String db, String user) {
-        return "mysql+pymysql://" + user + ":" + secret("db-" + user) + "@" + controllerIp() + "/" + db;
+        return "mysql+pymysql://" + user + ":" + secret("db-" + user) + "@" + endpoints().sqlHost() + "/" + db;
     }
 
     public String transportUrl() {
-        return "rabbit://openstack:" + secret("rabbitmq-openstack") + "@" + controllerIp() + ":5672/";
+        return endpoints().transportUrl("openstack", secret("rabbitmq-openstack"));
     }
 }

@@ -199,7 +199,7 @@ public final class Deployer {
         Path[] reports = writeReports(secrets, report);
         Path reportFile = reports[0];
         Path html = reports[1];
-        String url = "http://" + d.controllerIp() + ":5000/v3";
+        String url = d.endpoints().url(5000, "/v3");
         Path admin = writeSecret("admin-openrc.sh", Openrc.admin(d, url));
         Path demo = writeSecret("demo-openrc.sh", Openrc.demo(d, url));
         Path clouds = writeSecret("clouds.yaml", Openrc.cloudsYaml(cloud.name(), url, cloud.region(),

@@ -21,18 +21,80 @@ public final class Inventory {
     public static final String CONTROLLER = "controller";
     public static final String COMPUTE = "compute";
 
+    /** Nodes that run the network agents (DHCP, L3, metadata); controllers when no node has it. */
+    public static final String NETWORK = "network";
+    /** Nodes that hold storage (Ceph OSDs, Swift's rings, Cinder volumes). */
+    public static final String STORAGE = "storage";
+
     private final Map<String, Set<String>> nodeRoles;
     /** node, then file path, then section, then key: the value. */
     private final Map<String, Map<String, Map<String, Map<String, String>>>> config;
+    private final String virtualIp;
 
     private Inventory(Map<String, Set<String>> nodeRoles) {
-        this(nodeRoles, Map.of());
+        this(nodeRoles, Map.of(), null);
     }
 
     private Inventory(Map<String, Set<String>> nodeRoles,
-                      Map<String, Map<String, Map<String, Map<String, String>>>> config) {
+                      Map<String, Map<String, Map<String, Map<String, String>>>> config, String virtualIp) {
         this.nodeRoles = nodeRoles;
         this.config = config;
+        this.virtualIp = virtualIp;
+    }
+
+    /**
+     * Nodes with the roles each plays. Roles are open: besides {@link #CONTROLLER},
+     * {@link #COMPUTE}, {@link #NETWORK} and {@link #STORAGE}, components may look for their own.
+     *
+     * @throws IllegalArgumentException for a node without roles, a malformed node or role name, or
+     *     no controller
+     */
+    public static Inventory of(Map<String, Set<String>> nodeRoles) {
+        Map<String, Set<String>> m = new LinkedHashMap<>();
+        nodeRoles.forEach((n, roles) -> {
+            if (n == null || !n.matches("[a-z][a-z0-9-]{0,62}")) {
+                throw new IllegalArgumentException("node name '" + n + "' must be a host name: lower-case letters, "
+                        + "digits and '-'");
+            }
+            if (roles.isEmpty()) {
+                throw new IllegalArgumentException("node " + n + " has no roles; give it at least one of "
+                        + List.of(CONTROLLER, COMPUTE, NETWORK, STORAGE));
+            }
+            roles.forEach(r -> {
+                if (r == null || !r.matches("[a-z][a-z0-9-]{0,30}")) {
+                    throw new IllegalArgumentException("node " + n + ": role '" + r + "' must be lower-case letters, "
+                            + "digits or '-'");
+                }
+            });
+            m.put(n, Set.copyOf(roles));
+        });
+        if (m.values().stream().noneMatch(r -> r.contains(CONTROLLER))) {
+            throw new IllegalArgumentException("no node of " + m.keySet() + " is a " + CONTROLLER
+                    + ": one runs the databases and APIs");
+        }
+        return new Inventory(java.util.Collections.unmodifiableMap(m));
+    }
+
+    /**
+     * This inventory with the address clients use for the controllers' services: a virtual IP
+     * (held by one controller at a time, in front of all of them). Needed when there are several
+     * controllers.
+     */
+    public Inventory virtualIp(String ip) {
+        if (ip == null || !ip.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
+            throw new IllegalArgumentException("virtual IP '" + ip + "' is not an IPv4 address");
+        }
+        return new Inventory(nodeRoles, config, ip);
+    }
+
+    /** The virtual IP in front of the controllers, if there is one. */
+    public java.util.Optional<String> virtualIp() {
+        return java.util.Optional.ofNullable(virtualIp);
+    }
+
+    /** The roles of {@code node} (empty for a node not in the inventory). */
+    public Set<String> rolesOf(String node) {
+        return nodeRoles.getOrDefault(node, Set.of());
     }
 
     public static Inventory allInOne(String node) {
@@ -84,7 +146,7 @@ public final class Inventory {
         Map<String, Map<String, Map<String, String>>> files = new LinkedHashMap<>(all.getOrDefault(node, Map.of()));
         files.put(path, overlay(files.getOrDefault(path, Map.of()), settings));
         all.put(node, Map.copyOf(files));
-        return new Inventory(nodeRoles, Map.copyOf(all));
+        return new Inventory(nodeRoles, Map.copyOf(all), virtualIp);
     }
 
     /** A section name: a word of the file's own kind ({@code DEFAULT}, {@code filter:authtoken}, {@code mysqld}). */
@@ -143,10 +205,18 @@ public final class Inventory {
         return out;
     }
 
+    /**
+     * The first controller: where one-off work runs (db syncs, Keystone's bootstrap and
+     * registration). With several controllers, clients reach them through the {@link #virtualIp}.
+     */
     public String controller() {
         List<String> c = nodesWith(CONTROLLER);
-        if (c.size() != 1) {
-            throw new IllegalStateException("the inventory needs exactly one controller, has " + c);
+        if (c.isEmpty()) {
+            throw new IllegalStateException("the inventory has no controller: " + nodeRoles);
+        }
+        if (c.size() > 1 && virtualIp == null) {
+            throw new IllegalStateException("the inventory has controllers " + c + " but no virtual IP in front of "
+                    + "them: give it one (Inventory.virtualIp)");
         }
         return c.get(0);
     }
@@ -157,16 +227,18 @@ public final class Inventory {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Inventory i && i.nodeRoles.equals(nodeRoles) && i.config.equals(config);
+        return o instanceof Inventory i && i.nodeRoles.equals(nodeRoles) && i.config.equals(config)
+                && java.util.Objects.equals(i.virtualIp, virtualIp);
     }
 
     @Override
     public int hashCode() {
-        return nodeRoles.hashCode() * 31 + config.hashCode();
+        return (nodeRoles.hashCode() * 31 + config.hashCode()) * 31 + java.util.Objects.hashCode(virtualIp);
     }
 
     @Override
     public String toString() {
-        return "Inventory" + nodeRoles + (config.isEmpty() ? "" : " config " + config);
+        return "Inventory" + nodeRoles + (virtualIp == null ? "" : " vip " + virtualIp)
+                + (config.isEmpty() ? "" : " config " + config);
     }
 }

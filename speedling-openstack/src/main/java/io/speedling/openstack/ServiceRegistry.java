@@ -1,5 +1,6 @@
 package io.speedling.openstack;
 
+import io.speedling.openstack.components.Defaults;
 import io.speedling.openstack.components.Glance;
 import io.speedling.openstack.components.Keystone;
 import io.speedling.openstack.components.MariaDb;
@@ -36,6 +37,8 @@ import java.util.function.Function;
 public final class ServiceRegistry {
     /** The service every cloud gets: verification and the openrc files use it. */
     public static final String CLIENT = "openstackclient";
+    /** The flavors, networks, router and image a user expects in a fresh cloud ({@link Defaults}). */
+    public static final String DEFAULTS = "defaults";
 
     /** What a registration's factory gets: the components of the services it needs, already made. */
     public interface Wiring {
@@ -73,7 +76,9 @@ public final class ServiceRegistry {
                     .sql(w.get(MariaDb.class)).messaging(w.get(RabbitMq.class)).keystone(w.get(Keystone.class))
                     .placement(w.get(Placement.class)).glance(w.get(Glance.class)).networking(w.get(Neutron.class))
                     .computeDriver(w.computeDriver()).build())
-            .with(CLIENT, List.of("keystone"), w -> new OpenStackClient(w.get(Keystone.class)));
+            .with(CLIENT, List.of("keystone"), w -> new OpenStackClient(w.get(Keystone.class)))
+            .with(DEFAULTS, List.of("neutron", "nova", "glance", CLIENT), w -> new Defaults(w.get(Neutron.class),
+                    w.get(Nova.class), w.get(Glance.class), w.get(OpenStackClient.class)));
 
     private final Map<String, Entry> entries;
 
@@ -81,7 +86,10 @@ public final class ServiceRegistry {
         this.entries = entries;
     }
 
-    /** The services speedling brings: MariaDB, RabbitMQ, Memcached, Keystone, Glance, Placement, Neutron, Nova, the client. */
+    /**
+     * The services speedling brings: MariaDB, RabbitMQ, Memcached, Keystone, Glance, Placement,
+     * Neutron, Nova, the client, and the default resources.
+     */
     public static ServiceRegistry builtIn() {
         return BUILT_IN;
     }

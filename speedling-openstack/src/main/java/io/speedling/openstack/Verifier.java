@@ -12,7 +12,8 @@ import java.util.Set;
 /**
  * Checks a deployed cloud the way a user would, with the real {@code openstack} client on the
  * controller: a token, the catalog, an image uploaded and listed, a network with a subnet and a
- * router, a server booted to ACTIVE on the compute driver and deleted again. The commands up to
+ * router, a server booted to ACTIVE on the compute driver and deleted again, and (with the
+ * default resources) the flavor m1.tiny, the network public and the test image. The commands up to
  * the server's creation go to one client process on its standard input (step
  * {@code client_session}: one Python start-up and one token instead of one each per command); the
  * waits for ACTIVE and for the deletion poll Nova's API with curl and that session's token
@@ -40,7 +41,7 @@ public final class Verifier {
      */
     public static Map<String, Double> run(Node controller, Set<String> services) {
         String flags = "glance=" + on(services, "glance") + " neutron=" + on(services, "neutron") + " nova="
-                + on(services, "nova") + "\n";
+                + on(services, "nova") + " defaults=" + on(services, ServiceRegistry.DEFAULTS) + "\n";
         String script = flags + """
                 set -eu
                 . /root/admin-openrc.sh
@@ -86,6 +87,12 @@ public final class Verifier {
                     echo "router create $s -f value -c name"
                     echo "router add subnet $s $s"
                   fi
+                  if [ $defaults = 1 ]; then
+                    # what a user's first commands expect (devstack's defaults)
+                    echo "flavor show m1.tiny -f value -c name"
+                    echo "network show public -f value -c name"
+                    echo "image show speedling-tiny -f value -c name"
+                  fi
                   if [ $nova = 1 ]; then
                     echo "flavor create --vcpus 1 --ram 64 --disk 1 $s -f value -c name"
                     echo "server create --flavor $s --image $s --network $s $s -f value -c name"
@@ -97,6 +104,11 @@ public final class Verifier {
                 want=$((2 * glance + 3 * neutron + 2 * nova))
                 have=$(grep -cx "$s" "$out" || true)
                 [ "$have" = "$want" ] || { echo "expected $want lines naming $s, got $have:"; show_out; exit 1; } >&2
+                if [ $defaults = 1 ]; then
+                  for want in m1.tiny public speedling-tiny; do
+                    grep -qx "$want" "$out" || { echo "default resource $want is missing:"; show_out; exit 1; } >&2
+                  done
+                fi
                 step client_session
                 [ $nova = 1 ] || exit 0
                 # the waits poll Nova's API with curl and the session's token: a status read costs

@@ -53,7 +53,10 @@ class CloudWiringTest {
     void selectingServicesBringsWhatTheyNeedAndNothingElse() {
         assertThat(AllInOne.select(java.util.List.of("glance"))).containsExactly("mariadb", "memcached", "keystone",
                 "glance", "openstackclient");
-        assertThat(AllInOne.select(java.util.List.of(" Nova "))).containsExactlyElementsOf(AllInOne.SERVICES.keySet());
+        assertThat(AllInOne.select(java.util.List.of(" Nova "))).containsExactly("mariadb", "rabbitmq", "memcached",
+                "keystone", "glance", "placement", "neutron", "nova", "openstackclient");
+        assertThat(AllInOne.select(java.util.List.of("defaults"))).containsExactlyElementsOf(AllInOne.SERVICES.keySet());
+        assertThat(CloudSpec.allInOne().bare().services()).doesNotContain("defaults").contains("nova");
         Cloud c = AllInOne.cloud("ks", "controller-01", java.util.List.of("keystone"));
         assertThat(c.components().stream().map(Component::name)).containsExactlyInAnyOrder("mariadb", "memcached",
                 "keystone", "openstackclient");
@@ -77,9 +80,9 @@ class CloudWiringTest {
         assertThatThrownBy(() -> AllInOne.cloud("x", "n", java.util.List.of("keystone", "nvoa")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("unknown service 'nvoa': the known services are mariadb, rabbitmq, memcached, keystone, "
-                        + "glance, placement, neutron, nova, openstackclient; did you mean 'nova'?");
+                        + "glance, placement, neutron, nova, openstackclient, defaults; did you mean 'nova'?");
         assertThatThrownBy(() -> AllInOne.select(java.util.List.of("swift")))
-                .hasMessageEndingWith("nova, openstackclient");
+                .hasMessageEndingWith("nova, openstackclient, defaults");
         assertThatThrownBy(() -> AllInOne.select(java.util.List.of())).hasMessageStartingWith("no services selected");
     }
 

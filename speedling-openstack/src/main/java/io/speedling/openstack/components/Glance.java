@@ -99,13 +99,18 @@ public final class Glance extends Component {
 
     @Override
     public List<KeystoneRegistrar.ServiceDef> catalog(Deploy d) {
-        String url = "http://" + d.controllerIp() + ":9292";
+        String url = d.endpoints().url(9292);
         return endpoint("glance", "image", url);
     }
 
     @Override
     public List<KeystoneRegistrar.UserDef> users(Deploy d) {
         return serviceUser(d, "glance");
+    }
+
+    /** Done when the image API answers. */
+    public Task<?> ready(Deploy d) {
+        return planned(d, "ready");
     }
 
     @Override
@@ -140,7 +145,7 @@ public final class Glance extends Component {
             d.services(ctl, ctx.want(config), "glance-api");
             return null;
         }, sync, keystone.registered(d));
-        d.task(name() + ".ready", ctx -> d.onController(new WaitHttp("http://" + d.controllerIp() + ":9292/", 120, "glance-api")),
+        d.task(name() + ".ready", ctx -> d.onController(new WaitHttp(d.endpoints().url(9292, "/"), 120, "glance-api")),
                 start);
     }
 }

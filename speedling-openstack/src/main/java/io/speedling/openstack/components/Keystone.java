@@ -96,7 +96,7 @@ public final class Keystone extends Component {
     }
 
     public String url(Deploy d) {
-        return "http://" + d.controllerIp() + ":5000/v3";
+        return d.endpoints().url(5000, "/v3");
     }
 
     @Override
@@ -112,13 +112,12 @@ public final class Keystone extends Component {
     @Override
     protected void plan(Deploy d) {
         var ctl = d.withRole(Inventory.CONTROLLER);
-        String ip = d.controllerIp();
         Task<Boolean> config = d.task(name() + ".config", ctx -> {
             Map<String, Map<String, String>> s = new LinkedHashMap<>();
             s.put("database", Map.of("connection", d.dbUrl("keystone", "keystone")));
             s.put("token", Map.of("provider", "fernet"));
             s.put("cache", Map.of("enabled", "true", "backend", "oslo_cache.memcache_pool",
-                    "memcache_servers", ip + ":11211"));
+                    "memcache_servers", d.endpoints().memcachedServers()));
             boolean a = d.ini(ctl, "/etc/keystone/keystone.conf", s, "keystone");
             boolean b = d.ini(ctl, "/etc/keystone/keystone-uwsgi.ini",
                     Deploy.UWSGI, "keystone");
@@ -135,7 +134,7 @@ public final class Keystone extends Component {
         // what keystone-manage fernet_setup and credential_setup do, without two Python start-ups
         Task<Boolean> keys = d.task(name() + ".fernet", ctx -> d.onController(new FernetKeys(
                 List.of("/etc/keystone/fernet-keys", "/etc/keystone/credential-keys"), "keystone")), config);
-        String url = "http://" + ip + ":5000/v3/";
+        String url = d.endpoints().url(5000, "/v3/");
         Task<Boolean> bootstrap = d.task(name() + ".bootstrap", ctx -> {
             String pw = d.secret("keystone-admin");
             return d.onController(new Once("keystone-bootstrap", Integer.toHexString((pw + url).hashCode()),
@@ -155,7 +154,7 @@ public final class Keystone extends Component {
                 services.addAll(c.catalog(d));
                 users.addAll(c.users(d));
             }
-            return d.onController(new KeystoneRegistrar("http://" + ip + ":5000", d.secret("keystone-admin"),
+            return d.onController(new KeystoneRegistrar(d.endpoints().url(5000), d.secret("keystone-admin"),
                     d.cloud().region(), services, users));
         }, ready);
     }

@@ -122,7 +122,7 @@ public final class Neutron extends Component {
 
     @Override
     public List<KeystoneRegistrar.ServiceDef> catalog(Deploy d) {
-        String url = "http://" + d.controllerIp() + ":9696";
+        String url = d.endpoints().url(9696);
         return endpoint("neutron", "network", url);
     }
 
@@ -131,11 +131,15 @@ public final class Neutron extends Component {
         return serviceUser(d, "neutron");
     }
 
+    /** Done when the networking API answers. */
+    public Task<?> ready(Deploy d) {
+        return planned(d, "ready");
+    }
+
     @Override
     protected void plan(Deploy d) {
         var ctl = d.withRole(Inventory.CONTROLLER);
         var compute = d.withRole(Inventory.COMPUTE);
-        String ip = d.controllerIp();
         Task<Boolean> config = d.task(name() + ".config", ctx -> {
             Map<String, Map<String, String>> s = new LinkedHashMap<>();
             s.put("DEFAULT", Map.of("core_plugin", "ml2", "service_plugins", "router", "transport_url",
@@ -168,7 +172,7 @@ public final class Neutron extends Component {
                     "linuxbridge", "dhcp_driver", "neutron.agent.linux.dhcp.Dnsmasq", "enable_isolated_metadata",
                     "true")), "neutron");
             changed |= d.ini(ctl, "/etc/neutron/metadata_agent.ini", Map.of("DEFAULT", Map.of("nova_metadata_host",
-                    ip, "metadata_proxy_shared_secret", d.secret("metadata-proxy"))), "neutron");
+                    d.endpoints().host(), "metadata_proxy_shared_secret", d.secret("metadata-proxy"))), "neutron");
             // the linuxbridge agent runs wherever ports live: controller (DHCP, routers) and compute nodes
             var agents = d.fleet().group(java.util.stream.Stream.concat(ctl.names().stream(), compute.names().stream())
                     .distinct().toArray(String[]::new));
@@ -209,6 +213,6 @@ public final class Neutron extends Component {
             d.services(agents, changed, "neutron-linuxbridge-agent");
             return null;
         }, rpc);
-        d.task(name() + ".ready", ctx -> d.onController(new WaitHttp("http://" + ip + ":9696/", 120, "neutron-api")), start);
+        d.task(name() + ".ready", ctx -> d.onController(new WaitHttp(d.endpoints().url(9696, "/"), 120, "neutron-api")), start);
     }
 }

@@ -173,7 +173,7 @@ public final class Nova extends Component {
 
     @Override
     public List<KeystoneRegistrar.ServiceDef> catalog(Deploy d) {
-        String url = "http://" + d.controllerIp() + ":8774/v2.1";
+        String url = d.endpoints().url(8774, "/v2.1");
         return endpoint("nova", "compute", url);
     }
 
@@ -211,6 +211,16 @@ public final class Nova extends Component {
                 .toArray(String[]::new));
     }
 
+    /** Done when the compute API answers. */
+    public Task<?> ready(Deploy d) {
+        return planned(d, "ready");
+    }
+
+    /** Done when every compute node is mapped to the cell: servers can be scheduled. */
+    public Task<?> computeReady(Deploy d) {
+        return planned(d, "discover_hosts");
+    }
+
     @Override
     protected void plan(Deploy d) {
         var ctl = d.withRole(Inventory.CONTROLLER);
@@ -232,7 +242,7 @@ public final class Nova extends Component {
             Map<String, String> serviceUser = new LinkedHashMap<>(d.serviceCredentials("nova"));
             serviceUser.put("send_service_user_token", "true");
             s.put("service_user", serviceUser);
-            s.put("glance", Map.of("api_servers", "http://" + ip + ":9292"));
+            s.put("glance", Map.of("api_servers", d.endpoints().url(9292)));
             s.put("vnc", Map.of("enabled", "false"));
             s.put("oslo_concurrency", Map.of("lock_path", "/var/lib/nova/tmp"));
             // one process each instead of one per CPU: on a small test node every fork costs start-up CPU
@@ -309,7 +319,7 @@ public final class Nova extends Component {
             d.services(compute, changed, "nova-compute");
             return null;
         }, start);
-        d.task(name() + ".ready", ctx -> d.onController(new WaitHttp("http://" + ip + ":8774/", 120, "nova-api")), start);
+        d.task(name() + ".ready", ctx -> d.onController(new WaitHttp(d.endpoints().url(8774, "/"), 120, "nova-api")), start);
         d.task(name() + ".discover_hosts", ctx -> {
             List<String> hosts = d.cloud().inventory().nodesWith(Inventory.COMPUTE);
             // what nova-manage cell_v2 discover_hosts does (map each unmapped compute node of cell1

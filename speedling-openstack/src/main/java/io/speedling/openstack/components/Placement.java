@@ -90,7 +90,7 @@ public final class Placement extends Component {
 
     @Override
     public List<KeystoneRegistrar.ServiceDef> catalog(Deploy d) {
-        String url = "http://" + d.controllerIp() + ":8778";
+        String url = d.endpoints().url(8778);
         return endpoint("placement", "placement", url);
     }
 
@@ -124,7 +124,7 @@ public final class Placement extends Component {
             d.services(ctl, ctx.want(config), "placement-api");
             return null;
         }, sync, keystone.registered(d));
-        d.task(name() + ".ready", ctx -> d.onController(new WaitHttp("http://" + d.controllerIp() + ":8778/", 120, "placement-api")),
+        d.task(name() + ".ready", ctx -> d.onController(new WaitHttp(d.endpoints().url(8778, "/"), 120, "placement-api")),
                 start);
     }
 }

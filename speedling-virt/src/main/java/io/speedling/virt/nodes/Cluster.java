@@ -64,7 +64,18 @@ public final class Cluster implements AutoCloseable {
 
     /** A fleet builder with these nodes and their known host keys; add ship(...) and connect(). */
     public Fleet.Builder fleet() {
-        return Fleet.builder().nodes(specs()).knownHosts(knownHosts()).stateDir(dir.resolve("core"));
+        return fleet(n -> java.util.Set.of());
+    }
+
+    /**
+     * The same, each node carrying also the roles {@code roles} gives it (what it plays in the
+     * deployment, e.g. {@code controller}, {@code compute}), beside the name of its kind of node,
+     * so {@code fleet.withRole("compute")} finds the nodes the deployment calls so.
+     */
+    public Fleet.Builder fleet(java.util.function.Function<String, java.util.Set<String>> roles) {
+        List<NodeSpec> specs = nodes.stream().map(n -> n.spec().roles(roles.apply(n.name()).toArray(String[]::new)))
+                .toList();
+        return Fleet.builder().nodes(specs).knownHosts(knownHosts()).stateDir(dir.resolve("core"));
     }
 
     /** Leaves the nodes running when this handle is closed. */
