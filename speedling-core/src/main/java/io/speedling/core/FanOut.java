@@ -13,7 +13,7 @@ import java.util.concurrent.ExecutionException;
  * The per-node futures of one call made on several nodes, and their combined result.
  *
  * <pre>{@code
- * Map<String, String> kernels = fleet.all().submit(new Sh("uname -r")).join();
+ * Map<String, CommandResult> kernels = fleet.all().submit(Sh.of("uname -r")).join();
  * }</pre>
  *
  * @param <R> the result type

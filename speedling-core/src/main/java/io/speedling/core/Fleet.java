@@ -29,8 +29,8 @@ import java.util.concurrent.ExecutorService;
  *         .hostKeys(HostKeyPolicy.TRUST_ON_FIRST_USE)   // nodes created a minute ago
  *         .ship(MyFunctions.class)                      // jar or class dir holding your RemoteFunctions
  *         .connect()) {
- *     Map<String, CommandResult> up = fleet.all().call(new Sh("uptime"));
- *     fleet.node("controller-01").call(new Sh("systemctl restart keystone"));
+ *     Map<String, CommandResult> up = fleet.all().call(Sh.of("uptime"));
+ *     fleet.node("controller-01").call(Sh.of("systemctl restart keystone"));
  * }
  * }</pre>
  */

@@ -10,8 +10,8 @@ import java.util.concurrent.CompletableFuture;
  *
  * <pre>{@code
  * Node n = fleet.node("controller-01");
- * CommandResult r = n.call(new Sh("uname -r"));            // wait for the result
- * CompletableFuture<CommandResult> f = n.submit(new Sh("apt-get -q update"));   // or don't
+ * CommandResult r = n.call(Sh.of("uname -r"));            // wait for the result
+ * CompletableFuture<CommandResult> f = n.submit(Sh.of("apt-get -q update"));   // or don't
  * n.send(StreamSource.of(Path.of("image.qcow2")), "/var/lib/images/x.qcow2", FileSpec.mode(0644));
  * }</pre>
  */

@@ -23,7 +23,7 @@ import java.util.function.Function;
  *
  * <pre>{@code
  * NodeGroup controllers = fleet.withRole("controller");
- * Map<String, CommandResult> r = controllers.call(new Sh("systemctl is-active mariadb"));
+ * Map<String, CommandResult> r = controllers.call(Sh.of("systemctl is-active mariadb"));
  * controllers.callEach(n -> new WriteConfig(n.data().get("ip") + ":5000"));
  * controllers.send(StreamSource.of(Path.of("big.img")), "/srv/big.img", FileSpec.mode(0600));
  * }</pre>

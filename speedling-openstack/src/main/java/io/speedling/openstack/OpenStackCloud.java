@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * try (OpenStackCloud cloud = OpenStackCloud.up(CloudSpec.allInOne().services("keystone", "glance"))) {
  *     System.out.println(cloud.keystoneUrl() + " " + cloud.admin());
- *     cloud.controller().call(new Sh("openstack image list"));
+ *     cloud.controller().call(Sh.of("openstack image list"));
  * }
  * </pre>
  */

@@ -91,7 +91,8 @@ public final class LibvirtProvider implements NodeProvider, AutoCloseable {
         return this;
     }
 
-    public Connect connection() {
+    /** libvirt's connection, for this package's tests: libvirt types stay out of the public API. */
+    Connect connection() {
         return conn;
     }
 
@@ -304,7 +305,15 @@ public final class LibvirtProvider implements NodeProvider, AutoCloseable {
     }
 
     /** Domains that carry this slice's owner metadata, running or not. */
-    public List<String> ourDomains(int slice) throws LibvirtException {
+    public List<String> ourDomains(int slice) {
+        try {
+            return ourDomainsOrThrow(slice);
+        } catch (LibvirtException e) {
+            throw new VirtException("cannot list the domains of " + uri + ": " + e.getMessage(), e);
+        }
+    }
+
+    private List<String> ourDomainsOrThrow(int slice) throws LibvirtException {
         Set<String> names = new LinkedHashSet<>();
         for (int id : conn.listDomains()) {
             names.add(conn.domainLookupByID(id).getName());
@@ -319,7 +328,15 @@ public final class LibvirtProvider implements NodeProvider, AutoCloseable {
         return ours;
     }
 
-    public List<String> ourNetworks(int slice) throws LibvirtException {
+    public List<String> ourNetworks(int slice) {
+        try {
+            return ourNetworksOrThrow(slice);
+        } catch (LibvirtException e) {
+            throw new VirtException("cannot list the networks of " + uri + ": " + e.getMessage(), e);
+        }
+    }
+
+    private List<String> ourNetworksOrThrow(int slice) throws LibvirtException {
         List<String> ours = new ArrayList<>();
         for (String name : allNetworks()) {
             if (ownedBy(conn.networkLookupByName(name).getXMLDesc(0), slice)) {
