@@ -394,6 +394,8 @@ public final class AllInOne {
      */
     public void wipe() {
         provider.wipe(slice);
-        Deployer.removeStateDir(Deployer.defaultStateDir(name));
+        Path stateDir = Deployer.defaultStateDir(name);
+        Deployer.removeStateDir(stateDir);
+        RunLock.removeIfFree(stateDir.resolveSibling(name + ".lock"));
     }
 }

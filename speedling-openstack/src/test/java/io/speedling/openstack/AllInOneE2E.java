@@ -123,27 +123,12 @@ class AllInOneE2E {
     }
 
     /** A component whose db sync fails, to see what the report says. */
-    static final class BrokenSync extends Component {
+    static final class BrokenSync extends FixtureComponent {
         private final MariaDb db;
 
         BrokenSync(MariaDb db) {
-            super("broken");
+            super("broken", List.of(db), List.of("coreutils"), List.of());
             this.db = db;
-        }
-
-        @Override
-        public List<Component> requires() {
-            return List.of(db);
-        }
-
-        @Override
-        public Map<DistroFamily, List<String>> packages() {
-            return Map.of(DistroFamily.DEBIAN, List.of("coreutils"));
-        }
-
-        @Override
-        public List<String> services() {
-            return List.of();
         }
 
         @Override

@@ -9,7 +9,6 @@ import io.speedling.openstack.components.MariaDb;
 import io.speedling.openstack.components.Memcached;
 import io.speedling.openstack.components.Neutron;
 import io.speedling.openstack.components.Nova;
-import io.speedling.openstack.components.Placement;
 import io.speedling.openstack.components.RabbitMq;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -21,7 +21,6 @@ import io.speedling.virt.nodes.SlicePlan;
 import io.speedling.virt.nodes.SliceState;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -97,28 +96,13 @@ class FaultsE2E {
     }
 
     /** A component with a service that runs but never answers on its port. */
-    static final class Silent extends Component {
+    static final class Silent extends FixtureComponent {
         static final String UNIT = "speedling-silent";
         private final MariaDb db;
 
         Silent(MariaDb db) {
-            super("silent");
+            super("silent", List.of(db), List.of("coreutils"), List.of(UNIT));
             this.db = db;
-        }
-
-        @Override
-        public List<Component> requires() {
-            return List.of(db);
-        }
-
-        @Override
-        public Map<DistroFamily, List<String>> packages() {
-            return Map.of(DistroFamily.DEBIAN, List.of("coreutils"));
-        }
-
-        @Override
-        public List<String> services() {
-            return List.of(UNIT);
         }
 
         @Override

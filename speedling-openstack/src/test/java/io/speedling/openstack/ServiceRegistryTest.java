@@ -14,27 +14,12 @@ import org.junit.jupiter.api.Test;
 /** A component is the unit of extension: registered by name, it declares all it brings. */
 class ServiceRegistryTest {
     /** A component of a test's own that needs keystone and brings one debconf answer and one schema. */
-    static final class Extra extends Component {
+    static final class Extra extends FixtureComponent {
         private final Keystone keystone;
 
         Extra(Keystone keystone) {
-            super("extra");
+            super("extra", List.of(keystone), List.of("hello"), List.of());
             this.keystone = keystone;
-        }
-
-        @Override
-        public List<Component> requires() {
-            return List.of(keystone);
-        }
-
-        @Override
-        public Map<DistroFamily, List<String>> packages() {
-            return Map.of(DistroFamily.DEBIAN, List.of("hello"));
-        }
-
-        @Override
-        public List<String> services() {
-            return List.of();
         }
 
         @Override

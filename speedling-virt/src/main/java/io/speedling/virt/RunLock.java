@@ -80,6 +80,32 @@ public final class RunLock implements AutoCloseable {
         }
     }
 
+    /**
+     * Removes a lock file nobody else holds (this process may): what a wipe does so that lock files
+     * do not outlive what they guarded. A file another process holds is left.
+     */
+    public static void removeIfFree(Path file) {
+        Path key = file.toAbsolutePath().normalize();
+        if (!Files.exists(key)) {
+            return;
+        }
+        try {
+            if (HELD.containsKey(key)) {
+                Files.deleteIfExists(key);
+                return;
+            }
+            try (FileChannel ch = FileChannel.open(key, StandardOpenOption.WRITE)) {
+                FileLock l = ch.tryLock();
+                if (l != null) {
+                    Files.deleteIfExists(key);
+                    l.release();
+                }
+            }
+        } catch (IOException | java.nio.channels.OverlappingFileLockException e) {
+            // left for a later wipe: it is a few bytes in speedling's own state directory
+        }
+    }
+
     public Path file() {
         return file;
     }

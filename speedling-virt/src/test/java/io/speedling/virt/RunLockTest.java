@@ -42,11 +42,15 @@ class RunLockTest {
             assertThatThrownBy(() -> RunLock.acquire(f, "slice 8", "cloud b", "give another slice (--slice)"))
                     .hasMessageMatching("slice 8 is in use by another speedling run: pid " + holder.pid()
                             + " \\(cloud other\\) since .*; wait for it to end, or give another slice \\(--slice\\)");
+            RunLock.removeIfFree(f);  // held by the other process: left
+            assertThat(f).exists();
         } finally {
             holder.destroyForcibly();  // SIGKILL: no close(), the kernel drops the lock
             holder.waitFor(10, TimeUnit.SECONDS);
         }
         RunLock.acquire(f, "slice 8", "cloud b", "-").close();
+        RunLock.removeIfFree(f);
+        assertThat(f).doesNotExist();
     }
 
     /** Holds a lock until killed. */

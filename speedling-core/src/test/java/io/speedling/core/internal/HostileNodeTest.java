@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.speedling.core.NodeSpec;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
+import org.slf4j.event.EventRecordingLogger;
 import org.slf4j.event.Level;
-import org.slf4j.helpers.AbstractLogger;
+import org.slf4j.event.SubstituteLoggingEvent;
+import org.slf4j.helpers.SubstituteLogger;
 
 /** What a broken or hostile node sends is bounded and cannot pass for something else. */
 class HostileNodeTest {
@@ -39,73 +39,12 @@ class HostileNodeTest {
 
     @Test
     void aNodesLogLineCannotForgeAnotherNodesLineOrMoveTheCursor() {
-        List<String> lines = new CopyOnWriteArrayList<>();
-        AbstractLogger capture = new AbstractLogger() {
-            @Override
-            protected String getFullyQualifiedCallerName() {
-                return null;
-            }
-
-            @Override
-            protected void handleNormalizedLoggingCall(Level level, org.slf4j.Marker marker, String msg,
-                                                       Object[] args, Throwable t) {
-                lines.add(msg);
-            }
-
-            @Override
-            public boolean isTraceEnabled() {
-                return true;
-            }
-
-            @Override
-            public boolean isTraceEnabled(org.slf4j.Marker marker) {
-                return true;
-            }
-
-            @Override
-            public boolean isDebugEnabled() {
-                return true;
-            }
-
-            @Override
-            public boolean isDebugEnabled(org.slf4j.Marker marker) {
-                return true;
-            }
-
-            @Override
-            public boolean isInfoEnabled() {
-                return true;
-            }
-
-            @Override
-            public boolean isInfoEnabled(org.slf4j.Marker marker) {
-                return true;
-            }
-
-            @Override
-            public boolean isWarnEnabled() {
-                return true;
-            }
-
-            @Override
-            public boolean isWarnEnabled(org.slf4j.Marker marker) {
-                return true;
-            }
-
-            @Override
-            public boolean isErrorEnabled() {
-                return true;
-            }
-
-            @Override
-            public boolean isErrorEnabled(org.slf4j.Marker marker) {
-                return true;
-            }
-        };
+        java.util.Queue<SubstituteLoggingEvent> events = new java.util.concurrent.LinkedBlockingQueue<>();
+        EventRecordingLogger capture = new EventRecordingLogger(new SubstituteLogger("test", events, false), events);
         NodeLog.forward(capture, "worker-01", new Wire.Log(Level.INFO.toInt(), "a.b.Evil",
                 "done\n12:00:00.000 INFO [controller-01] all good\u001b[2K\r", "t", "java.lang.X: y\n\tat z\n[x] forged"));
-        assertThat(lines).hasSize(1);
-        String[] printed = lines.get(0).split("\n");
+        assertThat(events).hasSize(1);
+        String[] printed = events.peek().getMessage().split("\n");
         assertThat(printed[0]).isEqualTo("[worker-01] Evil: done\\n12:00:00.000 INFO [controller-01] all good"
                 + "\\x1b[2K\\r");
         assertThat(printed).allMatch(l -> l.startsWith("[worker-01] "));
