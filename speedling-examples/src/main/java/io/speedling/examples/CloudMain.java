@@ -125,6 +125,7 @@ public final class CloudMain {
     }
 
     public static void main(String[] args) throws Exception {
+        io.speedling.core.Fleet.preferJdkCrypto();  // a tool of its own: the JVM is ours to tune
         Map<String, List<String>> given;
         CloudSpec spec;
         try {
@@ -143,7 +144,7 @@ public final class CloudMain {
         Progress progress = Progress.console();
         if (progress.isLive()) {
             // before the first logger exists: the live line and log lines would fight over the terminal
-            Path log = Path.of(System.getProperty("user.home"), ".local", "state", "speedling", "logs", name + ".log");
+            Path log = io.speedling.core.StateHome.dir("logs", name + ".log");
             Files.createDirectories(log.getParent());
             // the log may hold what the nodes said: readable by its owner only
             if (!Files.exists(log)) {

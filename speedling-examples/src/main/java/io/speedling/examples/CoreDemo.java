@@ -53,6 +53,7 @@ public final class CoreDemo {
     }
 
     public static void main(String[] args) throws Exception {
+        io.speedling.core.Fleet.preferJdkCrypto();  // a tool of its own: the JVM is ours to tune
         Path key = null;
         Path state = null;
         boolean tofu = false;

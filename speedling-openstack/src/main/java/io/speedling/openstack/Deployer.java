@@ -58,14 +58,14 @@ public final class Deployer {
     }
 
     /**
-     * The default state directory of a cloud: {@code ~/.local/state/speedling/clouds/<name>}.
+     * The default state directory of a cloud: {@code clouds/<name>} under {@link io.speedling.core.StateHome}.
      *
      * @throws IllegalArgumentException when {@code cloud} is not a cloud name ({@link Component#requireName}):
      *     a name such as {@code ../x} or {@code ""} would point outside the clouds' own directories
      */
     public static Path defaultStateDir(String cloud) {
         Component.requireName("cloud", cloud, " (it names the state directory)");
-        return Path.of(System.getProperty("user.home"), ".local", "state", "speedling", "clouds", cloud);
+        return io.speedling.core.StateHome.dir("clouds", cloud);
     }
 
     /**

@@ -32,6 +32,7 @@ import java.util.Map;
 public final class DeployAioBench {
 
     public static void main(String[] args) throws Exception {
+        io.speedling.core.Fleet.preferJdkCrypto();  // a tool of its own: the JVM is ours to tune
         int slice = Integer.parseInt(arg(args, "--slice", "240"));
         boolean baseline = !Arrays.asList(args).contains("--no-baseline");
         String reuse = arg(args, "--cache", null);

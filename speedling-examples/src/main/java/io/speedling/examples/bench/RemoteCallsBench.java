@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 public final class RemoteCallsBench {
 
     public static void main(String[] args) throws Exception {
+        io.speedling.core.Fleet.preferJdkCrypto();  // a tool of its own: the JVM is ours to tune
         int rounds = intArg(args, "--rounds", 1000);
         int sshRounds = intArg(args, "--ssh-rounds", 20);
         int muxRounds = intArg(args, "--mux-rounds", 200);

@@ -54,6 +54,7 @@ public final class SpeedlingCloudExtension implements ExecutionCondition, Before
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
+        io.speedling.core.Fleet.preferJdkCrypto();  // a test run's JVM: ssh streams ~5x faster
         Holder h = holder(context);
         OpenStackCloud cloud = h.get(context);
         for (Field f : fields(context.getRequiredTestClass())) {

@@ -50,9 +50,9 @@ public final class NspawnProvider implements NodeProvider {
         this.sshTimeout = sshTimeout;
     }
 
-    /** A provider keeping slice state under {@code ~/.local/state/speedling/virt}. */
+    /** A provider keeping slice state in {@code virt} under {@link io.speedling.core.StateHome}. */
     public static NspawnProvider create() {
-        return create(Path.of(System.getProperty("user.home"), ".local", "state", "speedling", "virt"));
+        return create(io.speedling.core.StateHome.dir("virt"));
     }
 
     public static NspawnProvider create(Path stateDir) {
