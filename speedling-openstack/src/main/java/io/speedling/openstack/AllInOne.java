@@ -347,11 +347,17 @@ public final class AllInOne {
         }
     }
 
+    /** A hold on something exclusive, released by {@link #close()}. */
+    public interface Hold extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     /**
      * Holds this cloud's name and its slice until closed (or this process ends): a second run of
      * the same cloud, or of any cloud on the same slice, is refused at once naming the holder.
      */
-    public AutoCloseable lock() {
+    public Hold lock() {
         Path stateDir = Deployer.defaultStateDir(name);
         RunLock cloudLock = RunLock.acquire(stateDir.resolveSibling(name + ".lock"), "cloud " + name, "cloud " + name
                 + " on slice " + slice, "give another --name");

@@ -2,7 +2,6 @@ package io.speedling.openstack;
 
 import io.speedling.core.Fleet;
 import io.speedling.core.Node;
-import io.speedling.core.SpeedlingException;
 import io.speedling.core.tasks.Progress;
 import io.speedling.virt.image.BuildListener;
 import io.speedling.virt.image.Image;
@@ -48,10 +47,10 @@ public final class OpenStackCloud implements AutoCloseable {
     private boolean closed;
     private final Thread exitGuard;
     /** The hold on the cloud's name and slice, released by close(). */
-    private final AutoCloseable held;
+    private final AllInOne.Hold held;
 
     private OpenStackCloud(CloudSpec spec, AllInOne aio, Cluster cluster, Fleet fleet, DeployResult result,
-                           boolean reused, boolean reuseEffective, AutoCloseable held) {
+                           boolean reused, boolean reuseEffective, AllInOne.Hold held) {
         this.held = held;
         this.spec = spec;
         this.aio = aio;
@@ -82,16 +81,16 @@ public final class OpenStackCloud implements AutoCloseable {
         NspawnProvider.checkHost();
         AllInOne aio = allInOne(spec);
         boolean reuse = spec.reuse() && userAllowsReuse;
-        AutoCloseable held = aio.lock();  // until close(): no other run can take the slice or the cloud meanwhile
+        AllInOne.Hold held = aio.lock();  // until close(): no other run can take the slice or the cloud meanwhile
         try {
             return up(spec, aio, reuse, held, progress);
         } catch (RuntimeException | Error e) {
-            closeQuietly(held);
+            held.close();
             throw e;
         }
     }
 
-    private static OpenStackCloud up(CloudSpec spec, AllInOne aio, boolean reuse, AutoCloseable held,
+    private static OpenStackCloud up(CloudSpec spec, AllInOne aio, boolean reuse, AllInOne.Hold held,
                                      Progress progress) {
         aio.provider().record(aio.slice()).ifPresent(r -> {
             // a cloud the extension derived may be replaced (it was kept for reuse and is not in use: the lock
@@ -164,12 +163,8 @@ public final class OpenStackCloud implements AutoCloseable {
      */
     public static void wipe(CloudSpec spec) {
         AllInOne aio = allInOne(spec);
-        try (AutoCloseable held = aio.lock()) {
+        try (AllInOne.Hold held = aio.lock()) {
             aio.wipeOwn();
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new SpeedlingException("cannot release the locks of cloud " + spec.cloudName() + ": " + e, e);
         }
     }
 
@@ -313,20 +308,12 @@ public final class OpenStackCloud implements AutoCloseable {
         }
     }
 
-    private static void closeQuietly(AutoCloseable c) {
-        try {
-            c.close();
-        } catch (Exception e) {
-            LOG.warn("cannot release {}: {}", c, e.toString());
-        }
-    }
-
     private void closeNow() {
         closed = true;
         try {
             closeHeld();
         } finally {
-            closeQuietly(held);
+            held.close();
         }
     }
 
