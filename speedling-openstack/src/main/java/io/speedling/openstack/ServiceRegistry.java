@@ -10,6 +10,7 @@ import io.speedling.openstack.components.Nova;
 import io.speedling.openstack.components.OpenStackClient;
 import io.speedling.openstack.components.Placement;
 import io.speedling.openstack.components.RabbitMq;
+import io.speedling.openstack.components.Swift;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -76,6 +77,8 @@ public final class ServiceRegistry {
                     .sql(w.get(MariaDb.class)).messaging(w.get(RabbitMq.class)).keystone(w.get(Keystone.class))
                     .placement(w.get(Placement.class)).glance(w.get(Glance.class)).networking(w.get(Neutron.class))
                     .computeDriver(w.computeDriver()).build())
+            .with("swift", List.of("keystone", "memcached"), w -> new Swift(w.get(Keystone.class),
+                    w.get(Memcached.class)))
             .with(CLIENT, List.of("keystone"), w -> new OpenStackClient(w.get(Keystone.class)))
             .with(DEFAULTS, List.of("neutron", "nova", "glance", CLIENT), w -> new Defaults(w.get(Neutron.class),
                     w.get(Nova.class), w.get(Glance.class), w.get(OpenStackClient.class)));

@@ -41,7 +41,8 @@ public final class Verifier {
      */
     public static Map<String, Double> run(Node controller, Set<String> services) {
         String flags = "glance=" + on(services, "glance") + " neutron=" + on(services, "neutron") + " nova="
-                + on(services, "nova") + " defaults=" + on(services, ServiceRegistry.DEFAULTS) + "\n";
+                + on(services, "nova") + " defaults=" + on(services, ServiceRegistry.DEFAULTS) + " swift="
+                + on(services, "swift") + "\n";
         String script = flags + """
                 set -eu
                 . /root/admin-openrc.sh
@@ -66,6 +67,7 @@ public final class Verifier {
                     [ $nova = 0 ] || { echo "server delete $s"; echo "flavor delete $s"; }
                     [ $neutron = 0 ] || { echo "router remove subnet $s $s"; echo "router delete $s"; echo "network delete $s"; }
                     [ $glance = 0 ] || echo "image delete $s"
+                    [ $swift = 0 ] || { echo "object delete $s $s"; echo "container delete $s"; }
                   } | os 120 >/dev/null 2>&1 || echo "cleanup: some of $s may be left (the client failed or timed out)" >&2
                   rm -f /tmp/$s.img "$out" "$err"
                 }
@@ -87,6 +89,11 @@ public final class Verifier {
                     echo "router create $s -f value -c name"
                     echo "router add subnet $s $s"
                   fi
+                  if [ $swift = 1 ]; then
+                    echo "container create $s -f value -c container"
+                    echo "object create --name $s $s /tmp/$s.img -f value -c object"
+                    echo "object list $s -f value -c Name"
+                  fi
                   if [ $defaults = 1 ]; then
                     # what a user's first commands expect (devstack's defaults)
                     echo "flavor show m1.tiny -f value -c name"
@@ -100,8 +107,8 @@ public final class Verifier {
                 } | session || true
                 if [ -s "$err" ]; then cat "$err" >&2; show_out; exit 1; fi
                 grep -Eqx '[0-9a-f]{32}' "$out" || { echo "no token in:"; show_out; exit 1; } >&2
-                echo "CATALOG $(grep -Ex 'identity|image|network|compute|placement' "$out" | sort | tr '\n' ' ')"
-                want=$((2 * glance + 3 * neutron + 2 * nova))
+                echo "CATALOG $(grep -Ex 'identity|image|network|compute|placement|object-store' "$out" | sort | tr '\n' ' ')"
+                want=$((2 * glance + 3 * neutron + 2 * nova + 3 * swift))
                 have=$(grep -cx "$s" "$out" || true)
                 [ "$have" = "$want" ] || { echo "expected $want lines naming $s, got $have:"; show_out; exit 1; } >&2
                 if [ $defaults = 1 ]; then
