@@ -49,7 +49,33 @@ class OpenStack4jExampleE2E {
         assertThat(networks).isNotNull();
         assertThat(servers).isNotNull();
         assertThat(admin.getToken().getCatalog()).extracting(s -> s.getType())
-                .contains("identity", "image", "network", "compute", "placement");
+                .contains("identity", "image", "network", "compute", "placement", "object-store");
+    }
+
+    @Test
+    void theDefaultResourcesAreThereAsAUserExpects() {
+        assertThat(admin.compute().flavors().list()).extracting(f -> f.getName()).contains("m1.nano", "m1.tiny",
+                "m1.small", "m1.medium", "m1.large", "m1.xlarge");
+        assertThat(admin.networking().network().list()).extracting(Network::getName).contains("public", "private");
+        assertThat(admin.imagesV2().list()).extracting(Image::getName).contains("speedling-tiny");
+    }
+
+    @Test
+    void theDemoUserPutsAndGetsAnObject() {
+        OSClientV3 demo = login(cloud.demo());
+        var swift = demo.objectStorage();
+        assertThat(swift.containers().create("o4j-container").isSuccess()).isTrue();
+        try {
+            swift.objects().put("o4j-container", "greeting",
+                    org.openstack4j.model.common.Payloads.create(new java.io.ByteArrayInputStream(
+                            "hello".getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+            assertThat(swift.objects().list("o4j-container")).extracting(o -> o.getName()).containsExactly("greeting");
+            assertThat(swift.objects().download("o4j-container", "greeting").getInputStream())
+                    .hasContent("hello");
+        } finally {
+            swift.objects().delete("o4j-container", "greeting");
+            swift.containers().delete("o4j-container");
+        }
     }
 
     @Test
