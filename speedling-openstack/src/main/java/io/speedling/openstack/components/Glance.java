@@ -78,8 +78,7 @@ public final class Glance extends Component {
 
     @Override
     public List<String> debconf() {
-        return List.of("glance-common glance/configure_db boolean false",
-                "glance-api glance/register-endpoint boolean false");
+        return Pkgs.noSelfSetup("glance-common", "glance-api", "glance");
     }
 
     @Override

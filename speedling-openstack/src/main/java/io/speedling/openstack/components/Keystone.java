@@ -75,9 +75,9 @@ public final class Keystone extends Component {
 
     @Override
     public List<String> debconf() {
-        return List.of("keystone keystone/configure_db boolean false",
-                "keystone keystone/create-admin-tenant boolean false",
-                "keystone keystone/register-endpoint boolean false");
+        List<String> answers = new ArrayList<>(Pkgs.noSelfSetup("keystone", "keystone", "keystone"));
+        answers.add("keystone keystone/create-admin-tenant boolean false");
+        return answers;
     }
 
     @Override

@@ -101,8 +101,7 @@ public final class Neutron extends Component {
 
     @Override
     public List<String> debconf() {
-        return List.of("neutron-common neutron/configure_db boolean false",
-                "neutron-server neutron/register-endpoint boolean false");
+        return Pkgs.noSelfSetup("neutron-common", "neutron-server", "neutron");
     }
 
     @Override

@@ -148,9 +148,9 @@ public final class Nova extends Component {
 
     @Override
     public List<String> debconf() {
-        return List.of("nova-common nova/configure_db boolean false",
-                "nova-api nova/register-endpoint boolean false",
-                "nova-common nova/my-ip string 127.0.0.1");
+        List<String> answers = new ArrayList<>(Pkgs.noSelfSetup("nova-common", "nova-api", "nova"));
+        answers.add("nova-common nova/my-ip string 127.0.0.1");  // no default: the install would ask
+        return answers;
     }
 
     @Override

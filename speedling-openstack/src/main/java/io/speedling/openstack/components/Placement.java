@@ -69,8 +69,7 @@ public final class Placement extends Component {
 
     @Override
     public List<String> debconf() {
-        return List.of("placement-common placement/configure_db boolean false",
-                "placement-api placement/register-endpoint boolean false");
+        return Pkgs.noSelfSetup("placement-common", "placement-api", "placement");
     }
 
     @Override
