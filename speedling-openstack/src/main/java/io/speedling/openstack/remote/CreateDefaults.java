@@ -1,0 +1,255 @@
+package io.speedling.openstack.remote;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.speedling.core.NodeContext;
+import io.speedling.core.RemoteFunction;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Creates on the node, through the APIs (milliseconds a call, where each {@code openstack}
+ * client run starts Python for seconds), what is missing of a fresh cloud's default resources:
+ * flavors, a public flat network with a floating IP pool, demo's private network behind a router
+ * whose gateway is on public, ICMP and SSH in demo's default security group, and a small test
+ * image. Everything is looked up by name first, so a rerun creates nothing. Returns how many
+ * resources it created.
+ *
+ * @param keystoneUrl Keystone's URL ({@code http://HOST:5000})
+ * @param extPrefix the provider network's first three octets ({@code 10.232.7}), or null for no
+ *     public network and no router gateway
+ * @param flavors "name vcpus ramMiB diskGiB" each
+ */
+public record CreateDefaults(String keystoneUrl, String adminPassword, String region, String extPrefix,
+                             List<String> flavors, String imageName) implements RemoteFunction<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Override
+    public String toString() {
+        return "CreateDefaults[" + keystoneUrl + "]";  // no password
+    }
+
+    @Override
+    public Integer run(NodeContext node) throws Exception {
+        Client c = new Client(keystoneUrl, adminPassword, region);
+        int made = 0;
+        String nova = c.endpoint("compute");
+        String neutron = c.endpoint("network") + "/v2.0";
+        String glance = c.endpoint("image") + "/v2";
+        String demo = c.get(c.keystone + "/v3/projects?name=demo").path("projects").path(0).path("id").asText();
+        if (demo.isEmpty()) {
+            throw new IllegalStateException("project demo does not exist in Keystone");
+        }
+
+        JsonNode have = c.get(nova + "/flavors?is_public=None").path("flavors");
+        for (String f : flavors) {
+            String[] p = f.split(" ");
+            if (!names(have).contains(p[0])) {
+                ObjectNode fl = JSON.createObjectNode();
+                fl.putObject("flavor").put("name", p[0]).put("vcpus", Integer.parseInt(p[1]))
+                        .put("ram", Integer.parseInt(p[2])).put("disk", Integer.parseInt(p[3]))
+                        .put("os-flavor-access:is_public", true);
+                c.send("POST", nova + "/flavors", fl);
+                made++;
+            }
+        }
+
+        String publicNet = null;
+        if (extPrefix != null) {
+            publicNet = find(c, neutron + "/networks?name=public", "networks");
+            if (publicNet == null) {
+                ObjectNode n = JSON.createObjectNode();
+                n.putObject("network").put("name", "public").put("router:external", true).put("shared", false)
+                        .put("provider:network_type", "flat").put("provider:physical_network", "provider");
+                publicNet = c.send("POST", neutron + "/networks", n).path("network").path("id").asText();
+                made++;
+            }
+            if (find(c, neutron + "/subnets?name=public-subnet", "subnets") == null) {
+                ObjectNode s = JSON.createObjectNode();
+                ObjectNode sub = s.putObject("subnet").put("name", "public-subnet").put("network_id", publicNet)
+                        .put("ip_version", 4).put("cidr", extPrefix + ".0/24").put("gateway_ip", extPrefix + ".1")
+                        .put("enable_dhcp", false);
+                sub.putArray("allocation_pools").addObject().put("start", extPrefix + ".100")
+                        .put("end", extPrefix + ".199");
+                c.send("POST", neutron + "/subnets", s);
+                made++;
+            }
+        }
+
+        String q = "&project_id=" + demo;
+        String privateNet = find(c, neutron + "/networks?name=private" + q, "networks");
+        if (privateNet == null) {
+            ObjectNode n = JSON.createObjectNode();
+            n.putObject("network").put("name", "private").put("project_id", demo);
+            privateNet = c.send("POST", neutron + "/networks", n).path("network").path("id").asText();
+            made++;
+        }
+        String privateSubnet = find(c, neutron + "/subnets?name=private-subnet" + q, "subnets");
+        if (privateSubnet == null) {
+            ObjectNode s = JSON.createObjectNode();
+            s.putObject("subnet").put("name", "private-subnet").put("network_id", privateNet).put("ip_version", 4)
+                    .put("cidr", "10.0.0.0/26").put("project_id", demo);
+            privateSubnet = c.send("POST", neutron + "/subnets", s).path("subnet").path("id").asText();
+            made++;
+        }
+        JsonNode routers = c.get(neutron + "/routers?name=router1" + q).path("routers");
+        String router;
+        boolean hasGateway;
+        if (routers.isEmpty()) {
+            ObjectNode r = JSON.createObjectNode();
+            r.putObject("router").put("name", "router1").put("project_id", demo);
+            router = c.send("POST", neutron + "/routers", r).path("router").path("id").asText();
+            hasGateway = false;
+            made++;
+        } else {
+            router = routers.get(0).path("id").asText();
+            hasGateway = routers.get(0).path("external_gateway_info").has("network_id");
+        }
+        if (publicNet != null && !hasGateway) {
+            ObjectNode g = JSON.createObjectNode();
+            g.putObject("router").putObject("external_gateway_info").put("network_id", publicNet);
+            c.send("PUT", neutron + "/routers/" + router, g);
+            made++;
+        }
+        JsonNode ports = c.get(neutron + "/ports?device_id=" + router + "&network_id=" + privateNet).path("ports");
+        if (ports.isEmpty()) {
+            ObjectNode i = JSON.createObjectNode().put("subnet_id", privateSubnet);
+            c.send("PUT", neutron + "/routers/" + router + "/add_router_interface", i);
+            made++;
+        }
+        // listing a project's security groups makes its default group if it has none yet
+        String sg = find(c, neutron + "/security-groups?name=default&tenant_id=" + demo, "security_groups");
+        if (sg == null) {
+            throw new IllegalStateException("project demo has no default security group");
+        }
+        JsonNode rules = c.get(neutron + "/security-group-rules?security_group_id=" + sg + "&direction=ingress")
+                .path("security_group_rules");
+        for (String proto : List.of("icmp", "tcp")) {
+            boolean present = false;
+            for (JsonNode r : rules) {
+                present |= proto.equals(r.path("protocol").asText()) && (proto.equals("icmp")
+                        || r.path("port_range_min").asInt() == 22);
+            }
+            if (!present) {
+                ObjectNode r = JSON.createObjectNode();
+                ObjectNode rule = r.putObject("security_group_rule").put("security_group_id", sg)
+                        .put("direction", "ingress").put("ethertype", "IPv4").put("protocol", proto)
+                        .put("remote_ip_prefix", "0.0.0.0/0").put("project_id", demo);
+                if (proto.equals("tcp")) {
+                    rule.put("port_range_min", 22).put("port_range_max", 22);
+                }
+                c.send("POST", neutron + "/security-group-rules", r);
+                made++;
+            }
+        }
+
+        if (c.get(glance + "/images?name=" + enc(imageName)).path("images").isEmpty()) {
+            ObjectNode img = JSON.createObjectNode().put("name", imageName).put("disk_format", "raw")
+                    .put("container_format", "bare").put("visibility", "public");
+            String id = c.send("POST", glance + "/images", img).path("id").asText();
+            c.upload(glance + "/images/" + id + "/file", new byte[1024 * 1024]);
+            made++;
+        }
+        return made;
+    }
+
+    private static List<String> names(JsonNode items) {
+        List<String> out = new ArrayList<>();
+        items.forEach(i -> out.add(i.path("name").asText()));
+        return out;
+    }
+
+    private static String find(Client c, String url, String collection) throws Exception {
+        JsonNode items = c.get(url).path(collection);
+        return items.isEmpty() ? null : items.get(0).path("id").asText();
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    /** An admin session: a project-scoped token and the catalog's internal endpoints. */
+    private static final class Client {
+        private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        private final String keystone;
+        private final String token;
+        private final JsonNode catalog;
+        private final String region;
+
+        Client(String keystoneUrl, String adminPassword, String region) throws Exception {
+            this.keystone = keystoneUrl.replaceAll("/+$", "").replaceAll("/v3$", "");
+            this.region = region;
+            ObjectNode a = JSON.createObjectNode();
+            ObjectNode id = a.putObject("auth").putObject("identity");
+            id.putArray("methods").add("password");
+            id.putObject("password").putObject("user").put("name", "admin").put("password", adminPassword)
+                    .putObject("domain").put("id", "default");
+            ((ObjectNode) a.get("auth")).putObject("scope").putObject("project").put("name", "admin")
+                    .putObject("domain").put("id", "default");
+            HttpResponse<String> r = http.send(request("POST", keystone + "/v3/auth/tokens", null)
+                    .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(a))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 201) {
+                throw new IllegalStateException("Keystone refused the admin credentials: HTTP " + r.statusCode());
+            }
+            this.token = r.headers().firstValue("X-Subject-Token").orElseThrow();
+            this.catalog = JSON.readTree(r.body()).path("token").path("catalog");
+        }
+
+        /** The internal URL of the service of {@code type} in this region. */
+        String endpoint(String type) {
+            for (JsonNode s : catalog) {
+                if (type.equals(s.path("type").asText())) {
+                    for (JsonNode e : s.path("endpoints")) {
+                        if ("internal".equals(e.path("interface").asText())
+                                && region.equals(e.path("region_id").asText(e.path("region").asText()))) {
+                            return e.path("url").asText().replaceAll("/+$", "");
+                        }
+                    }
+                }
+            }
+            throw new IllegalStateException("no " + type + " endpoint in region " + region + " in the catalog");
+        }
+
+        private HttpRequest.Builder request(String method, String url, String tok) {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
+                    .setHeader("Content-Type", "application/json").header("Accept", "application/json");
+            if (tok != null) {
+                b.header("X-Auth-Token", tok);
+            }
+            return b;
+        }
+
+        JsonNode get(String url) throws Exception {
+            return check("GET", url, http.send(request("GET", url, token).GET().build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+
+        JsonNode send(String method, String url, ObjectNode body) throws Exception {
+            return check(method, url, http.send(request(method, url, token).method(method,
+                    HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+
+        void upload(String url, byte[] data) throws Exception {
+            check("PUT", url, http.send(request("PUT", url, token).setHeader("Content-Type", "application/octet-stream")
+                    .PUT(HttpRequest.BodyPublishers.ofByteArray(data)).build(), HttpResponse.BodyHandlers.ofString()));
+        }
+
+        private static JsonNode check(String method, String url, HttpResponse<String> r) throws Exception {
+            if (r.statusCode() >= 300) {
+                throw new IllegalStateException(method + " " + url + ": HTTP " + r.statusCode() + " " + r.body());
+            }
+            return r.body() == null || r.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(r.body());
+        }
+    }
+}
