@@ -55,12 +55,17 @@ public final class Defaults extends Component {
 
     @Override
     protected void plan(Deploy d) {
-        d.task(name() + ".create", ctx -> {
-            Object ext = d.controller().data().get("ext_ipv4");
-            String prefix = ext == null ? null : ext.toString().substring(0, ext.toString().lastIndexOf('.'));
-            // looked up by name first: a rerun creates nothing (and puts back what a user deleted)
-            return d.onController(new CreateDefaults(d.endpoints().url(5000), d.secret("keystone-admin"),
-                    d.cloud().region(), prefix, FLAVORS, IMAGE));
-        }, nova.ready(d), neutron.ready(d), glance.ready(d));
+        // each part as soon as its own service answers: only the networks wait for Neutron, the slowest
+        d.task(name() + ".flavors", ctx -> create(d, CreateDefaults.Part.FLAVORS), nova.ready(d));
+        d.task(name() + ".image", ctx -> create(d, CreateDefaults.Part.IMAGE), glance.ready(d));
+        d.task(name() + ".networks", ctx -> create(d, CreateDefaults.Part.NETWORKS), neutron.ready(d));
+    }
+
+    /** Looked up by name first: a rerun creates nothing (and puts back what a user deleted). */
+    private static int create(Deploy d, CreateDefaults.Part part) {
+        Object ext = d.controller().data().get("ext_ipv4");
+        String prefix = ext == null ? null : ext.toString().substring(0, ext.toString().lastIndexOf('.'));
+        return d.onController(new CreateDefaults(d.endpoints().url(5000), d.secret("keystone-admin"),
+                d.cloud().region(), part, prefix, FLAVORS, IMAGE));
     }
 }

@@ -27,10 +27,14 @@ import java.util.Map;
  * @param keystoneUrl Keystone's URL ({@code http://HOST:5000})
  * @param extPrefix the provider network's first three octets ({@code 10.232.7}), or null for no
  *     public network and no router gateway
+ * @param part which of the three to create
  * @param flavors "name vcpus ramMiB diskGiB" each
  */
-public record CreateDefaults(String keystoneUrl, String adminPassword, String region, String extPrefix,
+public record CreateDefaults(String keystoneUrl, String adminPassword, String region, Part part, String extPrefix,
                              List<String> flavors, String imageName) implements RemoteFunction<Integer> {
+    /** What to create: each part needs only its own service, so each runs as soon as that answers. */
+    public enum Part { FLAVORS, NETWORKS, IMAGE }
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override
@@ -41,15 +45,16 @@ public record CreateDefaults(String keystoneUrl, String adminPassword, String re
     @Override
     public Integer run(NodeContext node) throws Exception {
         Client c = new Client(keystoneUrl, adminPassword, region);
+        return switch (part) {
+            case FLAVORS -> flavors(c);
+            case NETWORKS -> networks(c);
+            case IMAGE -> image(c);
+        };
+    }
+
+    private int flavors(Client c) throws Exception {
         int made = 0;
         String nova = c.endpoint("compute");
-        String neutron = c.endpoint("network") + "/v2.0";
-        String glance = c.endpoint("image") + "/v2";
-        String demo = c.get(c.keystone + "/v3/projects?name=demo").path("projects").path(0).path("id").asText();
-        if (demo.isEmpty()) {
-            throw new IllegalStateException("project demo does not exist in Keystone");
-        }
-
         JsonNode have = c.get(nova + "/flavors?is_public=None").path("flavors");
         for (String f : flavors) {
             String[] p = f.split(" ");
@@ -62,7 +67,16 @@ public record CreateDefaults(String keystoneUrl, String adminPassword, String re
                 made++;
             }
         }
+        return made;
+    }
 
+    private int networks(Client c) throws Exception {
+        int made = 0;
+        String neutron = c.endpoint("network") + "/v2.0";
+        String demo = c.get(c.keystone + "/v3/projects?name=demo").path("projects").path(0).path("id").asText();
+        if (demo.isEmpty()) {
+            throw new IllegalStateException("project demo does not exist in Keystone");
+        }
         String publicNet = null;
         if (extPrefix != null) {
             publicNet = find(c, neutron + "/networks?name=public", "networks");
@@ -151,7 +165,12 @@ public record CreateDefaults(String keystoneUrl, String adminPassword, String re
                 made++;
             }
         }
+        return made;
+    }
 
+    private int image(Client c) throws Exception {
+        int made = 0;
+        String glance = c.endpoint("image") + "/v2";
         if (c.get(glance + "/images?name=" + enc(imageName)).path("images").isEmpty()) {
             ObjectNode img = JSON.createObjectNode().put("name", imageName).put("disk_format", "raw")
                     .put("container_format", "bare").put("visibility", "public");
