@@ -97,9 +97,10 @@ public final class Swift extends Component {
     protected void plan(Deploy d) {
         Inventory inv = d.cloud().inventory();
         var proxies = d.withRole(Inventory.CONTROLLER);
-        NodeGroup storage = d.fleet().group(storageNodes(inv).toArray(String[]::new));
+        List<String> storageNodes = storageNodes(inv);
+        NodeGroup storage = d.fleet().group(storageNodes.toArray(String[]::new));
         List<String> all = new ArrayList<>(inv.nodesWith(Inventory.CONTROLLER));
-        storageNodes(inv).stream().filter(n -> !all.contains(n)).forEach(all::add);
+        storageNodes.stream().filter(n -> !all.contains(n)).forEach(all::add);
         NodeGroup everyone = d.fleet().group(all.toArray(String[]::new));
         Task<Boolean> config = d.task(name() + ".config", ctx -> {
             boolean changed = d.ini(everyone, "/etc/swift/swift.conf", Map.of("swift-hash", Map.of(
@@ -135,7 +136,7 @@ public final class Swift extends Component {
             storage.call(new Sh("install -d -o swift -g swift /srv/node/d1 /var/cache/swift", true));
             return changed;
         });
-        List<String> addresses = storageNodes(inv).stream().map(n -> d.ipOf(d.fleet().node(n))).toList();
+        List<String> addresses = storageNodes.stream().map(n -> d.ipOf(d.fleet().node(n))).toList();
         String rings = ringScript(addresses, Math.min(3, addresses.size()));
         Task<Boolean> ring = d.task(name() + ".rings", ctx -> {
             // built once on the first controller, then the same files everywhere they are read

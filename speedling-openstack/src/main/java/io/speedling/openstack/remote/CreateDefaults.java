@@ -55,10 +55,10 @@ public record CreateDefaults(String keystoneUrl, String adminPassword, String re
     private int flavors(Client c) throws Exception {
         int made = 0;
         String nova = c.endpoint("compute");
-        JsonNode have = c.get(nova + "/flavors?is_public=None").path("flavors");
+        List<String> have = names(c.get(nova + "/flavors?is_public=None").path("flavors"));
         for (String f : flavors) {
             String[] p = f.split(" ");
-            if (!names(have).contains(p[0])) {
+            if (!have.contains(p[0])) {
                 ObjectNode fl = JSON.createObjectNode();
                 fl.putObject("flavor").put("name", p[0]).put("vcpus", Integer.parseInt(p[1]))
                         .put("ram", Integer.parseInt(p[2])).put("disk", Integer.parseInt(p[3]))
