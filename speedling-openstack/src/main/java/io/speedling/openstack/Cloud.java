@@ -77,6 +77,13 @@ public final class Cloud {
         return new ArrayList<>(all);
     }
 
+    /** Units the components' packages bring that must not start ({@link Component#masked}). */
+    public List<String> masked() {
+        Set<String> all = new LinkedHashSet<>();
+        components.forEach(c -> all.addAll(c.masked()));
+        return new ArrayList<>(all);
+    }
+
     /** A builder holding this cloud's components, inventory, region and family, to add to or change. */
     public Builder toBuilder() {
         return builder(name).component(components.toArray(Component[]::new)).inventory(inventory).region(region)

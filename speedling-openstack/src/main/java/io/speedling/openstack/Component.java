@@ -47,6 +47,14 @@ public abstract class Component {
     public abstract List<String> services();
 
     /**
+     * systemd units its packages bring along that must never start on a node (they fail in a
+     * container, or serve nothing the cloud uses): masked in the image.
+     */
+    public List<String> masked() {
+        return List.of();
+    }
+
+    /**
      * debconf answers its Debian packages need to install unattended ({@code "package question type
      * value"}), e.g. that no package configures a database or registers endpoints by itself.
      */

@@ -146,10 +146,20 @@ public final class Deploy {
      */
     public boolean callEachIni(NodeGroup nodes, String path,
                                java.util.function.Function<Node, Map<String, Map<String, String>>> perNode, String group) {
+        return callEachIni(nodes, path, perNode, group, 0640);
+    }
+
+    /**
+     * As {@link #callEachIni(NodeGroup, String, java.util.function.Function, String)}, for a file
+     * others read too ({@code mode}, e.g. 0644 for a file without secrets that clients read).
+     */
+    public boolean callEachIni(NodeGroup nodes, String path,
+                               java.util.function.Function<Node, Map<String, Map<String, String>>> perNode, String group,
+                               int mode) {
         merged(nodes, path);
         Map<String, Map<String, String>> ext = extensionsOf(path);
         return tally(path, nodes.callEach(n -> new MergeIni(path, Inventory.overlay(Inventory.overlay(perNode.apply(n),
-                ext), cloud.inventory().configFor(n.name(), path)), "root", group, 0640)));
+                ext), cloud.inventory().configFor(n.name(), path)), "root", group, mode)));
     }
 
     /** What the components add to file {@code path} ({@link Component#extensions}), in wiring order. */

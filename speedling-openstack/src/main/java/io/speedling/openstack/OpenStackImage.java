@@ -17,11 +17,15 @@ public final class OpenStackImage {
     }
 
     /** The recipe for {@code suite} with the packages of {@code components} (Debian names). */
-    public static Recipe recipe(String suite, List<String> packages, List<String> services, List<String> debconf) {
+    public static Recipe recipe(String suite, List<String> packages, List<String> services, List<String> masked,
+                                List<String> debconf) {
         Set<String> pkgs = new LinkedHashSet<>(packages);
         StringBuilder disable = new StringBuilder("# the deploy starts what it configured; nothing starts on its own\n");
         for (String s : services) {
             disable.append("systemctl disable ").append(s).append(" >/dev/null 2>&1 || true\n");
+        }
+        for (String s : masked) {
+            disable.append("systemctl mask ").append(s).append(" >/dev/null 2>&1\n");
         }
         // sorted: the layer's key must not depend on the order components were wired in
         return Recipes.node(suite).packages(new ArrayList<>(pkgs), String.join("\n", new java.util.TreeSet<>(debconf)))
@@ -32,7 +36,7 @@ public final class OpenStackImage {
     public static Recipe recipe(String suite, Cloud cloud) {
         List<String> debconf = new ArrayList<>();
         cloud.components().forEach(c -> debconf.addAll(c.debconf()));
-        return recipe(suite, cloud.packages(), cloud.services(), debconf)
+        return recipe(suite, cloud.packages(), cloud.services(), cloud.masked(), debconf)
                 .script("db-schemas", SchemaSnapshot.buildScript(cloud));
     }
 }

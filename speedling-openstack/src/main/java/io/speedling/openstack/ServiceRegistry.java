@@ -1,5 +1,7 @@
 package io.speedling.openstack;
 
+import io.speedling.openstack.components.Ceph;
+import io.speedling.openstack.components.Cinder;
 import io.speedling.openstack.components.Defaults;
 import io.speedling.openstack.components.Glance;
 import io.speedling.openstack.components.Keystone;
@@ -65,10 +67,12 @@ public final class ServiceRegistry {
             .with("mariadb", List.of(), w -> new MariaDb())
             .with("rabbitmq", List.of(), w -> new RabbitMq())
             .with("memcached", List.of(), w -> new Memcached())
+            .with("ceph", List.of(), w -> new Ceph())
             .with("keystone", List.of("mariadb", "memcached"), w -> Keystone.builder().sql(w.get(MariaDb.class))
                     .memcached(w.get(Memcached.class)).build())
+            // images in Ceph when Ceph is part of the cloud, else files on the controller
             .with("glance", List.of("keystone"), w -> Glance.builder().sql(w.get(MariaDb.class))
-                    .keystone(w.get(Keystone.class)).build())
+                    .keystone(w.get(Keystone.class)).images(w.find(Ceph.class).orElse(null)).build())
             .with("placement", List.of("keystone"), w -> Placement.builder().sql(w.get(MariaDb.class))
                     .keystone(w.get(Keystone.class)).build())
             .with("neutron", List.of("keystone", "rabbitmq"), w -> Neutron.builder().sql(w.get(MariaDb.class))
@@ -79,6 +83,8 @@ public final class ServiceRegistry {
                     .computeDriver(w.computeDriver()).build())
             .with("swift", List.of("keystone", "memcached"), w -> new Swift(w.get(Keystone.class),
                     w.get(Memcached.class)))
+            .with("cinder", List.of("keystone", "rabbitmq", "ceph", "glance"), w -> new Cinder(w.get(MariaDb.class),
+                    w.get(RabbitMq.class), w.get(Keystone.class), w.get(Ceph.class)))
             .with(CLIENT, List.of("keystone"), w -> new OpenStackClient(w.get(Keystone.class)))
             .with(DEFAULTS, List.of("neutron", "nova", "glance", CLIENT), w -> new Defaults(w.get(Neutron.class),
                     w.get(Nova.class), w.get(Glance.class), w.get(OpenStackClient.class)));
@@ -91,7 +97,7 @@ public final class ServiceRegistry {
 
     /**
      * The services speedling brings: MariaDB, RabbitMQ, Memcached, Keystone, Glance, Placement,
-     * Neutron, Nova, the client, and the default resources.
+     * Neutron, Nova, Swift, Ceph, Cinder, the client, and the default resources.
      */
     public static ServiceRegistry builtIn() {
         return BUILT_IN;
@@ -128,8 +134,12 @@ public final class ServiceRegistry {
         return Collections.unmodifiableMap(m);
     }
 
+    /** Selects every registered service ({@link #select}). */
+    public static final String ALL = "all";
+
     /**
-     * The named services plus everything they need and the client, in registration order.
+     * The named services plus everything they need and the client, in registration order;
+     * {@value #ALL} selects every one.
      *
      * @throws IllegalArgumentException for a name that is not a service, listing the known ones
      */
@@ -141,9 +151,13 @@ public final class ServiceRegistry {
         List<String> todo = new ArrayList<>();
         for (String w : wanted) {
             String n = w.strip().toLowerCase(Locale.ROOT);
+            if (n.equals(ALL)) {
+                todo.addAll(entries.keySet());
+                continue;
+            }
             if (!entries.containsKey(n)) {
                 throw new IllegalArgumentException("unknown service '" + w + "': the known services are "
-                        + String.join(", ", entries.keySet()) + nearest(n));
+                        + String.join(", ", entries.keySet()) + " (or all)" + nearest(n));
             }
             todo.add(n);
         }

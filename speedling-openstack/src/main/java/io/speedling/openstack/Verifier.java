@@ -35,14 +35,16 @@ public final class Verifier {
 
     /**
      * Checks what the selected services offer: token and catalog always, images with glance,
-     * networks with neutron, a server with nova. Step name to seconds, in order.
+     * networks with neutron, a server with nova, objects with swift, a volume with cinder (attached to
+     * the server and detached when nova is there too), {@code ceph health} with ceph. Step name to
+     * seconds, in order.
      *
      * @throws SpeedlingException naming the failed step with the client's output
      */
     public static Map<String, Double> run(Node controller, Set<String> services) {
         String flags = "glance=" + on(services, "glance") + " neutron=" + on(services, "neutron") + " nova="
                 + on(services, "nova") + " defaults=" + on(services, ServiceRegistry.DEFAULTS) + " swift="
-                + on(services, "swift") + "\n";
+                + on(services, "swift") + " cinder=" + on(services, "cinder") + " ceph=" + on(services, "ceph") + "\n";
         String script = flags + """
                 set -eu
                 . /root/admin-openrc.sh
@@ -65,6 +67,7 @@ public final class Verifier {
                 cleanup() {
                   {
                     [ $nova = 0 ] || { echo "server delete $s"; echo "flavor delete $s"; }
+                    [ $cinder = 0 ] || echo "volume delete --force $s"
                     [ $neutron = 0 ] || { echo "router remove subnet $s $s"; echo "router delete $s"; echo "network delete $s"; }
                     [ $glance = 0 ] || echo "image delete $s"
                     [ $swift = 0 ] || { echo "object delete $s $s"; echo "container delete $s"; }
@@ -77,7 +80,7 @@ public final class Verifier {
                 head -c 1048576 /dev/urandom > /tmp/$s.img
                 {
                   echo "token issue -f value -c project_id"
-                  [ $nova = 0 ] || echo "token issue -f value -c id"
+                  [ $nova = 0 ] && [ $cinder = 0 ] || echo "token issue -f value -c id"
                   echo "catalog list -f value -c Type"
                   if [ $glance = 1 ]; then
                     echo "image create --disk-format raw --container-format bare --file /tmp/$s.img $s -f value -c name"
@@ -94,6 +97,7 @@ public final class Verifier {
                     echo "object create --name $s $s /tmp/$s.img -f value -c object"
                     echo "object list $s -f value -c Name"
                   fi
+                  [ $cinder = 0 ] || echo "volume create --size 1 $s -f value -c name"
                   if [ $defaults = 1 ]; then
                     # what a user's first commands expect (devstack's defaults)
                     echo "flavor show m1.tiny -f value -c name"
@@ -107,8 +111,8 @@ public final class Verifier {
                 } | session || true
                 if [ -s "$err" ]; then cat "$err" >&2; show_out; exit 1; fi
                 grep -Eqx '[0-9a-f]{32}' "$out" || { echo "no token in:"; show_out; exit 1; } >&2
-                echo "CATALOG $(grep -Ex 'identity|image|network|compute|placement|object-store' "$out" | sort | tr '\n' ' ')"
-                want=$((2 * glance + 3 * neutron + 2 * nova + 3 * swift))
+                echo "CATALOG $(grep -Ex 'identity|image|network|compute|placement|object-store|volumev3' "$out" | sort | tr '\n' ' ')"
+                want=$((2 * glance + 3 * neutron + 2 * nova + 3 * swift + cinder))
                 have=$(grep -cx "$s" "$out" || true)
                 [ "$have" = "$want" ] || { echo "expected $want lines naming $s, got $have:"; show_out; exit 1; } >&2
                 if [ $defaults = 1 ]; then
@@ -117,12 +121,36 @@ public final class Verifier {
                   done
                 fi
                 step client_session
-                [ $nova = 1 ] || exit 0
-                # the waits poll Nova's API with curl and the session's token: a status read costs
+                if [ $ceph = 1 ]; then
+                  health=$(timeout 30 ceph health 2>&1) || true
+                  echo "CEPH $health"
+                  [ "$health" = HEALTH_OK ] || { echo "ceph health is not HEALTH_OK: $health"; timeout 30 ceph health detail; exit 1; } >&2
+                fi
+                [ $nova = 1 ] || [ $cinder = 1 ] || exit 0
+                # the waits poll the APIs with curl and the session's token: a status read costs
                 # milliseconds, where each `openstack server show` starts Python (2-3 s here)
                 tok=$(grep -m1 -E '^gAAAA[A-Za-z0-9_=-]+$' "$out") || { echo "no token for the polls in:"; show_out; exit 1; } >&2
-                api="${OS_AUTH_URL%:5000*}:8774/v2.1"
                 get() { curl -s --max-time 20 -H "X-Auth-Token: $tok" -H "Accept: application/json" "$@"; }
+                if [ $cinder = 1 ]; then
+                  project=$(head -1 "$out")
+                  vapi="${OS_AUTH_URL%:5000*}:8776/v3/$project"
+                  vid=$(get "$vapi/volumes?name=$s" | grep -oE '"id": *"[0-9a-f-]{36}"' | head -1 | grep -oE '[0-9a-f-]{36}') \
+                    || { echo "volume $s not found in Cinder's volume list" >&2; exit 1; }
+                  # waits until volume $s has status $1 (or fails on error)
+                  volume_is() {
+                    vstatus=none; end=$((SECONDS + 120))
+                    while [ $SECONDS -lt $end ]; do
+                      vstatus=$(get "$vapi/volumes/$vid" | grep -oE '"status": *"[a-z_-]+"' | head -1 | grep -oE '[a-z_-]+"$' | tr -d '"') || vstatus=none
+                      case "$vstatus" in "$1"|error*) break ;; esac
+                      sleep 0.3
+                    done
+                    [ "$vstatus" = "$1" ] || { echo "volume $s is $vstatus, not $1, after 120 s" >&2; exit 1; }
+                  }
+                  volume_is available
+                  step volume_available
+                fi
+                [ $nova = 1 ] || { [ $cinder = 0 ] || os 60 volume delete $s; exit 0; }
+                api="${OS_AUTH_URL%:5000*}:8774/v2.1"
                 id=$(get "$api/servers?name=%5E$s%24" | grep -oE '"id": *"[0-9a-f-]{36}"' | head -1 | grep -oE '[0-9a-f-]{36}') \
                   || { echo "server $s not found in Nova's server list" >&2; exit 1; }
                 status=BUILD; end=$((SECONDS + 240))
@@ -134,6 +162,23 @@ public final class Verifier {
                 echo "SERVER $status"
                 [ "$status" = ACTIVE ] || { echo "server $s is $status, not ACTIVE, after $((SECONDS - end + 240)) s" >&2; exit 1; }
                 step server_active
+                if [ $cinder = 1 ]; then
+                  os 120 server add volume $s $s >/dev/null || { echo "attaching volume $s to server $s failed" >&2; exit 1; }
+                  volume_is in-use
+                  step volume_attach
+                  os 120 server remove volume $s $s || { echo "detaching volume $s from server $s failed" >&2; exit 1; }
+                  volume_is available
+                  step volume_detach
+                  os 60 volume delete $s
+                  end=$((SECONDS + 120)); code=200
+                  while [ $SECONDS -lt $end ]; do
+                    code=$(get -o /dev/null -w '%{http_code}' "$vapi/volumes/$vid") || code=000
+                    [ "$code" = 404 ] && break
+                    sleep 0.3
+                  done
+                  [ "$code" = 404 ] || { echo "volume $s still there (HTTP $code) 120 s after its deletion" >&2; exit 1; }
+                  step volume_delete
+                fi
                 os 60 server delete $s || os 60 server delete $s
                 end=$((SECONDS + 240)); code=200
                 while [ $SECONDS -lt $end ]; do

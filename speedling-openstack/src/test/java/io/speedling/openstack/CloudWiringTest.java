@@ -81,10 +81,12 @@ class CloudWiringTest {
     void anUnknownServiceIsNamedWithTheKnownOnes() {
         assertThatThrownBy(() -> AllInOne.cloud("x", "n", java.util.List.of("keystone", "nvoa")))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("unknown service 'nvoa': the known services are mariadb, rabbitmq, memcached, keystone, "
-                        + "glance, placement, neutron, nova, swift, openstackclient, defaults; did you mean 'nova'?");
-        assertThatThrownBy(() -> AllInOne.select(java.util.List.of("cinder")))
-                .hasMessageEndingWith("nova, swift, openstackclient, defaults");
+                .hasMessage("unknown service 'nvoa': the known services are mariadb, rabbitmq, memcached, ceph, "
+                        + "keystone, glance, placement, neutron, nova, swift, cinder, openstackclient, defaults (or all); "
+                        + "did you mean 'nova'?");
+        assertThatThrownBy(() -> AllInOne.select(java.util.List.of("trove")))
+                .hasMessageEndingWith("nova, swift, cinder, openstackclient, defaults (or all)");
+        assertThat(AllInOne.select(java.util.List.of("all"))).isEqualTo(AllInOne.SERVICES.keySet());
         assertThatThrownBy(() -> AllInOne.select(java.util.List.of())).hasMessageStartingWith("no services selected");
     }
 

@@ -17,12 +17,14 @@ public final class Glance extends Component {
     private final MariaDb sql;
     private final Keystone keystone;
     private final Map<String, Map<String, String>> extraConfig;
+    private final Ceph ceph;
 
     private Glance(Builder b) {
         super(b.name);
         this.sql = required(b.sql, b.name, "an SQL server", "Glance.builder().sql(mariadb)");
         this.keystone = required(b.keystone, b.name, "keystone", "Glance.builder().keystone(keystone)");
         this.extraConfig = Map.copyOf(b.extra);
+        this.ceph = b.ceph;
     }
 
     public static Builder builder() {
@@ -34,6 +36,7 @@ public final class Glance extends Component {
         private MariaDb sql;
         private Keystone keystone;
         private final Map<String, Map<String, String>> extra = new LinkedHashMap<>();
+        private Ceph ceph;
 
         public Builder name(String n) {
             this.name = n;
@@ -56,6 +59,15 @@ public final class Glance extends Component {
             return this;
         }
 
+        /**
+         * Keeps images in Ceph's {@code images} pool (as user {@code glance}) instead of files on the
+         * controller: servers and volumes booted from them are then copy-on-write clones.
+         */
+        public Builder images(Ceph c) {
+            this.ceph = c;
+            return this;
+        }
+
         public Glance build() {
             return new Glance(this);
         }
@@ -63,11 +75,15 @@ public final class Glance extends Component {
 
     @Override
     public List<Component> requires() {
-        return List.of(sql, keystone);
+        return ceph == null ? List.of(sql, keystone) : List.of(sql, keystone, ceph);
     }
 
     @Override
     public Map<DistroFamily, List<String>> packages() {
+        if (ceph != null) {
+            return Pkgs.of(List.of("glance", "python3-rbd", "python3-rados"), List.of("openstack-glance", "python3-rbd"),
+                    List.of("openstack-glance", "python3-rbd"));
+        }
         return Pkgs.of(List.of("glance"), List.of("openstack-glance"), List.of("openstack-glance"));
     }
 
@@ -107,7 +123,7 @@ public final class Glance extends Component {
         return serviceUser(d, "glance");
     }
 
-    /** Done when the image API answers. */
+    /** Done when the image API answers (and, with images in Ceph, the pools take writes). */
     public Task<?> ready(Deploy d) {
         return planned(d, "ready");
     }
@@ -127,12 +143,24 @@ public final class Glance extends Component {
             store.put("filesystem_store_datadir", null);
             s.put("glance_store", store);
             s.put("fs", Map.of("filesystem_store_datadir", "/var/lib/glance/images/"));
+            if (ceph != null) {
+                s.put("DEFAULT", Map.of("enabled_backends", "fs:file, rbd:rbd", "workers", "1",
+                        "show_image_direct_url", "True"));
+                store.put("default_backend", "rbd");
+                s.put("rbd", Map.of("rbd_store_pool", Ceph.IMAGES, "rbd_store_user", "glance", "rbd_store_ceph_conf",
+                        "/etc/ceph/ceph.conf", "rbd_store_chunk_size", "8"));
+            }
             extraConfig.forEach((k, v) -> s.merge(k, v, (a, b) -> {
                 Map<String, String> m = new LinkedHashMap<>(a);
                 m.putAll(b);
                 return m;
             }));
             boolean a = d.ini(ctl, "/etc/glance/glance-api.conf", s, "glance");
+            if (ceph != null) {
+                a |= ctl.call(io.speedling.core.functions.WriteFile.text("/etc/ceph/ceph.client.glance.keyring",
+                        Ceph.clientKeyring(d, "glance"), new io.speedling.core.FileSpec("glance", "glance", 0640)))
+                        .containsValue(Boolean.TRUE);
+            }
             boolean b = d.ini(ctl, "/etc/glance/glance-api-uwsgi.ini",
                     Deploy.UWSGI, "glance");
             return a || b;
@@ -145,6 +173,6 @@ public final class Glance extends Component {
             return null;
         }, sync, keystone.registered(d));
         d.task(name() + ".ready", ctx -> d.onController(new WaitHttp(d.endpoints().url(9292, "/"), 120, "glance-api")),
-                start);
+                ceph == null ? new Task<?>[] {start} : new Task<?>[] {start, ceph.ready(d)});
     }
 }

@@ -5,13 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.speedling.core.NodeContext;
 import io.speedling.core.RemoteFunction;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +39,7 @@ public record CreateDefaults(String keystoneUrl, String adminPassword, String re
 
     @Override
     public Integer run(NodeContext node) throws Exception {
-        Client c = new Client(keystoneUrl, adminPassword, region);
+        AdminSession c = new AdminSession(keystoneUrl, adminPassword, region);
         return switch (part) {
             case FLAVORS -> flavors(c);
             case NETWORKS -> networks(c);
@@ -52,7 +47,7 @@ public record CreateDefaults(String keystoneUrl, String adminPassword, String re
         };
     }
 
-    private int flavors(Client c) throws Exception {
+    private int flavors(AdminSession c) throws Exception {
         int made = 0;
         String nova = c.endpoint("compute");
         List<String> have = names(c.get(nova + "/flavors?is_public=None").path("flavors"));
@@ -70,7 +65,7 @@ public record CreateDefaults(String keystoneUrl, String adminPassword, String re
         return made;
     }
 
-    private int networks(Client c) throws Exception {
+    private int networks(AdminSession c) throws Exception {
         int made = 0;
         String neutron = c.endpoint("network") + "/v2.0";
         String demo = c.get(c.keystone + "/v3/projects?name=demo").path("projects").path(0).path("id").asText();
@@ -168,7 +163,7 @@ public record CreateDefaults(String keystoneUrl, String adminPassword, String re
         return made;
     }
 
-    private int image(Client c) throws Exception {
+    private int image(AdminSession c) throws Exception {
         int made = 0;
         String glance = c.endpoint("image") + "/v2";
         if (c.get(glance + "/images?name=" + enc(imageName)).path("images").isEmpty()) {
@@ -187,88 +182,12 @@ public record CreateDefaults(String keystoneUrl, String adminPassword, String re
         return out;
     }
 
-    private static String find(Client c, String url, String collection) throws Exception {
+    private static String find(AdminSession c, String url, String collection) throws Exception {
         JsonNode items = c.get(url).path(collection);
         return items.isEmpty() ? null : items.get(0).path("id").asText();
     }
 
     private static String enc(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
-    }
-
-    /** An admin session: a project-scoped token and the catalog's internal endpoints. */
-    private static final class Client {
-        private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        private final String keystone;
-        private final String token;
-        private final JsonNode catalog;
-        private final String region;
-
-        Client(String keystoneUrl, String adminPassword, String region) throws Exception {
-            this.keystone = keystoneUrl.replaceAll("/+$", "").replaceAll("/v3$", "");
-            this.region = region;
-            ObjectNode a = JSON.createObjectNode();
-            ObjectNode id = a.putObject("auth").putObject("identity");
-            id.putArray("methods").add("password");
-            id.putObject("password").putObject("user").put("name", "admin").put("password", adminPassword)
-                    .putObject("domain").put("id", "default");
-            ((ObjectNode) a.get("auth")).putObject("scope").putObject("project").put("name", "admin")
-                    .putObject("domain").put("id", "default");
-            HttpResponse<String> r = http.send(request("POST", keystone + "/v3/auth/tokens", null)
-                    .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(a))).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 201) {
-                throw new IllegalStateException("Keystone refused the admin credentials: HTTP " + r.statusCode());
-            }
-            this.token = r.headers().firstValue("X-Subject-Token").orElseThrow();
-            this.catalog = JSON.readTree(r.body()).path("token").path("catalog");
-        }
-
-        /** The internal URL of the service of {@code type} in this region. */
-        String endpoint(String type) {
-            for (JsonNode s : catalog) {
-                if (type.equals(s.path("type").asText())) {
-                    for (JsonNode e : s.path("endpoints")) {
-                        if ("internal".equals(e.path("interface").asText())
-                                && region.equals(e.path("region_id").asText(e.path("region").asText()))) {
-                            return e.path("url").asText().replaceAll("/+$", "");
-                        }
-                    }
-                }
-            }
-            throw new IllegalStateException("no " + type + " endpoint in region " + region + " in the catalog");
-        }
-
-        private HttpRequest.Builder request(String method, String url, String tok) {
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
-                    .setHeader("Content-Type", "application/json").header("Accept", "application/json");
-            if (tok != null) {
-                b.header("X-Auth-Token", tok);
-            }
-            return b;
-        }
-
-        JsonNode get(String url) throws Exception {
-            return check("GET", url, http.send(request("GET", url, token).GET().build(),
-                    HttpResponse.BodyHandlers.ofString()));
-        }
-
-        JsonNode send(String method, String url, ObjectNode body) throws Exception {
-            return check(method, url, http.send(request(method, url, token).method(method,
-                    HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
-                    HttpResponse.BodyHandlers.ofString()));
-        }
-
-        void upload(String url, byte[] data) throws Exception {
-            check("PUT", url, http.send(request("PUT", url, token).setHeader("Content-Type", "application/octet-stream")
-                    .PUT(HttpRequest.BodyPublishers.ofByteArray(data)).build(), HttpResponse.BodyHandlers.ofString()));
-        }
-
-        private static JsonNode check(String method, String url, HttpResponse<String> r) throws Exception {
-            if (r.statusCode() >= 300) {
-                throw new IllegalStateException(method + " " + url + ": HTTP " + r.statusCode() + " " + r.body());
-            }
-            return r.body() == null || r.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(r.body());
-        }
     }
 }

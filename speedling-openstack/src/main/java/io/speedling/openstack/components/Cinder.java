@@ -1,0 +1,171 @@
+package io.speedling.openstack.components;
+
+import io.speedling.core.FileSpec;
+import io.speedling.core.functions.WriteFile;
+import io.speedling.core.tasks.Task;
+import io.speedling.openstack.Component;
+import io.speedling.openstack.Deploy;
+import io.speedling.openstack.DistroFamily;
+import io.speedling.openstack.Inventory;
+import io.speedling.openstack.remote.EnsureVolumeType;
+import io.speedling.openstack.remote.KeystoneRegistrar;
+import io.speedling.openstack.remote.Once;
+import io.speedling.openstack.remote.WaitHttp;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Block storage: the API (uwsgi on :8776), scheduler and volume service on the controllers, the
+ * volume service with the RBD driver on Ceph's {@code volumes} pool as user {@code cinder}. Nova is
+ * pointed at it ({@code [cinder]} in nova.conf, through {@link #extensions}), so volumes attach to
+ * servers.
+ */
+public final class Cinder extends Component {
+    static final int PORT = 8776;
+    /** The backend's name: the volume type that selects it carries it as {@code volume_backend_name}. */
+    public static final String BACKEND = "ceph";
+
+    private final MariaDb sql;
+    private final RabbitMq messaging;
+    private final Keystone keystone;
+    private final Ceph ceph;
+
+    public Cinder(MariaDb sql, RabbitMq messaging, Keystone keystone, Ceph ceph) {
+        super("cinder");
+        String how = "new Cinder(mariadb, rabbitmq, keystone, ceph)";
+        this.sql = required(sql, "cinder", "an SQL server", how);
+        this.messaging = required(messaging, "cinder", "a message queue", how);
+        this.keystone = required(keystone, "cinder", "keystone", how);
+        this.ceph = required(ceph, "cinder", "a Ceph cluster", how);
+    }
+
+    @Override
+    public List<Component> requires() {
+        return List.of(sql, messaging, keystone, ceph);
+    }
+
+    @Override
+    public Map<DistroFamily, List<String>> packages() {
+        return Pkgs.of(List.of("cinder-api", "cinder-scheduler", "cinder-volume", "python3-rbd", "python3-rados"),
+                List.of("openstack-cinder", "python3-rbd"), List.of("openstack-cinder-api", "openstack-cinder-scheduler",
+                        "openstack-cinder-volume"));
+    }
+
+    @Override
+    public List<String> services() {
+        return List.of("cinder-api", "cinder-scheduler", "cinder-volume", "tgt", "iscsid", "open-iscsi");
+    }
+
+    @Override
+    public List<String> masked() {
+        // the LVM and iSCSI machinery the package pulls in: the RBD driver uses neither
+        return List.of("iscsid.socket", "iscsid", "open-iscsi", "tgt", "lvm2-monitor", "lvm2-lvmpolld.socket",
+                "dm-event.socket", "blk-availability");
+    }
+
+    @Override
+    public List<String> debconf() {
+        List<String> answers = new ArrayList<>(List.of("cinder-common cinder/configure_db boolean false",
+                "cinder-api cinder/configure_api-endpoint boolean false"));
+        answers.add("cinder-common cinder/my-ip string 127.0.0.1");  // no default: the install would ask
+        answers.add("cinder-common cinder/volume_group string cinder-volumes");
+        return answers;
+    }
+
+    @Override
+    public String schemaScript() {
+        return """
+                m -e 'CREATE DATABASE cinder'
+                printf '[database]\\nconnection = %s\\n' "$(url cinder)" > $d/cinder.conf
+                cinder-manage --config-file $d/cinder.conf db sync
+                dump cinder-db-sync cinder-common cinder-db-sync cinder
+                """;
+    }
+
+    @Override
+    public List<Database> databases() {
+        return List.of(new Database("cinder", "cinder"));
+    }
+
+    @Override
+    public List<KeystoneRegistrar.ServiceDef> catalog(Deploy d) {
+        String url = d.endpoints().url(PORT, "/v3/%(project_id)s");
+        List<KeystoneRegistrar.ServiceDef> defs = new ArrayList<>(endpoint("cinderv3", "volumev3", url));
+        // the newer clients' name for the same API
+        defs.addAll(endpoint("cinder", "block-storage", url));
+        return defs;
+    }
+
+    @Override
+    public List<KeystoneRegistrar.UserDef> users(Deploy d) {
+        return serviceUser(d, "cinder");
+    }
+
+    @Override
+    public Map<String, Map<String, Map<String, String>>> extensions(Deploy d) {
+        Map<String, String> novaCinder = new LinkedHashMap<>(d.serviceCredentials("cinder"));
+        novaCinder.put("os_region_name", d.cloud().region());
+        novaCinder.put("catalog_info", "volumev3:cinderv3:internalURL");
+        return Map.of("/etc/nova/nova.conf", Map.of("cinder", novaCinder));
+    }
+
+    /** Done when the block storage API answers and its default volume type exists. */
+    public Task<?> ready(Deploy d) {
+        return planned(d, "ready");
+    }
+
+    @Override
+    protected void plan(Deploy d) {
+        var ctl = d.withRole(Inventory.CONTROLLER);
+        Task<Boolean> config = d.task(name() + ".config", ctx -> {
+            Map<String, Map<String, String>> s = new LinkedHashMap<>();
+            Map<String, String> def = new LinkedHashMap<>();
+            def.put("transport_url", d.transportUrl());
+            def.put("auth_strategy", "keystone");
+            def.put("my_ip", d.controllerIp());
+            def.put("enabled_backends", BACKEND);
+            def.put("default_volume_type", BACKEND);
+            def.put("state_path", "/var/lib/cinder");
+            def.put("osapi_volume_workers", "1");
+            def.put("glance_api_servers", d.endpoints().url(9292));
+            s.put("DEFAULT", def);
+            s.put("database", Map.of("connection", d.dbUrl("cinder", "cinder")));
+            s.put("keystone_authtoken", d.authtoken("cinder"));
+            s.put("nova", d.serviceCredentials("nova"));
+            s.put("oslo_concurrency", Map.of("lock_path", "/var/lib/cinder/tmp"));
+            Map<String, String> rbd = new LinkedHashMap<>();
+            rbd.put("volume_driver", "cinder.volume.drivers.rbd.RBDDriver");
+            rbd.put("volume_backend_name", BACKEND);
+            rbd.put("rbd_pool", Ceph.VOLUMES);
+            rbd.put("rbd_ceph_conf", "/etc/ceph/ceph.conf");
+            rbd.put("rbd_user", "cinder");
+            rbd.put("rbd_secret_uuid", Ceph.libvirtSecretUuid(d));
+            rbd.put("rbd_flatten_volume_from_snapshot", "false");
+            rbd.put("report_discard_supported", "true");
+            s.put(BACKEND, rbd);
+            boolean a = d.ini(ctl, "/etc/cinder/cinder.conf", s, "cinder");
+            boolean b = d.ini(ctl, "/etc/cinder/cinder-api-uwsgi.ini", Deploy.UWSGI, "cinder");
+            boolean k = ctl.call(WriteFile.text("/etc/ceph/ceph.client.cinder.keyring", Ceph.clientKeyring(d, "cinder"),
+                    new FileSpec("cinder", "cinder", 0640))).containsValue(Boolean.TRUE);
+            return a || b || k;
+        });
+        Task<Boolean> sync = d.task(name() + ".db_sync", ctx -> d.onController(new Once("cinder-db-sync",
+                Keystone.stamp(d, "cinder-common"), List.of("cinder-manage", "db", "sync"), Map.of(), "cinder")),
+                config, sql.schemas(d));
+        Task<Void> start = d.task(name() + ".start", ctx -> {
+            d.services(ctl, ctx.want(config), "cinder-api", "cinder-scheduler");
+            return null;
+        }, sync, keystone.registered(d), messaging.userReady(d));
+        d.task(name() + ".volume", ctx -> {
+            d.services(ctl, ctx.want(config), "cinder-volume");
+            return null;
+        }, sync, messaging.userReady(d), ceph.ready(d));
+        Task<?> ready = d.task(name() + ".api_ready", ctx -> d.onController(new WaitHttp(d.endpoints().url(PORT,
+                "/"), 120, "cinder-api")), start);
+        // the default volume type (default_volume_type above) must exist before a volume is asked for
+        d.task(name() + ".ready", ctx -> d.onController(new EnsureVolumeType(d.endpoints().url(5000),
+                d.secret("keystone-admin"), d.cloud().region(), BACKEND, BACKEND)), ready);
+    }
+}

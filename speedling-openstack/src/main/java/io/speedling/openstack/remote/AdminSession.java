@@ -1,0 +1,91 @@
+package io.speedling.openstack.remote;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/**
+ * An admin session on the node: a project-scoped token and the catalog's internal endpoints, for
+ * the remote functions that set a cloud up through its APIs (milliseconds a call, where an
+ * {@code openstack} client run starts Python for seconds).
+ */
+final class AdminSession {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    final String keystone;
+    private final String token;
+    private final JsonNode catalog;
+    private final String region;
+
+    AdminSession(String keystoneUrl, String adminPassword, String region) throws Exception {
+        this.keystone = keystoneUrl.replaceAll("/+$", "").replaceAll("/v3$", "");
+        this.region = region;
+        ObjectNode a = JSON.createObjectNode();
+        ObjectNode id = a.putObject("auth").putObject("identity");
+        id.putArray("methods").add("password");
+        id.putObject("password").putObject("user").put("name", "admin").put("password", adminPassword)
+                .putObject("domain").put("id", "default");
+        ((ObjectNode) a.get("auth")).putObject("scope").putObject("project").put("name", "admin")
+                .putObject("domain").put("id", "default");
+        HttpResponse<String> r = http.send(request("POST", keystone + "/v3/auth/tokens", null)
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(a))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 201) {
+            throw new IllegalStateException("Keystone refused the admin credentials: HTTP " + r.statusCode());
+        }
+        this.token = r.headers().firstValue("X-Subject-Token").orElseThrow();
+        this.catalog = JSON.readTree(r.body()).path("token").path("catalog");
+    }
+
+    /** The internal URL of the service of {@code type} in this region. */
+    String endpoint(String type) {
+        for (JsonNode s : catalog) {
+            if (type.equals(s.path("type").asText())) {
+                for (JsonNode e : s.path("endpoints")) {
+                    if ("internal".equals(e.path("interface").asText())
+                            && region.equals(e.path("region_id").asText(e.path("region").asText()))) {
+                        return e.path("url").asText().replaceAll("/+$", "");
+                    }
+                }
+            }
+        }
+        throw new IllegalStateException("no " + type + " endpoint in region " + region + " in the catalog");
+    }
+
+    private HttpRequest.Builder request(String method, String url, String tok) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
+                .setHeader("Content-Type", "application/json").header("Accept", "application/json");
+        if (tok != null) {
+            b.header("X-Auth-Token", tok);
+        }
+        return b;
+    }
+
+    JsonNode get(String url) throws Exception {
+        return check("GET", url, http.send(request("GET", url, token).GET().build(),
+                HttpResponse.BodyHandlers.ofString()));
+    }
+
+    JsonNode send(String method, String url, ObjectNode body) throws Exception {
+        return check(method, url, http.send(request(method, url, token).method(method,
+                HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
+                HttpResponse.BodyHandlers.ofString()));
+    }
+
+    void upload(String url, byte[] data) throws Exception {
+        check("PUT", url, http.send(request("PUT", url, token).setHeader("Content-Type", "application/octet-stream")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(data)).build(), HttpResponse.BodyHandlers.ofString()));
+    }
+
+    private static JsonNode check(String method, String url, HttpResponse<String> r) throws Exception {
+        if (r.statusCode() >= 300) {
+            throw new IllegalStateException(method + " " + url + ": HTTP " + r.statusCode() + " " + r.body());
+        }
+        return r.body() == null || r.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(r.body());
+    }
+}
