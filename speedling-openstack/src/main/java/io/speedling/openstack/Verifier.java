@@ -66,7 +66,7 @@ public final class Verifier {
                 # more client start-up and a dozen deletions nobody needs to wait for)
                 cleanup() {
                   {
-                    [ $nova = 0 ] || { echo "server delete $s"; echo "flavor delete $s"; }
+                    [ $nova = 0 ] || { echo "server delete $s"; echo "flavor delete $s"; echo "image delete $s-snap"; }
                     [ $cinder = 0 ] || echo "volume delete --force $s"
                     [ $neutron = 0 ] || { echo "router remove subnet $s $s"; echo "router delete $s"; echo "network delete $s"; }
                     [ $glance = 0 ] || echo "image delete $s"
@@ -162,6 +162,19 @@ public final class Verifier {
                 echo "SERVER $status"
                 [ "$status" = ACTIVE ] || { echo "server $s is $status, not ACTIVE, after $((SECONDS - end + 240)) s" >&2; exit 1; }
                 step server_active
+                # a snapshot of the server becomes an active image
+                snap=$(os 120 server image create --name $s-snap $s -f value -c id) \
+                  || { echo "snapshot of server $s was refused" >&2; exit 1; }
+                iapi="${OS_AUTH_URL%:5000*}:9292/v2/images/$snap"
+                istatus=none; end=$((SECONDS + 120))
+                while [ $SECONDS -lt $end ]; do
+                  istatus=$(get "$iapi" | grep -oE '"status": *"[a-z_]+"' | head -1 | grep -oE '[a-z_]+"$' | tr -d '"') || istatus=none
+                  case "$istatus" in active|killed|deleted) break ;; esac
+                  sleep 0.3
+                done
+                [ "$istatus" = active ] || { echo "snapshot $s-snap of server $s is $istatus, not active, after 120 s" >&2; exit 1; }
+                get -X DELETE "$iapi" >/dev/null
+                step server_snapshot
                 if [ $cinder = 1 ]; then
                   os 120 server add volume $s $s >/dev/null || { echo "attaching volume $s to server $s failed" >&2; exit 1; }
                   volume_is in-use

@@ -22,14 +22,18 @@ import java.util.Map;
 
 /**
  * The all-in-one cloud's speed in one run, with its own cache, node state and cloud state (all
- * removed at the end): the OpenStack image layers built on a cached base, a deploy onto a fresh
- * node from that image, the verification, and a rerun with nothing changed. Baseline in the same
- * run: the same deploy with every task on one thread, onto another fresh node.
+ * removed at the end): the OpenStack image layers built on a cached base, a deploy of every service
+ * onto a fresh node from that image, the node's memory, the verification, and a rerun with nothing
+ * changed. Baselines in the same run: the same deploy with every task on one thread, onto another
+ * fresh node; and the core cloud alone ({@link #CORE}: what speedling deployed before block and
+ * object storage), on its own image and node.
  *
- * <p>Options: {@code --slice N} (240; the baseline uses N+1), {@code --no-baseline},
+ * <p>Options: {@code --slice N} (240; the baselines use N+1 and N+2), {@code --no-baseline},
  * {@code --cache DIR} (reuse an image cache instead of building the OpenStack layers; image_s is 0).
  */
 public final class DeployAioBench {
+    /** The core cloud: the original's first five services (and what they need). */
+    static final List<String> CORE = List.of("keystone", "glance", "placement", "neutron", "nova");
 
     public static void main(String[] args) throws Exception {
         io.speedling.core.Fleet.preferJdkCrypto();  // a tool of its own: the JVM is ours to tune
@@ -41,6 +45,7 @@ public final class DeployAioBench {
         Thread cleanup = new Thread(() -> {
             provider.wipe(slice);
             provider.wipe(slice + 1);
+            provider.wipe(slice + 2);
             Mounts.removeTree(work);
         }, "bench-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
@@ -71,16 +76,23 @@ public final class DeployAioBench {
             double verifyS;
             double rerunS;
             DeployResult again;
+            long memMiB;
             try (Fleet fleet = AllInOne.connect(cluster)) {
                 t0 = System.nanoTime();
                 first = deployer.deploy(fleet);
                 deployS = secs(t0);
-                System.out.printf("deploy: %.1f s, %d tasks%n", deployS, first.report().tasks().size());
+                System.out.printf("deploy: %.1f s, %d tasks, %d services%n", deployS, first.report().tasks().size(),
+                        aio.cloud().components().size());
                 System.out.println("slowest tasks (own work, without waits):");
                 first.report().tasks().stream()
                         .sorted(java.util.Comparator.comparingLong(io.speedling.core.tasks.TaskRecord::workMs).reversed())
                         .limit(10).forEach(r -> System.out.printf("  %-26s %6.1f s (ended at %.1f s)%n", r.name(),
                                 r.workMs() / 1000.0, r.endMs() / 1000.0));
+
+                // every process of the node (its own PID namespace): the resident memory the cloud costs
+                memMiB = Long.parseLong(fleet.node(AllInOne.NODE).call(io.speedling.core.functions.Sh.checked(
+                        "ps -eo rss= | awk '{s += $1} END {print int(s / 1024)}'")).stdout().strip());
+                System.out.printf("node memory after the deploy: %d MiB resident (sum over its processes)%n", memMiB);
 
                 t0 = System.nanoTime();
                 Map<String, Double> steps2 = Verifier.run(fleet.node(AllInOne.NODE));
@@ -106,9 +118,25 @@ public final class DeployAioBench {
                 }
                 c2.wipe();
             }
+            double coreS = Double.NaN;
+            if (baseline) {
+                AllInOne core = AllInOne.named("bench-core", slice + 2).cache(cache).provider(provider).services(CORE);
+                Image coreImage = cache.build(core.recipe(), quiet);
+                Cluster c3 = provider.cycle(core.plan(), coreImage);
+                try (Fleet fleet = AllInOne.connect(c3)) {
+                    t0 = System.nanoTime();
+                    DeployResult r = Deployer.of(core.cloud(), work.resolve("cloud-core")).deploy(fleet);
+                    coreS = secs(t0);
+                    System.out.printf("baseline: the core cloud alone (%d services, %d tasks): %.1f s%n",
+                            core.cloud().components().size(), r.report().tasks().size(), coreS);
+                    System.out.printf("ratio: complete/core deploy %.2fx%n", deployS / coreS);
+                }
+                c3.wipe();
+            }
             System.out.printf("deploy-aio image_s=%.1f deploy_s=%.1f verify_s=%.1f rerun_s=%.1f tasks=%d failed=%d "
-                    + "restarted_on_rerun=%d%n", reuse != null ? 0.0 : imageS, deployS, verifyS, rerunS,
-                    first.report().tasks().size(), first.report().failed().size(), again.restarted());
+                    + "restarted_on_rerun=%d services=%d core_deploy_s=%.1f node_mem_mib=%d%n",
+                    reuse != null ? 0.0 : imageS, deployS, verifyS, rerunS, first.report().tasks().size(),
+                    first.report().failed().size(), again.restarted(), aio.cloud().components().size(), coreS, memMiB);
         } finally {
             Runtime.getRuntime().removeShutdownHook(cleanup);
             cleanup.run();

@@ -1,6 +1,8 @@
 package io.speedling.openstack.components;
 
+import io.speedling.core.FileSpec;
 import io.speedling.core.functions.Sh;
+import io.speedling.core.functions.WriteFile;
 import io.speedling.core.tasks.Task;
 import io.speedling.openstack.Component;
 import io.speedling.openstack.Deploy;
@@ -17,9 +19,9 @@ import java.util.Map;
 
 /**
  * Compute: API, conductor and scheduler on the controller, nova-compute on compute nodes. The
- * compute driver is {@code fake.FakeDriver} unless set: {@code libvirt.LibvirtDriver} runs servers
- * as qemu (TCG) domains under a libvirtd on each compute node, with the nova-compute-qemu packages
- * in the image.
+ * compute driver is {@code fake.FakeDriver} unless set (Nova's fake driver, with snapshots that
+ * finish: {@link #FAKE_DRIVER_PY}): {@code libvirt.LibvirtDriver} runs servers as qemu (TCG) domains
+ * under a libvirtd on each compute node, with the nova-compute-qemu packages in the image.
  */
 public final class Nova extends Component {
     public static final String FAKE = "fake.FakeDriver";
@@ -32,6 +34,31 @@ public final class Nova extends Component {
      * limits of their own.
      */
     static final String QEMU_CONF = "cgroup_controllers = [ ]";
+
+    /**
+     * Nova's fake driver with snapshots that finish: the stock one marks the image uploading and
+     * never uploads it, so {@code openstack server image create} leaves an image SAVING forever. This
+     * one uploads a small raw disk, as a real driver uploads the server's disk, and the image becomes
+     * active. Written to the compute nodes as a module of its own beside the stock one (Nova loads
+     * drivers from its {@code nova.virt} package only): {@value #FAKE_MODULE}.
+     */
+    static final String FAKE_DRIVER_PY = """
+            # written by speedling: nova's fake driver, with snapshots that upload an image
+            import io
+
+            from nova.compute import task_states
+            from nova.image import glance
+            from nova.virt import fake
+
+
+            class FakeDriver(fake.FakeDriver):
+                def snapshot(self, context, instance, image_id, update_task_state):
+                    super().snapshot(context, instance, image_id, update_task_state)
+                    meta = {'disk_format': 'raw', 'container_format': 'bare'}
+                    glance.API().update(context, image_id, meta, data=io.BytesIO(bytes(1024 * 1024)),
+                                        purge_props=False)
+            """;
+    static final String FAKE_MODULE = "speedling_fake";
 
     /** nova's fixed UUID for cell0. */
     static final String CELL0_UUID = "00000000-0000-0000-0000-000000000000";
@@ -200,6 +227,11 @@ public final class Nova extends Component {
         return computeDriver;
     }
 
+    /** What nova.conf's compute_driver names: the fake driver is ours ({@link #FAKE_DRIVER_PY}). */
+    String driverClass() {
+        return libvirt() ? LIBVIRT : FAKE_MODULE + ".FakeDriver";
+    }
+
     boolean libvirt() {
         return LIBVIRT.equals(computeDriver);
     }
@@ -228,7 +260,7 @@ public final class Nova extends Component {
         String ip = d.controllerIp();
         Task<Boolean> config = d.task(name() + ".config", ctx -> {
             Map<String, Map<String, String>> s = new LinkedHashMap<>();
-            s.put("DEFAULT", Map.of("transport_url", d.transportUrl(), "my_ip", ip, "compute_driver", computeDriver,
+            s.put("DEFAULT", Map.of("transport_url", d.transportUrl(), "my_ip", ip, "compute_driver", driverClass(),
                     "state_path", "/var/lib/nova"));
             s.put("api", Map.of("auth_strategy", "keystone"));
             s.put("api_database", Map.of("connection", d.dbUrl("nova_api", "nova")));
@@ -255,7 +287,7 @@ public final class Nova extends Component {
                 a |= d.callEachIni(workers, "/etc/nova/nova.conf", node -> {
                     Map<String, Map<String, String>> w = new LinkedHashMap<>();
                     w.put("DEFAULT", Map.of("transport_url", d.transportUrl(), "my_ip", d.ipOf(node),
-                            "compute_driver", computeDriver, "state_path", "/var/lib/nova"));
+                            "compute_driver", driverClass(), "state_path", "/var/lib/nova"));
                     for (String section : List.of("placement", "neutron", "service_user", "glance", "vnc",
                             "oslo_concurrency")) {
                         w.put(section, s.get(section));
@@ -266,11 +298,15 @@ public final class Nova extends Component {
             boolean b = d.ini(ctl, "/etc/nova/nova-api-uwsgi.ini", Deploy.UWSGI_EVENTLET, "nova");
             // the hypervisor package's own file is read after nova.conf and would win
             Map<String, Map<String, String>> cc = new LinkedHashMap<>();
-            cc.put("DEFAULT", Map.of("compute_driver", computeDriver));
+            cc.put("DEFAULT", Map.of("compute_driver", driverClass()));
             if (libvirt()) {
                 cc.put("libvirt", Map.of("virt_type", "qemu"));  // /dev/kvm cannot boot guests here
             }
             boolean c = d.ini(compute, "/etc/nova/nova-compute.conf", cc, "nova");
+            if (!libvirt()) {
+                c |= compute.call(WriteFile.text("/usr/lib/python3/dist-packages/nova/virt/" + FAKE_MODULE + ".py", FAKE_DRIVER_PY,
+                        FileSpec.mode(0644))).containsValue(Boolean.TRUE);
+            }
             return a || b || c;
         });
         Task<Boolean> sync = d.task(name() + ".db_sync", ctx -> {

@@ -60,7 +60,10 @@ public record KeystoneRegistrar(String keystoneUrl, String adminPassword, String
 
     private String stamp() throws Exception {
         java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
-        md.update(JSON.writeValueAsBytes(List.of(keystoneUrl, adminPassword, region, services, users)));
+        // maps sorted: the catalog's Map.of iterates in a different order in every JVM, and an unchanged
+        // rerun must find the same stamp
+        md.update(JSON.copy().configure(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS,
+                true).writeValueAsBytes(List.of(keystoneUrl, adminPassword, region, services, users)));
         return java.util.HexFormat.of().formatHex(md.digest());
     }
 
