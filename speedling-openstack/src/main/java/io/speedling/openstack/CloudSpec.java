@@ -82,11 +82,13 @@ public record CloudSpec(Set<String> services, int workers, String name, int slic
 
     /**
      * Without the default resources (flavors, networks, router, test image: {@link
-     * io.speedling.openstack.components.Defaults}): the services alone, as a bare cloud.
+     * io.speedling.openstack.components.Defaults}) and what needs them (Tempest): the services
+     * alone, as a bare cloud.
      */
     public CloudSpec bare() {
         Set<String> without = new java.util.LinkedHashSet<>(services);
         without.remove(ServiceRegistry.DEFAULTS);
+        without.removeAll(registry.dependents(ServiceRegistry.DEFAULTS));
         return services(without);
     }
 

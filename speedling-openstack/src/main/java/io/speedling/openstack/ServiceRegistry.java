@@ -13,6 +13,7 @@ import io.speedling.openstack.components.OpenStackClient;
 import io.speedling.openstack.components.Placement;
 import io.speedling.openstack.components.RabbitMq;
 import io.speedling.openstack.components.Swift;
+import io.speedling.openstack.components.Tempest;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -87,7 +88,10 @@ public final class ServiceRegistry {
                     w.get(RabbitMq.class), w.get(Keystone.class), w.get(Ceph.class)))
             .with(CLIENT, List.of("keystone"), w -> new OpenStackClient(w.get(Keystone.class)))
             .with(DEFAULTS, List.of("neutron", "nova", "glance", CLIENT), w -> new Defaults(w.get(Neutron.class),
-                    w.get(Nova.class), w.get(Glance.class), w.get(OpenStackClient.class)));
+                    w.get(Nova.class), w.get(Glance.class), w.get(OpenStackClient.class)))
+            // configured for whichever of block and object storage the cloud has
+            .with("tempest", List.of(DEFAULTS), w -> new Tempest(w.get(Keystone.class), w.get(Defaults.class),
+                    w.find(Cinder.class), w.find(Swift.class)));
 
     private final Map<String, Entry> entries;
 
@@ -97,7 +101,7 @@ public final class ServiceRegistry {
 
     /**
      * The services speedling brings: MariaDB, RabbitMQ, Memcached, Keystone, Glance, Placement,
-     * Neutron, Nova, Swift, Ceph, Cinder, the client, and the default resources.
+     * Neutron, Nova, Swift, Ceph, Cinder, the client, the default resources and Tempest.
      */
     public static ServiceRegistry builtIn() {
         return BUILT_IN;
@@ -132,6 +136,22 @@ public final class ServiceRegistry {
         Map<String, List<String>> m = new LinkedHashMap<>();
         entries.forEach((n, e) -> m.put(n, e.needs()));
         return Collections.unmodifiableMap(m);
+    }
+
+    /** The services that need {@code name}, directly or through others, in registration order. */
+    public Set<String> dependents(String name) {
+        Set<String> out = new LinkedHashSet<>();
+        boolean grew = true;
+        while (grew) {
+            grew = false;
+            for (Entry e : entries.values()) {
+                if (!out.contains(e.name()) && (e.needs().contains(name)
+                        || e.needs().stream().anyMatch(out::contains))) {
+                    grew = out.add(e.name());
+                }
+            }
+        }
+        return Collections.unmodifiableSet(out);
     }
 
     /** Selects every registered service ({@link #select}). */

@@ -8,6 +8,7 @@ import io.speedling.core.Fleet;
 import io.speedling.core.SpeedlingException;
 import io.speedling.core.functions.Sh;
 import io.speedling.openstack.components.MariaDb;
+import io.speedling.openstack.components.Tempest;
 import io.speedling.openstack.remote.Once;
 import io.speedling.virt.HostTool;
 import io.speedling.virt.image.Image;
@@ -84,7 +85,8 @@ class AllInOneE2E {
             assertThat(dom.split("class=\"bar ok\"", -1)).hasSize(r.report().tasks().size() + 1);
 
             Map<String, Double> steps = Verifier.run(fleet.node(AllInOne.NODE));
-            assertThat(steps).containsOnlyKeys("client_session", "server_active", "server_delete");
+            assertThat(steps).containsOnlyKeys("client_session", "volume_available", "server_active",
+                    "server_snapshot", "volume_attach", "volume_detach", "volume_delete", "server_delete");
             // the eventlet APIs serve from one thread: with several, Neutron logged greenlet errors and
             // once never answered a request
             String apis = fleet.node(AllInOne.NODE).call(Sh.checked("grep -h '^threads' "
@@ -93,6 +95,15 @@ class AllInOneE2E {
                     + "/var/log/nova/nova-api.log || true")).stdout();
             assertThat(apis.lines()).containsExactly("threads = 1", "threads = 1",
                     "/var/log/neutron/neutron-api.log:0", "/var/log/nova/nova-api.log:0");
+
+            // OpenStack's own smoke tests against the complete cloud: none may fail; what is skipped, and
+            // why, goes to the test's output
+            Tempest.Result smoke = Tempest.smoke(fleet.node(AllInOne.NODE), 2, java.time.Duration.ofMinutes(20));
+            System.out.printf("tempest smoke: %d passed, %d failed, %d skipped in %.0f s%n", smoke.passed(),
+                    smoke.failed().size(), smoke.skipped().size(), smoke.seconds());
+            smoke.skipped().forEach((t, why) -> System.out.println("  skipped " + t + ": " + why));
+            assertThat(smoke.failed()).as(smoke.output()).isEmpty();
+            assertThat(smoke.passed()).as(smoke.output()).isGreaterThan(30);
 
             DeployResult again = deployer.deploy(fleet);
             assertThat(again.restarted()).as("services restarted by a rerun with nothing changed").isZero();

@@ -58,7 +58,10 @@ class CloudWiringTest {
                 "memcached", "keystone", "glance", "placement", "neutron", "nova", "openstackclient", "defaults");
         assertThat(AllInOne.select(java.util.List.of("swift"))).containsExactly("mariadb", "memcached", "keystone",
                 "swift", "openstackclient");
-        assertThat(CloudSpec.allInOne().bare().services()).doesNotContain("defaults").contains("nova");
+        assertThat(CloudSpec.allInOne().bare().services()).doesNotContain("defaults", "tempest").contains("nova",
+                "cinder");
+        assertThat(ServiceRegistry.builtIn().dependents("ceph")).containsExactly("cinder");
+        assertThat(ServiceRegistry.builtIn().dependents("neutron")).containsExactly("nova", "defaults", "tempest");
         Cloud c = AllInOne.cloud("ks", "controller-01", java.util.List.of("keystone"));
         assertThat(c.components().stream().map(Component::name)).containsExactlyInAnyOrder("mariadb", "memcached",
                 "keystone", "openstackclient");
@@ -82,10 +85,10 @@ class CloudWiringTest {
         assertThatThrownBy(() -> AllInOne.cloud("x", "n", java.util.List.of("keystone", "nvoa")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("unknown service 'nvoa': the known services are mariadb, rabbitmq, memcached, ceph, "
-                        + "keystone, glance, placement, neutron, nova, swift, cinder, openstackclient, defaults (or all); "
-                        + "did you mean 'nova'?");
+                        + "keystone, glance, placement, neutron, nova, swift, cinder, openstackclient, defaults, "
+                        + "tempest (or all); did you mean 'nova'?");
         assertThatThrownBy(() -> AllInOne.select(java.util.List.of("trove")))
-                .hasMessageEndingWith("nova, swift, cinder, openstackclient, defaults (or all)");
+                .hasMessageEndingWith("nova, swift, cinder, openstackclient, defaults, tempest (or all)");
         assertThat(AllInOne.select(java.util.List.of("all"))).isEqualTo(AllInOne.SERVICES.keySet());
         assertThatThrownBy(() -> AllInOne.select(java.util.List.of())).hasMessageStartingWith("no services selected");
     }

@@ -93,8 +93,8 @@ class ServiceRegistryTest {
         ServiceRegistry b = ServiceRegistry.builtIn();
         assertThatThrownBy(() -> b.with("nova", List.of(), w -> null))
                 .hasMessage("service 'nova' is registered already; give yours another name");
-        assertThatThrownBy(() -> b.with("extra", List.of("tempest"), w -> null))
-                .hasMessageStartingWith("service 'extra' needs 'tempest', which is not registered; the registered "
+        assertThatThrownBy(() -> b.with("extra", List.of("trove"), w -> null))
+                .hasMessageStartingWith("service 'extra' needs 'trove', which is not registered; the registered "
                         + "services are mariadb, rabbitmq");
         assertThatThrownBy(() -> b.with("Extra!", List.of(), w -> null)).hasMessageStartingWith("service name 'Extra!'");
         // a factory that uses a service it did not name among its needs

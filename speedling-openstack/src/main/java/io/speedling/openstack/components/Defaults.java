@@ -1,5 +1,6 @@
 package io.speedling.openstack.components;
 
+import io.speedling.core.tasks.Task;
 import io.speedling.openstack.Component;
 import io.speedling.openstack.Deploy;
 import io.speedling.openstack.DistroFamily;
@@ -56,9 +57,15 @@ public final class Defaults extends Component {
     @Override
     protected void plan(Deploy d) {
         // each part as soon as its own service answers: only the networks wait for Neutron, the slowest
-        d.task(name() + ".flavors", ctx -> create(d, CreateDefaults.Part.FLAVORS), nova.ready(d));
-        d.task(name() + ".image", ctx -> create(d, CreateDefaults.Part.IMAGE), glance.ready(d));
-        d.task(name() + ".networks", ctx -> create(d, CreateDefaults.Part.NETWORKS), neutron.ready(d));
+        var flavors = d.task(name() + ".flavors", ctx -> create(d, CreateDefaults.Part.FLAVORS), nova.ready(d));
+        var image = d.task(name() + ".image", ctx -> create(d, CreateDefaults.Part.IMAGE), glance.ready(d));
+        var networks = d.task(name() + ".networks", ctx -> create(d, CreateDefaults.Part.NETWORKS), neutron.ready(d));
+        d.task(name() + ".ready", ctx -> null, flavors, image, networks);
+    }
+
+    /** Done when the flavors, the image and the networks are there. */
+    public Task<?> ready(Deploy d) {
+        return planned(d, "ready");
     }
 
     /** Looked up by name first: a rerun creates nothing (and puts back what a user deleted). */

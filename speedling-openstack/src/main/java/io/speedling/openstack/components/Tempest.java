@@ -1,0 +1,172 @@
+package io.speedling.openstack.components;
+
+import io.speedling.core.CommandResult;
+import io.speedling.core.FileSpec;
+import io.speedling.core.Node;
+import io.speedling.core.functions.Sh;
+import io.speedling.core.functions.WriteFile;
+import io.speedling.core.tasks.Task;
+import io.speedling.openstack.Component;
+import io.speedling.openstack.Deploy;
+import io.speedling.openstack.DistroFamily;
+import io.speedling.openstack.Inventory;
+import io.speedling.openstack.remote.FindIds;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * OpenStack's own test suite, installed and configured for the cloud on the first controller: a
+ * workspace in {@value #WORKSPACE} whose {@code etc/tempest.conf} names the cloud's admin, the
+ * default resources (image, flavors, public network), which services exist, and what the cloud
+ * cannot do (no guests to log into with the fake driver: validation off). Deploying it runs no
+ * tests; {@link #run} does.
+ */
+public final class Tempest extends Component {
+    /** Tempest's workspace on the controller. */
+    public static final String WORKSPACE = "/var/lib/speedling-tempest";
+
+    private final Keystone keystone;
+    private final Defaults defaults;
+    private final Optional<Cinder> cinder;
+    private final Optional<Swift> swift;
+
+    /**
+     * @param cinder block storage, when the cloud has it (its tests run then)
+     * @param swift object storage, when the cloud has it
+     */
+    public Tempest(Keystone keystone, Defaults defaults, Optional<Cinder> cinder, Optional<Swift> swift) {
+        super("tempest");
+        String how = "new Tempest(keystone, defaults, cinder, swift)";
+        this.keystone = required(keystone, "tempest", "keystone", how);
+        this.defaults = required(defaults, "tempest", "the default resources", how);
+        this.cinder = cinder;
+        this.swift = swift;
+    }
+
+    @Override
+    public List<Component> requires() {
+        List<Component> r = new ArrayList<>(List.of(keystone, defaults));
+        cinder.ifPresent(r::add);
+        swift.ifPresent(r::add);
+        return r;
+    }
+
+    @Override
+    public Map<DistroFamily, List<String>> packages() {
+        return Pkgs.of(List.of("tempest"), List.of("openstack-tempest"), List.of("python3-tempest"));
+    }
+
+    @Override
+    public List<String> services() {
+        return List.of();
+    }
+
+    /** The settings of tempest.conf for this cloud, given the ids of the default resources. */
+    Map<String, Map<String, String>> conf(Deploy d, Map<String, String> ids) {
+        Map<String, Map<String, String>> c = new LinkedHashMap<>();
+        c.put("DEFAULT", Map.of("log_dir", WORKSPACE + "/logs", "log_file", "tempest.log", "use_stderr", "false"));
+        c.put("oslo_concurrency", Map.of("lock_path", WORKSPACE + "/locks"));
+        c.put("auth", Map.of("admin_username", "admin", "admin_password", d.secret("keystone-admin"),
+                "admin_project_name", "admin", "admin_domain_name", "Default", "use_dynamic_credentials", "true",
+                "create_isolated_networks", "true", "tempest_roles", "member"));
+        c.put("identity", Map.of("uri_v3", d.endpoints().url(5000, "/v3"), "auth_version", "v3", "region",
+                d.cloud().region(), "v3_endpoint_type", "public"));
+        c.put("identity-feature-enabled", Map.of("api_v2", "false", "api_v2_admin", "false"));
+        c.put("compute", Map.of("image_ref", ids.get("image " + Defaults.IMAGE), "image_ref_alt",
+                ids.get("image " + Defaults.IMAGE), "flavor_ref", ids.get("flavor m1.nano"), "flavor_ref_alt",
+                ids.get("flavor m1.tiny"), "min_compute_nodes", "1", "build_timeout", "120"));
+        // the fake driver's servers are not guests: nothing to log into, no consoles
+        c.put("compute-feature-enabled", Map.of("vnc_console", "false", "spice_console", "false",
+                "serial_console", "false", "change_password", "false", "live_migration", "false",
+                "attach_encrypted_volume", "false", "console_output", "true"));
+        c.put("validation", Map.of("run_validation", "false"));
+        c.put("network", Map.of("public_network_id", ids.get("network public"), "floating_network_name", "public",
+                "project_network_cidr", "10.100.0.0/16", "project_network_mask_bits", "28"));
+        c.put("network-feature-enabled", Map.of("ipv6", "false"));
+        c.put("image-feature-enabled", Map.of("api_v1", "false", "api_v2", "true"));
+        c.put("service_available", Map.of("nova", "true", "glance", "true", "neutron", "true", "cinder",
+                String.valueOf(cinder.isPresent()), "swift", String.valueOf(swift.isPresent()), "heat", "false",
+                "horizon", "false"));
+        c.put("volume", Map.of("catalog_type", "volumev3", "storage_protocol", "ceph", "vendor_name", "Open Source",
+                "build_timeout", "120"));
+        c.put("volume-feature-enabled", Map.of("backup", "false", "api_v2", "false", "api_v3", "true"));
+        c.put("object-storage", Map.of("operator_role", "member", "reseller_admin_role", "ResellerAdmin"));
+        return c;
+    }
+
+    @Override
+    protected void plan(Deploy d) {
+        var ctl = d.fleet().group(d.cloud().inventory().nodesWith(Inventory.CONTROLLER).get(0));
+        d.task(name() + ".config", ctx -> {
+            Map<String, String> ids = d.onController(new FindIds(d.endpoints().url(5000), d.secret("keystone-admin"),
+                    d.cloud().region(), List.of("image " + Defaults.IMAGE, "flavor m1.nano", "flavor m1.tiny",
+                            "network public")));
+            ctl.call(Sh.checked("install -d -m 0700 " + WORKSPACE + "/etc " + WORKSPACE + "/logs " + WORKSPACE
+                    + "/locks"));
+            // what `tempest init` writes, without its Python start-up: the test runner's settings
+            boolean a = ctl.call(WriteFile.text(WORKSPACE + "/.stestr.conf", "[DEFAULT]\n"
+                    + "test_path=/usr/lib/python3/dist-packages/tempest/test_discover\n"
+                    + "top_dir=/usr/lib/python3/dist-packages\n", FileSpec.mode(0644))).containsValue(Boolean.TRUE);
+            boolean b = d.ini(ctl, WORKSPACE + "/etc/tempest.conf", conf(d, ids), "root");
+            return a || b;
+        }, defaults.ready(d), keystone.registered(d));
+    }
+
+    /** What a run of Tempest found. */
+    public record Result(int passed, List<String> failed, Map<String, String> skipped, double seconds,
+                         String output) {
+        /** True when no test failed. */
+        public boolean ok() {
+            return failed.isEmpty() && passed > 0;
+        }
+    }
+
+    /** "{0} test.id[id-...,smoke] [1.2s] ... ok", "{1} setUpClass (test.Class) ... SKIPPED: why". */
+    private static final Pattern LINE = Pattern.compile(
+            "^\\{\\d+\\} (.+?)(?: \\[[\\d.]+s\\])? \\.\\.\\. (ok|FAILED|SKIPPED:?\\s*(.*))$");
+
+    /** Runs Tempest's smoke tests ({@link #run}). */
+    public static Result smoke(Node controller, int concurrency, Duration limit) {
+        return tempest(controller, "--smoke", concurrency, limit);
+    }
+
+    /**
+     * Runs the tests whose ids match {@code regex} on the node Tempest was deployed to,
+     * {@code concurrency} at a time, stopped (with what it started) after {@code limit}.
+     */
+    public static Result run(Node controller, String regex, int concurrency, Duration limit) {
+        return tempest(controller, "--regex '" + regex.replace("'", "'\\''") + "'", concurrency, limit);
+    }
+
+    private static Result tempest(Node controller, String select, int concurrency, Duration limit) {
+        long t0 = System.nanoTime();
+        CommandResult r = controller.call(new Sh("cd " + WORKSPACE + " && TEMPEST_CONFIG_DIR=" + WORKSPACE + "/etc "
+                + "tempest run " + select + " --concurrency " + concurrency + " 2>&1", false).timeout(limit));
+        return parse(r.stdout(), (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** The result of {@code tempest run}'s output (subunit-trace lines: test id, then ok, FAILED or SKIPPED). */
+    static Result parse(String out, double seconds) {
+        int passed = 0;
+        List<String> failed = new ArrayList<>();
+        Map<String, String> skipped = new LinkedHashMap<>();
+        for (String line : out.lines().toList()) {
+            Matcher m = LINE.matcher(line.strip());
+            if (!m.matches()) {
+                continue;
+            }
+            switch (m.group(2).split(":")[0].strip()) {
+                case "ok" -> passed++;
+                case "FAILED" -> failed.add(m.group(1));
+                default -> skipped.put(m.group(1), m.group(3) == null ? "" : m.group(3).strip());
+            }
+        }
+        return new Result(passed, List.copyOf(failed), skipped, seconds, out);
+    }
+}

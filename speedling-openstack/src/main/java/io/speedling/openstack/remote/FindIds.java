@@ -1,0 +1,57 @@
+package io.speedling.openstack.remote;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.speedling.core.NodeContext;
+import io.speedling.core.RemoteFunction;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The ids of named resources, looked up through the APIs as admin: each wanted entry is
+ * {@code "image NAME"}, {@code "flavor NAME"} or {@code "network NAME"}. Returns entry to id.
+ *
+ * @throws IllegalStateException naming a resource that is not there
+ */
+public record FindIds(String keystoneUrl, String adminPassword, String region, List<String> wanted)
+        implements RemoteFunction<Map<String, String>> {
+    @Override
+    public String toString() {
+        return "FindIds" + wanted;  // no password
+    }
+
+    @Override
+    public Map<String, String> run(NodeContext node) throws Exception {
+        AdminSession c = new AdminSession(keystoneUrl, adminPassword, region);
+        Map<String, String> ids = new LinkedHashMap<>();
+        for (String w : wanted) {
+            String[] kindName = w.split(" ", 2);
+            String name = URLEncoder.encode(kindName[1], StandardCharsets.UTF_8);
+            JsonNode found = switch (kindName[0]) {
+                case "image" -> c.get(c.endpoint("image") + "/v2/images?name=" + name).path("images");
+                case "network" -> c.get(c.endpoint("network") + "/v2.0/networks?name=" + name).path("networks");
+                case "flavor" -> {
+                    // the flavor list cannot filter by name
+                    JsonNode all = c.get(c.endpoint("compute") + "/flavors?is_public=None").path("flavors");
+                    com.fasterxml.jackson.databind.node.ArrayNode match = new com.fasterxml.jackson.databind.ObjectMapper()
+                            .createArrayNode();
+                    all.forEach(f -> {
+                        if (kindName[1].equals(f.path("name").asText())) {
+                            match.add(f);
+                        }
+                    });
+                    yield match;
+                }
+                default -> throw new IllegalArgumentException("cannot look up '" + w + "': give image, flavor or "
+                        + "network and a name");
+            };
+            if (found.isEmpty()) {
+                throw new IllegalStateException("no " + kindName[0] + " named '" + kindName[1] + "' in the cloud");
+            }
+            ids.put(w, found.get(0).path("id").asText());
+        }
+        return ids;
+    }
+}

@@ -1,0 +1,27 @@
+package io.speedling.openstack.components;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class TempestTest {
+    @Test
+    void subunitTraceLinesAreCountedWithTheSkipReasons() {
+        String out = """
+                {0} tempest.api.identity.v3.test_tokens.TokensV3Test.test_create_token[id-6f8e4436,smoke] [0.512s] ... ok
+                {1} setUpClass (tempest.api.volume.test_backup.VolumesBackupsTest) ... SKIPPED: Cinder backup feature disabled
+                {1} tempest.api.compute.servers.test_x.X.test_y[id-1,smoke] [3.1s] ... FAILED
+                {0} tempest.api.network.test_ports.PortsTest.test_list_ports[id-2,smoke] [0.2s] ... ok
+                some other line ... ok maybe
+                ======
+                Totals
+                """;
+        Tempest.Result r = Tempest.parse(out, 1.5);
+        assertThat(r.passed()).isEqualTo(2);
+        assertThat(r.failed()).containsExactly("tempest.api.compute.servers.test_x.X.test_y[id-1,smoke]");
+        assertThat(r.skipped()).containsEntry("setUpClass (tempest.api.volume.test_backup.VolumesBackupsTest)",
+                "Cinder backup feature disabled");
+        assertThat(r.ok()).isFalse();
+        assertThat(Tempest.parse("", 0).ok()).as("a run that ran nothing did not pass").isFalse();
+    }
+}
