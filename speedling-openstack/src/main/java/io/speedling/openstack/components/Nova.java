@@ -36,22 +36,134 @@ public final class Nova extends Component {
     static final String QEMU_CONF = "cgroup_controllers = [ ]";
 
     /**
-     * Nova's fake driver with snapshots that finish: the stock one marks the image uploading and
-     * never uploads it, so {@code openstack server image create} leaves an image SAVING forever. This
-     * one uploads a small raw disk, as a real driver uploads the server's disk, and the image becomes
-     * active. Written to the compute nodes as a module of its own beside the stock one (Nova loads
-     * drivers from its {@code nova.virt} package only): {@value #FAKE_MODULE}.
+     * Nova's fake driver, closer to a real one in what a client sees. Snapshots finish: the stock
+     * driver marks the image uploading and never uploads it, so {@code openstack server image create}
+     * leaves an image SAVING forever; this one uploads a small raw disk, as a real driver uploads the
+     * server's disk. Ports go ACTIVE and answer: each server gets a network namespace with one veth
+     * per port (the port's MAC and addresses inside, the default route via the subnet's gateway) whose
+     * outer end is the port's tap device, so the network agent wires it into its network and marks the
+     * port up, and the server answers ping on its fixed and floating addresses (what Tempest's network
+     * scenarios check). The server becomes ACTIVE once Neutron reports its ports plugged, as with
+     * libvirt. No guest OS: nothing to log into. Written to the compute nodes as a module beside the
+     * stock one (Nova loads drivers from its {@code nova.virt} package only, and its privileged helper
+     * runs functions of {@code nova} modules only): {@value #FAKE_MODULE}.
      */
     static final String FAKE_DRIVER_PY = """
-            # written by speedling: nova's fake driver, with snapshots that upload an image
+            # written by speedling: nova's fake driver, with snapshots that upload an image and servers
+            # whose ports answer from a network namespace of their own
             import io
+            import ipaddress
+            import os
 
-            from nova.compute import task_states
+            import eventlet
+            from oslo_concurrency import processutils
+            from oslo_log import log as logging
+
+            import nova.conf
+            import nova.privsep
+            from nova import exception
             from nova.image import glance
             from nova.virt import fake
 
+            CONF = nova.conf.CONF
+            LOG = logging.getLogger(__name__)
+
+
+            def _ns(instance):
+                return 'fakeguest-' + instance.uuid
+
+
+            def _ports(network_info):
+                ports = []
+                for vif in network_info or []:
+                    if not vif.get('devname'):
+                        continue
+                    cidrs, gateway = [], None
+                    for subnet in vif['network'].get('subnets', []):
+                        net = ipaddress.ip_network(subnet['cidr'])
+                        if net.version != 4:
+                            continue
+                        cidrs += ['%s/%d' % (ip['address'], net.prefixlen) for ip in subnet.get('ips', [])]
+                        gateway = gateway or (subnet.get('gateway') or {}).get('address')
+                    ports.append((vif['devname'], vif['address'], cidrs, gateway, vif['network'].get('meta', {}).get('mtu'),
+                                  vif['network'].get('bridge')))
+                return ports
+
+
+            @nova.privsep.sys_admin_pctxt.entrypoint
+            def plug_guest_port(ns, index, dev, mac, cidrs, gateway, mtu, bridge):
+                ex = processutils.execute
+                if not os.path.exists('/run/netns/' + ns):
+                    ex('ip', 'netns', 'add', ns)
+                    ex('ip', 'netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up')
+                if os.path.exists('/sys/class/net/' + dev):
+                    return  # plugged already
+                peer = 'fg' + dev[3:]
+                ex('ip', 'link', 'add', dev, 'type', 'veth', 'peer', 'name', peer)
+                if mtu:
+                    ex('ip', 'link', 'set', dev, 'mtu', str(mtu))
+                    ex('ip', 'link', 'set', peer, 'mtu', str(mtu))
+                ex('ip', 'link', 'set', peer, 'netns', ns)
+                nic = 'eth%d' % index
+                ex('ip', 'netns', 'exec', ns, 'ip', 'link', 'set', peer, 'address', mac, 'name', nic)
+                for cidr in cidrs:
+                    ex('ip', 'netns', 'exec', ns, 'ip', 'addr', 'add', cidr, 'dev', nic)
+                ex('ip', 'netns', 'exec', ns, 'ip', 'link', 'set', nic, 'up')
+                if gateway and index == 0:
+                    ex('ip', 'netns', 'exec', ns, 'ip', 'route', 'replace', 'default', 'via', gateway)
+                # as os-vif and libvirt do for a linuxbridge port: the agent leaves compute ports to them
+                if bridge:
+                    if not os.path.exists('/sys/class/net/' + bridge):
+                        ex('ip', 'link', 'add', bridge, 'type', 'bridge', check_exit_code=[0, 2])
+                        ex('ip', 'link', 'set', bridge, 'up')
+                    ex('ip', 'link', 'set', dev, 'master', bridge)
+                ex('ip', 'link', 'set', dev, 'up')
+
+
+            @nova.privsep.sys_admin_pctxt.entrypoint
+            def unplug_guest(ns, devs):
+                for dev in devs:
+                    if os.path.exists('/sys/class/net/' + dev):
+                        processutils.execute('ip', 'link', 'delete', dev, check_exit_code=[0, 1, 2, 254])
+                if os.path.exists('/run/netns/' + ns):
+                    processutils.execute('ip', 'netns', 'delete', ns, check_exit_code=[0, 1, 2, 254])
+
 
             class FakeDriver(fake.FakeDriver):
+                def spawn(self, context, instance, image_meta, injected_files, admin_password, allocations,
+                          network_info=None, block_device_info=None, power_on=True, accel_info=None):
+                    # as the libvirt driver does: the server is ACTIVE once Neutron says its ports are wired
+                    events = [('network-vif-plugged', vif['id']) for vif in network_info or []
+                              if vif.get('active', True) is False and vif.get('devname')]
+                    try:
+                        with self.virtapi.wait_for_instance_event(instance, events, deadline=CONF.vif_plugging_timeout,
+                                                                  error_callback=self._vif_failed):
+                            for index, (dev, mac, cidrs, gateway, mtu, bridge) in enumerate(_ports(network_info)):
+                                try:
+                                    plug_guest_port(_ns(instance), index, dev, mac, cidrs, gateway, mtu, bridge)
+                                except Exception:
+                                    LOG.warning('could not plug port %s: it stays down', dev, exc_info=True)
+                    except eventlet.timeout.Timeout:
+                        LOG.warning('ports of %s not reported up within %s s', instance.uuid, CONF.vif_plugging_timeout)
+                        if CONF.vif_plugging_is_fatal:
+                            raise exception.VirtualInterfaceCreateException()
+                    super().spawn(context, instance, image_meta, injected_files, admin_password, allocations,
+                                  network_info, block_device_info, power_on, accel_info)
+
+                def _vif_failed(self, event_name, instance):
+                    LOG.error('Neutron reported failure on event %s for instance %s', event_name, instance.uuid)
+                    if CONF.vif_plugging_is_fatal:
+                        raise exception.VirtualInterfaceCreateException()
+
+                def destroy(self, context, instance, network_info, block_device_info=None, destroy_disks=True,
+                            destroy_secrets=True):
+                    super().destroy(context, instance, network_info, block_device_info, destroy_disks,
+                                    destroy_secrets)
+                    try:
+                        unplug_guest(_ns(instance), [p[0] for p in _ports(network_info)])
+                    except Exception:
+                        LOG.warning('could not remove the ports of %s', instance.uuid, exc_info=True)
+
                 def snapshot(self, context, instance, image_id, update_task_state):
                     super().snapshot(context, instance, image_id, update_task_state)
                     meta = {'disk_format': 'raw', 'container_format': 'bare'}

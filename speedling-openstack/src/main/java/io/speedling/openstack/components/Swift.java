@@ -25,6 +25,8 @@ import java.util.Map;
  */
 public final class Swift extends Component {
     static final int PROXY_PORT = 8080;
+    /** The role keystoneauth gives reseller rights (account quotas, any account): its default name. */
+    public static final String RESELLER_ADMIN = "ResellerAdmin";
     private static final Map<String, Integer> SERVER_PORTS = Map.of("account", 6202, "container", 6201, "object",
             6200);
     private final Keystone keystone;
@@ -62,7 +64,10 @@ public final class Swift extends Component {
 
     @Override
     public List<KeystoneRegistrar.UserDef> users(Deploy d) {
-        return serviceUser(d, "swift");
+        // the swift user also holds the reseller role, which makes it exist: tests of account quotas
+        // (Tempest's) give it to their users
+        return List.of(new KeystoneRegistrar.UserDef("swift", d.secret("keystone-swift"), "service", List.of("admin",
+                "service", RESELLER_ADMIN)));
     }
 
     /** Done when the proxy answers its health check. */

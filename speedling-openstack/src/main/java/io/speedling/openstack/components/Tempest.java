@@ -11,6 +11,7 @@ import io.speedling.openstack.Deploy;
 import io.speedling.openstack.DistroFamily;
 import io.speedling.openstack.Inventory;
 import io.speedling.openstack.remote.FindIds;
+import io.speedling.openstack.remote.NetworkExtensions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -68,7 +69,7 @@ public final class Tempest extends Component {
     }
 
     /** The settings of tempest.conf for this cloud, given the ids of the default resources. */
-    Map<String, Map<String, String>> conf(Deploy d, Map<String, String> ids) {
+    Map<String, Map<String, String>> conf(Deploy d, Map<String, String> ids, List<String> networkExtensions) {
         Map<String, Map<String, String>> c = new LinkedHashMap<>();
         c.put("DEFAULT", Map.of("log_dir", WORKSPACE + "/logs", "log_file", "tempest.log", "use_stderr", "false"));
         c.put("oslo_concurrency", Map.of("lock_path", WORKSPACE + "/locks"));
@@ -88,7 +89,9 @@ public final class Tempest extends Component {
         c.put("validation", Map.of("run_validation", "false"));
         c.put("network", Map.of("public_network_id", ids.get("network public"), "floating_network_name", "public",
                 "project_network_cidr", "10.100.0.0/16", "project_network_mask_bits", "28"));
-        c.put("network-feature-enabled", Map.of("ipv6", "false"));
+        // the extensions Neutron has: "all" makes the extension test expect some that are not loaded (metering)
+        c.put("network-feature-enabled", Map.of("ipv6", "false", "api_extensions", String.join(",",
+                networkExtensions)));
         c.put("image-feature-enabled", Map.of("api_v1", "false", "api_v2", "true"));
         c.put("service_available", Map.of("nova", "true", "glance", "true", "neutron", "true", "cinder",
                 String.valueOf(cinder.isPresent()), "swift", String.valueOf(swift.isPresent()), "heat", "false",
@@ -107,13 +110,15 @@ public final class Tempest extends Component {
             Map<String, String> ids = d.onController(new FindIds(d.endpoints().url(5000), d.secret("keystone-admin"),
                     d.cloud().region(), List.of("image " + Defaults.IMAGE, "flavor m1.nano", "flavor m1.tiny",
                             "network public")));
+            List<String> extensions = d.onController(new NetworkExtensions(d.endpoints().url(5000),
+                    d.secret("keystone-admin"), d.cloud().region()));
             ctl.call(Sh.checked("install -d -m 0700 " + WORKSPACE + "/etc " + WORKSPACE + "/logs " + WORKSPACE
                     + "/locks"));
             // what `tempest init` writes, without its Python start-up: the test runner's settings
             boolean a = ctl.call(WriteFile.text(WORKSPACE + "/.stestr.conf", "[DEFAULT]\n"
                     + "test_path=/usr/lib/python3/dist-packages/tempest/test_discover\n"
                     + "top_dir=/usr/lib/python3/dist-packages\n", FileSpec.mode(0644))).containsValue(Boolean.TRUE);
-            boolean b = d.ini(ctl, WORKSPACE + "/etc/tempest.conf", conf(d, ids), "root");
+            boolean b = d.ini(ctl, WORKSPACE + "/etc/tempest.conf", conf(d, ids, extensions), "root");
             return a || b;
         }, defaults.ready(d), keystone.registered(d));
     }
