@@ -77,6 +77,13 @@ public final class Cloud {
         return new ArrayList<>(all);
     }
 
+    /** Units that run at a lower CPU priority ({@link Component#background}). */
+    public List<String> background() {
+        Set<String> all = new LinkedHashSet<>();
+        components.forEach(c -> all.addAll(c.background()));
+        return new ArrayList<>(all);
+    }
+
     /** Units the components' packages bring that must not start ({@link Component#masked}). */
     public List<String> masked() {
         Set<String> all = new LinkedHashSet<>();

@@ -61,6 +61,7 @@ public final class SchemaSnapshot {
         return """
                 dir=%s
                 [ -d $dir ] || exit 0
+                pids=
                 for f in $dir/*.sql; do
                   [ -e "$f" ] || continue
                   n=$(basename $f .sql); empty=1
@@ -71,8 +72,11 @@ public final class SchemaSnapshot {
                   [ $empty = 1 ] || continue
                   ( mysql < $f && mkdir -p /var/lib/speedling/once && for mk in $(cat $dir/$n.names); do
                       install -m 0600 $dir/$n.stamp /var/lib/speedling/once/$mk; done ) &
+                  pids="$pids $!"
                 done
-                fail=0; for j in $(jobs -p); do wait $j || fail=1; done; exit $fail
+                # each load by its pid: $(jobs -p) runs in a subshell, where dash lists no jobs, so the
+                # script ended before its loads and a slow load was killed as a stray background process
+                fail=0; for p in $pids; do wait $p || fail=1; done; exit $fail
                 """.formatted(DIR);
     }
 }

@@ -66,6 +66,11 @@ public final class Ceph extends Component {
     }
 
     @Override
+    public List<String> background() {
+        return List.of("ceph-mon@", "ceph-mgr@", "ceph-osd@");
+    }
+
+    @Override
     public List<String> masked() {
         // ceph-osd pulls in lvm2 for ceph-volume; a container node has no device-mapper
         return List.of("lvm2-monitor", "lvm2-lvmpolld.socket", "dm-event.socket", "blk-availability");

@@ -59,6 +59,11 @@ public final class Cinder extends Component {
     }
 
     @Override
+    public List<String> background() {
+        return List.of("cinder-api", "cinder-scheduler", "cinder-volume");
+    }
+
+    @Override
     public List<String> masked() {
         // the LVM and iSCSI machinery the package pulls in: the RBD driver uses neither
         return List.of("iscsid.socket", "iscsid", "open-iscsi", "tgt", "lvm2-monitor", "lvm2-lvmpolld.socket",

@@ -203,15 +203,21 @@ public final class Neutron extends Component {
                     + "echo 'neutron-rpc-server does not consume q-plugin 60 s after starting its workers' >&2; exit 1",
                     true));
             return null;
-        }, sync, messaging.userReady(d), keystone.registered(d));
+            // no wait for Keystone: the RPC server authenticates to nothing at start, and its start-up
+            // CPU overlaps Keystone's bootstrap, which leaves the second core idle (the API and the
+            // agents wait: started beside Keystone's bootstrap too, they slowed it by more than they won)
+        }, sync, messaging.userReady(d));
         Task<Void> start = d.task(name() + ".start", ctx -> {
             boolean changed = ctx.want(config);
+            ctx.want(keystone.registered(d));
             d.services(ctl, changed, "neutron-api", "neutron-dhcp-agent", "neutron-metadata-agent", "neutron-l3-agent");
             var agents = d.fleet().group(java.util.stream.Stream.concat(ctl.names().stream(), compute.names().stream())
                     .distinct().toArray(String[]::new));
             d.services(agents, changed, "neutron-linuxbridge-agent");
             return null;
         }, rpc);
-        d.task(name() + ".ready", ctx -> d.onController(new WaitHttp(d.endpoints().url(9696, "/"), 120, "neutron-api")), start);
+        // ready for clients: answering, and in the catalog with its service user
+        d.task(name() + ".ready", ctx -> d.onController(new WaitHttp(d.endpoints().url(9696, "/"), 120, "neutron-api")),
+                start, keystone.registered(d));
     }
 }

@@ -58,6 +58,12 @@ public final class Swift extends Component {
     }
 
     @Override
+    public List<String> background() {
+        return List.of("swift-proxy", "swift-account", "swift-container", "swift-object", "swift-container-updater",
+                "swift-object-updater");
+    }
+
+    @Override
     public List<KeystoneRegistrar.ServiceDef> catalog(Deploy d) {
         return endpoint("swift", "object-store", d.endpoints().url(PROXY_PORT, "/v1/AUTH_%(project_id)s"));
     }

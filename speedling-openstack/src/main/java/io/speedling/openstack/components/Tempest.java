@@ -32,6 +32,15 @@ public final class Tempest extends Component {
     /** Tempest's workspace on the controller. */
     public static final String WORKSPACE = "/var/lib/speedling-tempest";
 
+    /** The tests no run includes, one regular expression a line, each with its reason. */
+    static final String EXCLUDE = WORKSPACE + "/exclude.txt";
+    static final String EXCLUDED = """
+            # written by speedling: tests this cloud cannot pass, with the reason
+            # logs into the server over SSH after pinging it: the default image is not a bootable guest
+            # (with the fake driver a server answers ping, but runs no sshd)
+            ^tempest\\.scenario\\.test_network_basic_ops\\.TestNetworkBasicOps\\.test_network_basic_ops
+            """;
+
     private final Keystone keystone;
     private final Defaults defaults;
     private final Optional<Cinder> cinder;
@@ -119,11 +128,12 @@ public final class Tempest extends Component {
                     + "test_path=/usr/lib/python3/dist-packages/tempest/test_discover\n"
                     + "top_dir=/usr/lib/python3/dist-packages\n", FileSpec.mode(0644))).containsValue(Boolean.TRUE);
             boolean b = d.ini(ctl, WORKSPACE + "/etc/tempest.conf", conf(d, ids, extensions), "root");
-            return a || b;
+            boolean c = ctl.call(WriteFile.text(EXCLUDE, EXCLUDED, FileSpec.mode(0644))).containsValue(Boolean.TRUE);
+            return a || b || c;
         }, defaults.ready(d), keystone.registered(d));
     }
 
-    /** What a run of Tempest found. */
+    /** What a run of Tempest found (the tests of {@value #EXCLUDE} are left out, each with its reason there). */
     public record Result(int passed, List<String> failed, Map<String, String> skipped, double seconds,
                          String output) {
         /** True when no test failed. */
@@ -152,7 +162,8 @@ public final class Tempest extends Component {
     private static Result tempest(Node controller, String select, int concurrency, Duration limit) {
         long t0 = System.nanoTime();
         CommandResult r = controller.call(new Sh("cd " + WORKSPACE + " && TEMPEST_CONFIG_DIR=" + WORKSPACE + "/etc "
-                + "tempest run " + select + " --concurrency " + concurrency + " 2>&1", false).timeout(limit));
+                + "tempest run " + select + " --exclude-list " + EXCLUDE + " --concurrency " + concurrency + " 2>&1",
+                false).timeout(limit));
         return parse(r.stdout(), (System.nanoTime() - t0) / 1e9);
     }
 

@@ -16,7 +16,7 @@ import java.time.Duration;
  */
 final class AdminSession {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     final String keystone;
     private final String token;
     private final JsonNode catalog;
@@ -32,14 +32,29 @@ final class AdminSession {
                 .putObject("domain").put("id", "default");
         ((ObjectNode) a.get("auth")).putObject("scope").putObject("project").put("name", "admin")
                 .putObject("domain").put("id", "default");
-        HttpResponse<String> r = http.send(request("POST", keystone + "/v3/auth/tokens", null)
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(a))).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = send(http, request("POST", keystone + "/v3/auth/tokens", null)
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(a))).build());
         if (r.statusCode() != 201) {
             throw new IllegalStateException("Keystone refused the admin credentials: HTTP " + r.statusCode());
         }
         this.token = r.headers().firstValue("X-Subject-Token").orElseThrow();
         this.catalog = JSON.readTree(r.body()).path("token").path("catalog");
+    }
+
+    /**
+     * Sends {@code r}, once more on a fresh connection when the server closed the one it went out
+     * on before answering anything (a uwsgi API closes idle kept-alive connections): the request was
+     * not read, so repeating it is safe.
+     */
+    static HttpResponse<String> send(HttpClient http, HttpRequest r) throws Exception {
+        try {
+            return http.send(r, HttpResponse.BodyHandlers.ofString());
+        } catch (java.io.IOException e) {
+            if (e.getMessage() == null || !e.getMessage().contains("received no bytes")) {
+                throw e;
+            }
+            return http.send(r, HttpResponse.BodyHandlers.ofString());
+        }
     }
 
     /** The internal URL of the service of {@code type} in this region. */
@@ -67,19 +82,17 @@ final class AdminSession {
     }
 
     JsonNode get(String url) throws Exception {
-        return check("GET", url, http.send(request("GET", url, token).GET().build(),
-                HttpResponse.BodyHandlers.ofString()));
+        return check("GET", url, send(http, request("GET", url, token).GET().build()));
     }
 
     JsonNode send(String method, String url, ObjectNode body) throws Exception {
-        return check(method, url, http.send(request(method, url, token).method(method,
-                HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
-                HttpResponse.BodyHandlers.ofString()));
+        return check(method, url, send(http, request(method, url, token).method(method,
+                HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build()));
     }
 
     void upload(String url, byte[] data) throws Exception {
-        check("PUT", url, http.send(request("PUT", url, token).setHeader("Content-Type", "application/octet-stream")
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(data)).build(), HttpResponse.BodyHandlers.ofString()));
+        check("PUT", url, send(http, request("PUT", url, token).setHeader("Content-Type", "application/octet-stream")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(data)).build()));
     }
 
     private static JsonNode check(String method, String url, HttpResponse<String> r) throws Exception {

@@ -25,7 +25,7 @@ public record WaitHttp(String url, int timeoutSeconds, String unit) implements R
 
     @Override
     public Integer run(NodeContext node) throws Exception {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
         long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
         long nextUnitCheck = System.nanoTime() + 2_000_000_000L;
         String last = "no answer";
