@@ -79,6 +79,26 @@ class OpenStack4jExampleE2E {
     }
 
     @Test
+    void theDemoUserMakesAVolumeInCeph() throws Exception {
+        OSClientV3 demo = login(cloud.demo());
+        var cinder = demo.blockStorage();
+        var v = cinder.volumes().create(Builders.volume().name("o4j-volume").size(1).build());
+        try {
+            long end = System.nanoTime() + 120_000_000_000L;
+            org.openstack4j.model.storage.block.Volume.Status status = v.getStatus();
+            while (status != org.openstack4j.model.storage.block.Volume.Status.AVAILABLE && System.nanoTime() < end) {
+                Thread.sleep(300);
+                status = cinder.volumes().get(v.getId()).getStatus();
+            }
+            assertThat(status).isEqualTo(org.openstack4j.model.storage.block.Volume.Status.AVAILABLE);
+            assertThat(cinder.volumes().get(v.getId()).getVolumeType()).isEqualTo("ceph");
+        } finally {
+            ActionResponse r = cinder.volumes().delete(v.getId());
+            assertThat(r.isSuccess()).as(r.getFault()).isTrue();
+        }
+    }
+
+    @Test
     void createsANetworkAndDeletesIt() {
         Network n = admin.networking().network().create(Builders.network().name("o4j-example").adminStateUp(true)
                 .build());

@@ -70,9 +70,9 @@ public final class Verifier {
                     [ $cinder = 0 ] || echo "volume delete --force $s"
                     [ $neutron = 0 ] || { echo "router remove subnet $s $s"; echo "router delete $s"; echo "network delete $s"; }
                     [ $glance = 0 ] || echo "image delete $s"
-                    [ $swift = 0 ] || { echo "object delete $s $s"; echo "container delete $s"; }
+                    [ $swift = 0 ] || echo "container delete $s"
                   } | os 120 >/dev/null 2>&1 || echo "cleanup: some of $s may be left (the client failed or timed out)" >&2
-                  rm -f /tmp/$s.img "$out" "$err"
+                  rm -f /tmp/$s.img /tmp/$s.get "$out" "$err"
                 }
                 trap 'rc=$?; if [ $rc = 0 ]; then (cleanup) </dev/null >/dev/null 2>&1 & else cleanup; fi; exit $rc' EXIT
                 # what the client printed, for error messages: without the token it printed for the polls
@@ -96,6 +96,8 @@ public final class Verifier {
                     echo "container create $s -f value -c container"
                     echo "object create --name $s $s /tmp/$s.img -f value -c object"
                     echo "object list $s -f value -c Name"
+                    echo "object save --file /tmp/$s.get $s $s"
+                    echo "object delete $s $s"
                   fi
                   [ $cinder = 0 ] || echo "volume create --size 1 $s -f value -c name"
                   if [ $defaults = 1 ]; then
@@ -115,6 +117,9 @@ public final class Verifier {
                 want=$((2 * glance + 3 * neutron + 2 * nova + 3 * swift + cinder))
                 have=$(grep -cx "$s" "$out" || true)
                 [ "$have" = "$want" ] || { echo "expected $want lines naming $s, got $have:"; show_out; exit 1; } >&2
+                if [ $swift = 1 ]; then
+                  cmp -s /tmp/$s.img /tmp/$s.get || { echo "object $s read back differs from what was put (or is missing)"; show_out; exit 1; } >&2
+                fi
                 if [ $defaults = 1 ]; then
                   for want in m1.tiny public speedling-tiny; do
                     grep -qx "$want" "$out" || { echo "default resource $want is missing:"; show_out; exit 1; } >&2
