@@ -25,17 +25,12 @@ final class AdminSession {
     AdminSession(String keystoneUrl, String adminPassword, String region) throws Exception {
         this.keystone = keystoneUrl.replaceAll("/+$", "").replaceAll("/v3$", "");
         this.region = region;
-        ObjectNode a = JSON.createObjectNode();
-        ObjectNode id = a.putObject("auth").putObject("identity");
-        id.putArray("methods").add("password");
-        id.putObject("password").putObject("user").put("name", "admin").put("password", adminPassword)
-                .putObject("domain").put("id", "default");
-        ((ObjectNode) a.get("auth")).putObject("scope").putObject("project").put("name", "admin")
-                .putObject("domain").put("id", "default");
+        ObjectNode a = auth("admin", adminPassword, true);
         HttpResponse<String> r = send(http, request("POST", keystone + "/v3/auth/tokens", null)
                 .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(a))).build());
         if (r.statusCode() != 201) {
-            throw new IllegalStateException("Keystone refused the admin credentials: HTTP " + r.statusCode());
+            throw new IllegalStateException("Keystone refused the admin credentials at " + keystone + ": HTTP "
+                    + r.statusCode());
         }
         this.token = r.headers().firstValue("X-Subject-Token").orElseThrow();
         this.catalog = JSON.readTree(r.body()).path("token").path("catalog");
@@ -85,9 +80,38 @@ final class AdminSession {
         return check("GET", url, send(http, request("GET", url, token).GET().build()));
     }
 
+    /** {@code method} with {@code body} as JSON, or with no body when it is null. */
     JsonNode send(String method, String url, ObjectNode body) throws Exception {
-        return check(method, url, send(http, request(method, url, token).method(method,
-                HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build()));
+        return check(method, url, send(http, request(method, url, token).method(method, body == null
+                ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build()));
+    }
+
+    /** Name to id of every item of a listing ({@code collection} is the JSON key of its array). */
+    java.util.Map<String, String> ids(String url, String collection) throws Exception {
+        java.util.Map<String, String> m = new java.util.HashMap<>();
+        get(url).path(collection).forEach(x -> m.putIfAbsent(x.path("name").asText(), x.path("id").asText()));
+        return m;
+    }
+
+    /** Whether Keystone issues {@code user} (domain Default) a token for {@code password}. */
+    boolean passwordWorks(String user, String password) throws Exception {
+        return send(http, request("POST", keystone + "/v3/auth/tokens", null).POST(HttpRequest.BodyPublishers
+                .ofString(JSON.writeValueAsString(auth(user, password, false)))).build()).statusCode() == 201;
+    }
+
+    /** A password authentication, scoped to the admin project when {@code scoped}. */
+    private static ObjectNode auth(String user, String password, boolean scoped) {
+        ObjectNode a = JSON.createObjectNode();
+        ObjectNode id = a.putObject("auth").putObject("identity");
+        id.putArray("methods").add("password");
+        id.putObject("password").putObject("user").put("name", user).put("password", password)
+                .putObject("domain").put("id", "default");
+        if (scoped) {
+            ((ObjectNode) a.get("auth")).putObject("scope").putObject("project").put("name", "admin")
+                    .putObject("domain").put("id", "default");
+        }
+        return a;
     }
 
     void upload(String url, byte[] data) throws Exception {
@@ -97,7 +121,8 @@ final class AdminSession {
 
     private static JsonNode check(String method, String url, HttpResponse<String> r) throws Exception {
         if (r.statusCode() >= 300) {
-            throw new IllegalStateException(method + " " + url + ": HTTP " + r.statusCode() + " " + r.body());
+            throw new IllegalStateException(method + " " + url.replaceAll("password=[^&]*", "") + ": HTTP "
+                    + r.statusCode() + " " + r.body());
         }
         return r.body() == null || r.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(r.body());
     }
