@@ -84,8 +84,9 @@ public final class ServiceRegistry {
                     .computeDriver(w.computeDriver()).build())
             .with("swift", List.of("keystone", "memcached"), w -> new Swift(w.get(Keystone.class),
                     w.get(Memcached.class)))
+            // with Nova's libvirt driver, the compute nodes get what attaching RBD volumes to domains needs
             .with("cinder", List.of("keystone", "rabbitmq", "ceph", "glance"), w -> new Cinder(w.get(MariaDb.class),
-                    w.get(RabbitMq.class), w.get(Keystone.class), w.get(Ceph.class)))
+                    w.get(RabbitMq.class), w.get(Keystone.class), w.get(Ceph.class), w.find(Nova.class).orElse(null)))
             .with(CLIENT, List.of("keystone"), w -> new OpenStackClient(w.get(Keystone.class)))
             .with(DEFAULTS, List.of("neutron", "nova", "glance", CLIENT), w -> new Defaults(w.get(Neutron.class),
                     w.get(Nova.class), w.get(Glance.class), w.get(OpenStackClient.class)))

@@ -1,6 +1,7 @@
 package io.speedling.openstack.components;
 
 import io.speedling.core.FileSpec;
+import io.speedling.core.functions.Sh;
 import io.speedling.core.functions.WriteFile;
 import io.speedling.core.tasks.Task;
 import io.speedling.openstack.Component;
@@ -31,9 +32,19 @@ public final class Cinder extends Component {
     private final RabbitMq messaging;
     private final Keystone keystone;
     private final Ceph ceph;
+    private final Nova nova;
 
     public Cinder(MariaDb sql, RabbitMq messaging, Keystone keystone, Ceph ceph) {
+        this(sql, messaging, keystone, ceph, null);
+    }
+
+    /**
+     * @param nova the cloud's compute service, or null: with Nova's libvirt driver the compute nodes
+     *     get qemu's RBD driver and libvirt the {@code client.cinder} key, so volumes attach to domains
+     */
+    public Cinder(MariaDb sql, RabbitMq messaging, Keystone keystone, Ceph ceph, Nova nova) {
         super("cinder");
+        this.nova = nova;
         String how = "new Cinder(mariadb, rabbitmq, keystone, ceph)";
         this.sql = required(sql, "cinder", "an SQL server", how);
         this.messaging = required(messaging, "cinder", "a message queue", how);
@@ -43,11 +54,18 @@ public final class Cinder extends Component {
 
     @Override
     public List<Component> requires() {
-        return List.of(sql, messaging, keystone, ceph);
+        return nova == null ? List.of(sql, messaging, keystone, ceph) : List.of(sql, messaging, keystone, ceph, nova);
     }
 
     @Override
     public Map<DistroFamily, List<String>> packages() {
+        if (libvirtCompute()) {
+            // qemu opens RBD volumes itself: its rbd block driver
+            return Pkgs.of(List.of("cinder-api", "cinder-scheduler", "cinder-volume", "python3-rbd", "python3-rados",
+                    "qemu-block-extra"), List.of("openstack-cinder", "python3-rbd", "qemu-kvm-block-rbd"),
+                    List.of("openstack-cinder-api", "openstack-cinder-scheduler", "openstack-cinder-volume",
+                            "qemu-block-rbd"));
+        }
         return Pkgs.of(List.of("cinder-api", "cinder-scheduler", "cinder-volume", "python3-rbd", "python3-rados"),
                 List.of("openstack-cinder", "python3-rbd"), List.of("openstack-cinder-api", "openstack-cinder-scheduler",
                         "openstack-cinder-volume"));
@@ -113,7 +131,16 @@ public final class Cinder extends Component {
         Map<String, String> novaCinder = new LinkedHashMap<>(d.serviceCredentials("cinder"));
         novaCinder.put("os_region_name", d.cloud().region());
         novaCinder.put("catalog_info", "volumev3:cinderv3:internalURL");
+        if (libvirtCompute()) {
+            // the libvirt secret holding client.cinder's key, for the domains' RBD disks
+            return Map.of("/etc/nova/nova.conf", Map.of("cinder", novaCinder, "libvirt", Map.of("rbd_user", "cinder",
+                    "rbd_secret_uuid", Ceph.libvirtSecretUuid(d))));
+        }
         return Map.of("/etc/nova/nova.conf", Map.of("cinder", novaCinder));
+    }
+
+    private boolean libvirtCompute() {
+        return nova != null && nova.libvirt();
     }
 
     /** Done when the block storage API answers and its default volume type exists. */
@@ -167,6 +194,22 @@ public final class Cinder extends Component {
             d.services(ctl, ctx.want(config), "cinder-volume");
             return null;
         }, sync, messaging.userReady(d), ceph.ready(d));
+        if (libvirtCompute()) {
+            // libvirtd on the compute nodes keeps client.cinder's key as a secret that domains' RBD
+            // disks name (Cinder's rbd_secret_uuid); the key goes through a 0600 file, not argv
+            var compute = d.withRole(Inventory.COMPUTE);
+            String uuid = Ceph.libvirtSecretUuid(d);
+            String key = Ceph.key(d, "client.cinder");
+            d.task(name() + ".libvirt_secret", ctx -> {
+                compute.call(Sh.checked("set -e; f=$(mktemp -d); trap 'rm -rf $f' EXIT\n"
+                        + "virsh -q secret-list | grep -q " + uuid + " || { printf '%s' '<secret ephemeral=\"no\" "
+                        + "private=\"no\"><uuid>" + uuid + "</uuid><usage type=\"ceph\"><name>client.cinder secret"
+                        + "</name></usage></secret>' > $f/s.xml; virsh -q secret-define --file $f/s.xml >/dev/null; }\n"
+                        + "umask 077; printf '%s' '" + key + "' > $f/key\n"
+                        + "virsh -q secret-set-value --secret " + uuid + " --file $f/key >/dev/null\n"));
+                return null;
+            }, nova.computeReady(d));
+        }
         Task<?> ready = d.task(name() + ".api_ready", ctx -> d.onController(new WaitHttp(d.endpoints().url(PORT,
                 "/"), 120, "cinder-api")), start);
         // the default volume type (default_volume_type above) must exist before a volume is asked for
