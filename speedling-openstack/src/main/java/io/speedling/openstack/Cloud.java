@@ -72,22 +72,23 @@ public final class Cloud {
     }
 
     public List<String> services() {
-        Set<String> all = new LinkedHashSet<>();
-        components.forEach(c -> all.addAll(c.services()));
-        return new ArrayList<>(all);
+        return units(Component::services);
     }
 
     /** Units that run at a lower CPU priority ({@link Component#background}). */
     public List<String> background() {
-        Set<String> all = new LinkedHashSet<>();
-        components.forEach(c -> all.addAll(c.background()));
-        return new ArrayList<>(all);
+        return units(Component::background);
     }
 
     /** Units the components' packages bring that must not start ({@link Component#masked}). */
     public List<String> masked() {
+        return units(Component::masked);
+    }
+
+    /** What {@code of} says of each component, once each, in wiring order. */
+    private List<String> units(java.util.function.Function<Component, List<String>> of) {
         Set<String> all = new LinkedHashSet<>();
-        components.forEach(c -> all.addAll(c.masked()));
+        components.forEach(c -> all.addAll(of.apply(c)));
         return new ArrayList<>(all);
     }
 

@@ -134,10 +134,14 @@ public abstract class Component {
         return List.of(new KeystoneRegistrar.ServiceDef(name, type, Map.of("public", url, "internal", url, "admin", url)));
     }
 
-    /** A service user in the service project with the admin and service roles; its password is secret keystone-NAME. */
-    protected static List<KeystoneRegistrar.UserDef> serviceUser(Deploy d, String name) {
-        return List.of(new KeystoneRegistrar.UserDef(name, d.secret("keystone-" + name), "service",
-                List.of("admin", "service")));
+    /**
+     * A service user in the service project with the admin and service roles (and {@code moreRoles},
+     * made when missing); its password is secret keystone-NAME.
+     */
+    protected static List<KeystoneRegistrar.UserDef> serviceUser(Deploy d, String name, String... moreRoles) {
+        List<String> roles = new java.util.ArrayList<>(List.of("admin", "service"));
+        roles.addAll(List.of(moreRoles));
+        return List.of(new KeystoneRegistrar.UserDef(name, d.secret("keystone-" + name), "service", List.copyOf(roles)));
     }
 
     /** Helper: a component that requires {@code dep} but got none. */

@@ -136,21 +136,34 @@ public final class Verifier {
                 # milliseconds, where each `openstack server show` starts Python (2-3 s here)
                 tok=$(grep -m1 -E '^gAAAA[A-Za-z0-9_=-]+$' "$out") || { echo "no token for the polls in:"; show_out; exit 1; } >&2
                 get() { curl -s --max-time 20 -H "X-Auth-Token: $tok" -H "Accept: application/json" "$@"; }
+                # waits until the resource at URL $2 has status $3; fails naming $1 when it reaches one of
+                # the statuses $4 (globs) or $5 seconds pass
+                wait_status() {
+                  st=none; end=$((SECONDS + $5))
+                  while [ $SECONDS -lt $end ]; do
+                    st=$(get "$2" | grep -oE '"status": *"[A-Za-z_-]+"' | head -1 | grep -oE '[A-Za-z_-]+"$' | tr -d '"') || st=none
+                    [ "$st" = "$3" ] && return 0
+                    set -f; for stop in $4; do case "$st" in $stop) set +f; break 2 ;; esac; done; set +f
+                    sleep 0.3
+                  done
+                  echo "$1 is $st, not $3, after $(($5 - end + SECONDS)) s" >&2; exit 1
+                }
+                # waits until URL $2 answers 404; fails naming $1 after $3 seconds
+                wait_gone() {
+                  code=200; end=$((SECONDS + $3))
+                  while [ $SECONDS -lt $end ]; do
+                    code=$(get -o /dev/null -w '%{http_code}' "$2") || code=000
+                    [ "$code" = 404 ] && return 0
+                    sleep 0.3
+                  done
+                  echo "$1 still there (HTTP $code) $3 s after its deletion" >&2; exit 1
+                }
                 if [ $cinder = 1 ]; then
                   project=$(head -1 "$out")
                   vapi="${OS_AUTH_URL%:5000*}:8776/v3/$project"
                   vid=$(get "$vapi/volumes?name=$s" | grep -oE '"id": *"[0-9a-f-]{36}"' | head -1 | grep -oE '[0-9a-f-]{36}') \
                     || { echo "volume $s not found in Cinder's volume list" >&2; exit 1; }
-                  # waits until volume $s has status $1 (or fails on error)
-                  volume_is() {
-                    vstatus=none; end=$((SECONDS + 120))
-                    while [ $SECONDS -lt $end ]; do
-                      vstatus=$(get "$vapi/volumes/$vid" | grep -oE '"status": *"[a-z_-]+"' | head -1 | grep -oE '[a-z_-]+"$' | tr -d '"') || vstatus=none
-                      case "$vstatus" in "$1"|error*) break ;; esac
-                      sleep 0.3
-                    done
-                    [ "$vstatus" = "$1" ] || { echo "volume $s is $vstatus, not $1, after 120 s" >&2; exit 1; }
-                  }
+                  volume_is() { wait_status "volume $s" "$vapi/volumes/$vid" "$1" 'error*' 120; }
                   volume_is available
                   step volume_available
                 fi
@@ -158,26 +171,13 @@ public final class Verifier {
                 api="${OS_AUTH_URL%:5000*}:8774/v2.1"
                 id=$(get "$api/servers?name=%5E$s%24" | grep -oE '"id": *"[0-9a-f-]{36}"' | head -1 | grep -oE '[0-9a-f-]{36}') \
                   || { echo "server $s not found in Nova's server list" >&2; exit 1; }
-                status=BUILD; end=$((SECONDS + 240))
-                while [ $SECONDS -lt $end ]; do
-                  status=$(get "$api/servers/$id" | grep -oE '"status": *"[A-Z_]+"' | head -1 | grep -oE '[A-Z_]+"$' | tr -d '"') || status=BUILD
-                  case "$status" in ACTIVE|ERROR) break ;; esac
-                  sleep 0.3
-                done
-                echo "SERVER $status"
-                [ "$status" = ACTIVE ] || { echo "server $s is $status, not ACTIVE, after $((SECONDS - end + 240)) s" >&2; exit 1; }
+                wait_status "server $s" "$api/servers/$id" ACTIVE ERROR 240
                 step server_active
                 # a snapshot of the server becomes an active image
                 snap=$(os 120 server image create --name $s-snap $s -f value -c id) \
                   || { echo "snapshot of server $s was refused" >&2; exit 1; }
                 iapi="${OS_AUTH_URL%:5000*}:9292/v2/images/$snap"
-                istatus=none; end=$((SECONDS + 120))
-                while [ $SECONDS -lt $end ]; do
-                  istatus=$(get "$iapi" | grep -oE '"status": *"[a-z_]+"' | head -1 | grep -oE '[a-z_]+"$' | tr -d '"') || istatus=none
-                  case "$istatus" in active|killed|deleted) break ;; esac
-                  sleep 0.3
-                done
-                [ "$istatus" = active ] || { echo "snapshot $s-snap of server $s is $istatus, not active, after 120 s" >&2; exit 1; }
+                wait_status "snapshot $s-snap of server $s" "$iapi" active 'killed deleted' 120
                 get -X DELETE "$iapi" >/dev/null
                 step server_snapshot
                 if [ $cinder = 1 ]; then
@@ -188,33 +188,17 @@ public final class Verifier {
                   # hot-unplug: with a real hypervisor the volume is detached from the stopped server
                   if get "$api/os-hypervisors/detail" | grep -q '"hypervisor_type": *"QEMU"'; then
                     os 60 server stop $s
-                    end=$((SECONDS + 120))
-                    while [ $SECONDS -lt $end ]; do
-                      get "$api/servers/$id" | grep -qE '"status": *"SHUTOFF"' && break
-                      sleep 0.5
-                    done
+                    wait_status "server $s" "$api/servers/$id" SHUTOFF ERROR 120
                   fi
                   os 120 server remove volume $s $s || { echo "detaching volume $s from server $s failed" >&2; exit 1; }
                   volume_is available
                   step volume_detach
                   os 60 volume delete $s
-                  end=$((SECONDS + 120)); code=200
-                  while [ $SECONDS -lt $end ]; do
-                    code=$(get -o /dev/null -w '%{http_code}' "$vapi/volumes/$vid") || code=000
-                    [ "$code" = 404 ] && break
-                    sleep 0.3
-                  done
-                  [ "$code" = 404 ] || { echo "volume $s still there (HTTP $code) 120 s after its deletion" >&2; exit 1; }
+                  wait_gone "volume $s" "$vapi/volumes/$vid" 120
                   step volume_delete
                 fi
                 os 60 server delete $s || os 60 server delete $s
-                end=$((SECONDS + 240)); code=200
-                while [ $SECONDS -lt $end ]; do
-                  code=$(get -o /dev/null -w '%{http_code}' "$api/servers/$id") || code=000
-                  [ "$code" = 404 ] && break
-                  sleep 0.3
-                done
-                [ "$code" = 404 ] || { echo "server $s still there (HTTP $code) 240 s after its deletion" >&2; exit 1; }
+                wait_gone "server $s" "$api/servers/$id" 240
                 step server_delete
                 """;
         // every client run inside has its own limit; this one only catches what they miss

@@ -138,9 +138,19 @@ public final class Ceph extends Component {
         return s.toString();
     }
 
-    /** The keyring of {@code client.NAME} alone (no caps: the monitors hold those), for its user's files. */
-    public static String clientKeyring(Deploy d, String name) {
-        return "[client." + name + "]\n\tkey = " + key(d, "client." + name) + "\n";
+    /** The keyring of {@code entity} alone (no caps: the monitors hold those), for its daemon's or user's files. */
+    static String keyring(Deploy d, String entity) {
+        return keyring(d, Map.of(entity, List.of()));
+    }
+
+    /**
+     * Writes {@code client.NAME}'s keyring where Ceph's clients look for it
+     * ({@code /etc/ceph/ceph.client.NAME.keyring}), readable by the system user NAME only (0640, its
+     * group). True when a node's file changed.
+     */
+    public static boolean writeClientKeyring(Deploy d, NodeGroup nodes, String name) {
+        return nodes.call(WriteFile.text("/etc/ceph/ceph.client." + name + ".keyring", keyring(d, "client." + name),
+                new FileSpec(name, name, 0640))).containsValue(Boolean.TRUE);
     }
 
     /** The OpenStack users: client name to capabilities. */
@@ -258,7 +268,7 @@ public final class Ceph extends Component {
         for (int i = 0; i < osds.size(); i++) {
             osdUuids.add(UUID.nameUUIDFromBytes((fsid + "/osd." + i).getBytes(StandardCharsets.UTF_8)).toString());
         }
-        Map<String, List<String>> entities = entities(inv);
+        String monKeyring = keyring(d, entities(inv));
 
         Task<Boolean> config = d.task(name() + ".config", ctx -> {
             boolean changed = d.callEachIni(everyone, "/etc/ceph/ceph.conf", n -> {
@@ -295,10 +305,10 @@ public final class Ceph extends Component {
                 return conf;
             }, "ceph", 0644);
             // the monitors' first keyring holds every key (imported when they are made)
-            changed |= monGroup.call(WriteFile.text("/etc/ceph/ceph.speedling.keyring", keyring(d, entities),
+            changed |= monGroup.call(WriteFile.text("/etc/ceph/ceph.speedling.keyring", monKeyring,
                     new FileSpec("ceph", "ceph", 0600))).containsValue(Boolean.TRUE);
             changed |= monGroup.call(WriteFile.text("/etc/ceph/ceph.client.admin.keyring",
-                    keyring(d, Map.of("client.admin", List.of())), FileSpec.mode(0600))).containsValue(Boolean.TRUE);
+                    keyring(d, "client.admin"), FileSpec.mode(0600))).containsValue(Boolean.TRUE);
             return changed;
         });
         Task<Void> mon = d.task(name() + ".mon", ctx -> {
@@ -310,7 +320,7 @@ public final class Ceph extends Component {
         Task<Void> mgr = d.task(name() + ".mgr", ctx -> {
             monGroup.callEach(n -> Sh.checked("install -d -o ceph -g ceph /var/lib/ceph/mgr/ceph-" + n.name()));
             monGroup.callEach(n -> WriteFile.text("/var/lib/ceph/mgr/ceph-" + n.name() + "/keyring",
-                    keyring(d, Map.of("mgr." + n.name(), List.of())), new FileSpec("ceph", "ceph", 0600)));
+                    keyring(d, "mgr." + n.name()), new FileSpec("ceph", "ceph", 0600)));
             for (String m : mons) {
                 d.services(d.fleet().group(m), false, "ceph-mgr@" + m);
             }
@@ -318,14 +328,14 @@ public final class Ceph extends Component {
         }, mon);
         String setup = setupScript(osdUuids, pools);
         Task<Boolean> auth = d.task(name() + ".setup", ctx -> d.onController(new Once("ceph-setup",
-                Integer.toHexString((setup + keyring(d, entities)).hashCode()), List.of("python3", "-c", setup), Map.of(),
+                Integer.toHexString((setup + monKeyring).hashCode()), List.of("python3", "-c", setup), Map.of(),
                 null)), mon);
         Task<Void> osd = d.task(name() + ".osd", ctx -> {
             ctx.want(config);
             NodeGroup osdGroup = d.fleet().group(osds.toArray(String[]::new));
             osdGroup.callEach(n -> {
                 int id = osds.indexOf(n.name());
-                return new Sh(osdScript(id, osdUuids.get(id), keyring(d, Map.of("osd." + id, List.of()))), true);
+                return new Sh(osdScript(id, osdUuids.get(id), keyring(d, "osd." + id)), true);
             });
             // made while the monitors come up; started once they know the OSDs
             ctx.want(auth);

@@ -1,8 +1,6 @@
 package io.speedling.openstack.components;
 
-import io.speedling.core.FileSpec;
 import io.speedling.core.functions.Sh;
-import io.speedling.core.functions.WriteFile;
 import io.speedling.core.tasks.Task;
 import io.speedling.openstack.Component;
 import io.speedling.openstack.Deploy;
@@ -59,21 +57,23 @@ public final class Cinder extends Component {
 
     @Override
     public Map<DistroFamily, List<String>> packages() {
+        List<String> debian = new ArrayList<>(List.of("cinder-api", "cinder-scheduler", "cinder-volume", "python3-rbd",
+                "python3-rados"));
+        List<String> fedora = new ArrayList<>(List.of("openstack-cinder", "python3-rbd"));
+        List<String> suse = new ArrayList<>(List.of("openstack-cinder-api", "openstack-cinder-scheduler",
+                "openstack-cinder-volume"));
         if (libvirtCompute()) {
             // qemu opens RBD volumes itself: its rbd block driver
-            return Pkgs.of(List.of("cinder-api", "cinder-scheduler", "cinder-volume", "python3-rbd", "python3-rados",
-                    "qemu-block-extra"), List.of("openstack-cinder", "python3-rbd", "qemu-kvm-block-rbd"),
-                    List.of("openstack-cinder-api", "openstack-cinder-scheduler", "openstack-cinder-volume",
-                            "qemu-block-rbd"));
+            debian.add("qemu-block-extra");
+            fedora.add("qemu-kvm-block-rbd");
+            suse.add("qemu-block-rbd");
         }
-        return Pkgs.of(List.of("cinder-api", "cinder-scheduler", "cinder-volume", "python3-rbd", "python3-rados"),
-                List.of("openstack-cinder", "python3-rbd"), List.of("openstack-cinder-api", "openstack-cinder-scheduler",
-                        "openstack-cinder-volume"));
+        return Pkgs.of(debian, fedora, suse);
     }
 
     @Override
     public List<String> services() {
-        return List.of("cinder-api", "cinder-scheduler", "cinder-volume", "tgt", "iscsid", "open-iscsi");
+        return List.of("cinder-api", "cinder-scheduler", "cinder-volume");
     }
 
     @Override
@@ -179,8 +179,7 @@ public final class Cinder extends Component {
             s.put(BACKEND, rbd);
             boolean a = d.ini(ctl, "/etc/cinder/cinder.conf", s, "cinder");
             boolean b = d.ini(ctl, "/etc/cinder/cinder-api-uwsgi.ini", Deploy.UWSGI, "cinder");
-            boolean k = ctl.call(WriteFile.text("/etc/ceph/ceph.client.cinder.keyring", Ceph.clientKeyring(d, "cinder"),
-                    new FileSpec("cinder", "cinder", 0640))).containsValue(Boolean.TRUE);
+            boolean k = Ceph.writeClientKeyring(d, ctl, "cinder");
             return a || b || k;
         });
         Task<Boolean> sync = d.task(name() + ".db_sync", ctx -> d.onController(new Once("cinder-db-sync",

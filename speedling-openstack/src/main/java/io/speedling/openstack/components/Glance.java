@@ -157,9 +157,7 @@ public final class Glance extends Component {
             }));
             boolean a = d.ini(ctl, "/etc/glance/glance-api.conf", s, "glance");
             if (ceph != null) {
-                a |= ctl.call(io.speedling.core.functions.WriteFile.text("/etc/ceph/ceph.client.glance.keyring",
-                        Ceph.clientKeyring(d, "glance"), new io.speedling.core.FileSpec("glance", "glance", 0640)))
-                        .containsValue(Boolean.TRUE);
+                a |= Ceph.writeClientKeyring(d, ctl, "glance");
             }
             boolean b = d.ini(ctl, "/etc/glance/glance-api-uwsgi.ini",
                     Deploy.UWSGI, "glance");

@@ -72,8 +72,7 @@ public final class Swift extends Component {
     public List<KeystoneRegistrar.UserDef> users(Deploy d) {
         // the swift user also holds the reseller role, which makes it exist: tests of account quotas
         // (Tempest's) give it to their users
-        return List.of(new KeystoneRegistrar.UserDef("swift", d.secret("keystone-swift"), "service", List.of("admin",
-                "service", RESELLER_ADMIN)));
+        return serviceUser(d, "swift", RESELLER_ADMIN);
     }
 
     /** Done when the proxy answers its health check. */

@@ -26,31 +26,29 @@ public record FindIds(String keystoneUrl, String adminPassword, String region, L
     public Map<String, String> run(NodeContext node) throws Exception {
         AdminSession c = new AdminSession(keystoneUrl, adminPassword, region);
         Map<String, String> ids = new LinkedHashMap<>();
+        JsonNode flavors = null;  // the flavor list cannot filter by name: listed once for all
         for (String w : wanted) {
             String[] kindName = w.split(" ", 2);
             String name = URLEncoder.encode(kindName[1], StandardCharsets.UTF_8);
-            JsonNode found = switch (kindName[0]) {
+            JsonNode candidates = switch (kindName[0]) {
                 case "image" -> c.get(c.endpoint("image") + "/v2/images?name=" + name).path("images");
                 case "network" -> c.get(c.endpoint("network") + "/v2.0/networks?name=" + name).path("networks");
-                case "flavor" -> {
-                    // the flavor list cannot filter by name
-                    JsonNode all = c.get(c.endpoint("compute") + "/flavors?is_public=None").path("flavors");
-                    com.fasterxml.jackson.databind.node.ArrayNode match = new com.fasterxml.jackson.databind.ObjectMapper()
-                            .createArrayNode();
-                    all.forEach(f -> {
-                        if (kindName[1].equals(f.path("name").asText())) {
-                            match.add(f);
-                        }
-                    });
-                    yield match;
-                }
+                case "flavor" -> flavors != null ? flavors
+                        : (flavors = c.get(c.endpoint("compute") + "/flavors?is_public=None").path("flavors"));
                 default -> throw new IllegalArgumentException("cannot look up '" + w + "': give image, flavor or "
                         + "network and a name");
             };
-            if (found.isEmpty()) {
+            String id = null;
+            for (JsonNode x : candidates) {
+                if (kindName[1].equals(x.path("name").asText())) {
+                    id = x.path("id").asText();
+                    break;
+                }
+            }
+            if (id == null) {
                 throw new IllegalStateException("no " + kindName[0] + " named '" + kindName[1] + "' in the cloud");
             }
-            ids.put(w, found.get(0).path("id").asText());
+            ids.put(w, id);
         }
         return ids;
     }
