@@ -16,11 +16,12 @@ import java.util.Map;
  * The main job: an all-in-one OpenStack cloud on an nspawn node, deployed, verified, ready.
  *
  * <pre>
- * cloud [--name aio] [--slice 1] [--services keystone,glance,...] [--workers N] [--no-verify]
- *       [--config NODE:PATH:SECTION.KEY=VALUE ...] [--compute-driver fake|libvirt]
+ * cloud [--name aio] [--slice 1] [--services keystone,glance,...] [--workers N] [--storage N]
+ *       [--no-verify] [--config NODE:PATH:SECTION.KEY=VALUE ...] [--compute-driver fake|libvirt]
  *                                   deploy (or converge the running one); default: every service on
  *                                   one node; --workers puts nova-compute and the network agent on
- *                                   N worker nodes; each --config sets a key of an INI file the
+ *                                   N worker nodes; --storage puts Ceph's OSDs and Swift's servers
+ *                                   on N storage nodes; each --config sets a key of an INI file the
  *                                   components write on that node, over their own value;
  *                                   --compute-driver libvirt runs servers as qemu domains
  * cloud --wipe [--name aio] [--slice 1]   remove it
@@ -32,11 +33,11 @@ import java.util.Map;
  */
 public final class CloudMain {
     static final String USAGE = """
-            usage: cloud [--name aio] [--slice 1] [--services keystone,glance,...] [--workers N]
+            usage: cloud [--name aio] [--slice 1] [--services keystone,glance,...] [--workers N] [--storage N]
                          [--config NODE:PATH:SECTION.KEY=VALUE ...] [--compute-driver fake|libvirt] [--no-verify] [--bare]
                    cloud --wipe [--name aio] [--slice 1]""";
     private static final java.util.Set<String> WITH_VALUE = java.util.Set.of("--name", "--slice", "--services",
-            "--workers", "--config", "--compute-driver");
+            "--workers", "--storage", "--config", "--compute-driver");
     private static final java.util.Set<String> FLAGS = java.util.Set.of("--no-verify", "--wipe", "--help", "--bare");
     private static final java.util.Set<String> WIPE_OPTIONS = java.util.Set.of("--wipe", "--name", "--slice");
 
@@ -111,6 +112,12 @@ public final class CloudMain {
                     + AllInOne.MAX_WORKERS);
         }
         spec = spec.workers(Integer.parseInt(workers));
+        String storage = one(given, "--storage", "0");
+        if (!storage.matches("[0-9]{1,2}")) {
+            throw new IllegalArgumentException("--storage " + storage + " is not a number: give 0-"
+                    + AllInOne.MAX_WORKERS);
+        }
+        spec = spec.storage(Integer.parseInt(storage));
         for (String c : given.getOrDefault("--config", List.of())) {
             spec = spec.config(c);
         }

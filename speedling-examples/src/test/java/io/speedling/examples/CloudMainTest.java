@@ -22,7 +22,7 @@ class CloudMainTest {
     void aTypoOrAMissingValueIsRefusedNotDropped() {
         assertThatThrownBy(() -> CloudMain.checkOptions(new String[] {"--worker", "1"}))
                 .hasMessageStartingWith("unknown option '--worker'; the options are [--compute-driver, --config, "
-                        + "--name, --services, --slice, --workers] (each with a value) and [--bare, --help, --no-verify, --wipe]");
+                        + "--name, --services, --slice, --storage, --workers] (each with a value) and [--bare, --help, --no-verify, --wipe]");
         assertThatThrownBy(() -> CloudMain.checkOptions(new String[] {"--name", "lab", "extra"}))
                 .hasMessageStartingWith("unexpected argument 'extra'");
         assertThatThrownBy(() -> CloudMain.checkOptions(new String[] {"--workers"}))

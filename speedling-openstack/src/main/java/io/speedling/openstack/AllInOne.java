@@ -50,6 +50,7 @@ public final class AllInOne {
     private ServiceRegistry registry = ServiceRegistry.builtIn();
     private Cloud custom;
     private int workers;
+    private int storage;
     private List<ConfigOverride> config = List.of();
     private String computeDriver = Nova.FAKE;
 
@@ -66,6 +67,7 @@ public final class AllInOne {
         a.registry = registry;
         a.custom = custom;
         a.workers = workers;
+        a.storage = storage;
         a.config = config;
         a.computeDriver = computeDriver;
         return a;
@@ -90,13 +92,24 @@ public final class AllInOne {
         AllInOne a = copy();
         a.config = List.copyOf(overrides);
         a.custom = null;
-        inventory(a.workers).config(a.config);  // refuses an unknown node or a malformed setting now
+        inventory(a.workers, a.storage).config(a.config);  // refuses an unknown node or a malformed setting now
         return a;
     }
 
-    /** The controller alone (all-in-one) or with {@code workers} worker nodes, as this class names them. */
-    static Inventory inventory(int workers) {
-        return workers == 0 ? Inventory.allInOne(NODE) : Inventory.controllerAndWorkers(NODE, workerNames(workers));
+    /**
+     * The controller alone (all-in-one) or with {@code workers} worker nodes, and {@code storage}
+     * storage nodes, as this class names them.
+     */
+    static Inventory inventory(int workers, int storage) {
+        Inventory base = workers == 0 ? Inventory.allInOne(NODE)
+                : Inventory.controllerAndWorkers(NODE, workerNames(workers));
+        if (storage == 0) {
+            return base;
+        }
+        Map<String, Set<String>> roles = new java.util.LinkedHashMap<>();
+        base.nodes().forEach(n -> roles.put(n, base.rolesOf(n)));
+        storageNames(storage).forEach(n -> roles.put(n, Set.of(Inventory.STORAGE)));
+        return Inventory.of(roles);
     }
 
     /** Every service of {@link #SERVICES}, on slice {@code slice}, with the default image cache and state. */
@@ -139,11 +152,40 @@ public final class AllInOne {
         return workers;
     }
 
+    /**
+     * Puts Ceph's OSDs (one each) and Swift's account, container and object servers on {@code n}
+     * storage nodes ({@code storage-01} ...) instead of the controller, with one replica per storage
+     * node up to three; 0 (the default) keeps storage on the controller.
+     */
+    public AllInOne storage(int n) {
+        if (n < 0 || n > MAX_WORKERS) {
+            throw new IllegalArgumentException("storage nodes " + n + " is out of range: give 0 (storage on the "
+                    + "controller) to " + MAX_WORKERS);
+        }
+        AllInOne a = copy();
+        a.storage = n;
+        a.custom = null;
+        return a;
+    }
+
+    public int storage() {
+        return storage;
+    }
+
+    /** Names of the storage nodes, {@code storage-01} ... */
+    public static List<String> storageNames(int n) {
+        return names("storage", n);
+    }
+
     /** Names of the worker nodes, {@code worker-01} ... */
     public static List<String> workerNames(int n) {
+        return names("worker", n);
+    }
+
+    private static List<String> names(String kind, int n) {
         List<String> out = new ArrayList<>();
         for (int i = 1; i <= n; i++) {
-            out.add(String.format("worker-%02d", i));
+            out.add(String.format("%s-%02d", kind, i));
         }
         return out;
     }
@@ -152,6 +194,7 @@ public final class AllInOne {
     public List<String> nodeNames() {
         List<String> out = new ArrayList<>(List.of(NODE));
         out.addAll(workerNames(workers));
+        out.addAll(storageNames(storage));
         return out;
     }
 
@@ -254,7 +297,7 @@ public final class AllInOne {
         if (custom != null) {
             return custom;
         }
-        return cloud(registry, name, inventory(workers).config(config), services, computeDriver);
+        return cloud(registry, name, inventory(workers, storage).config(config), services, computeDriver);
     }
 
     public Recipe recipe() {
@@ -265,6 +308,9 @@ public final class AllInOne {
         SlicePlan.Builder b = SlicePlan.slice(slice).node("controller", 1);
         if (workers > 0) {
             b.node("worker", workers);
+        }
+        if (storage > 0) {
+            b.node("storage", storage);
         }
         return b.build();
     }
@@ -389,8 +435,9 @@ public final class AllInOne {
      * nodes, all-in-one or not) beside its kind of node.
      */
     public static Fleet connect(Cluster cluster) {
-        int workers = (int) cluster.nodes().stream().filter(n -> !n.name().equals(NODE)).count();
-        Inventory inv = inventory(workers);
+        int workers = (int) cluster.nodes().stream().filter(n -> n.name().startsWith("worker-")).count();
+        int storage = (int) cluster.nodes().stream().filter(n -> n.name().startsWith("storage-")).count();
+        Inventory inv = inventory(workers, storage);
         return cluster.fleet(inv::rolesOf).ship(AllInOne.class).connect();
     }
 

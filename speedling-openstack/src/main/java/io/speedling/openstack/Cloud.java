@@ -75,11 +75,6 @@ public final class Cloud {
         return units(Component::services);
     }
 
-    /** Units that run at a lower CPU priority ({@link Component#background}). */
-    public List<String> background() {
-        return units(Component::background);
-    }
-
     /** Units the components' packages bring that must not start ({@link Component#masked}). */
     public List<String> masked() {
         return units(Component::masked);

@@ -20,6 +20,7 @@ import java.util.Set;
  *
  * @param services the selected services with what they need ({@link AllInOne#SERVICES} order)
  * @param workers worker nodes for nova-compute and the network agent; 0 puts everything on one node
+ * @param storage storage nodes for Ceph's OSDs and Swift's servers; 0 keeps storage on the controller
  * @param name the cloud's name (state directory), or null for one derived from the hash
  * @param slice the virt slice, or -1 for one derived from the hash (100-199)
  * @param reuse keep the cloud running after use and pick it up next time; takes effect only when
@@ -33,7 +34,7 @@ import java.util.Set;
  * @param registry the services to select from ({@link ServiceRegistry#builtIn()} unless the caller
  *     registered its own components)
  */
-public record CloudSpec(Set<String> services, int workers, String name, int slice, boolean reuse,
+public record CloudSpec(Set<String> services, int workers, int storage, String name, int slice, boolean reuse,
                         boolean keepOnFailure, boolean verify, List<ConfigOverride> config, String computeDriver,
                         ServiceRegistry registry) {
 
@@ -52,19 +53,23 @@ public record CloudSpec(Set<String> services, int workers, String name, int slic
         }
         config = List.copyOf(config);
         computeDriver = Nova.driverName(computeDriver);
+        if (storage < 0 || storage > AllInOne.MAX_WORKERS) {
+            throw new IllegalArgumentException("storage nodes " + storage + " is out of range: give 0 (storage on the "
+                    + "controller) to " + AllInOne.MAX_WORKERS);
+        }
         // an unknown node (worker-03 of a cloud with 2 workers) or a malformed setting is refused here
-        AllInOne.inventory(workers).config(config);
+        AllInOne.inventory(workers, storage).config(config);
     }
 
     /** Every service on one node. */
     public static CloudSpec allInOne() {
-        return new CloudSpec(AllInOne.SERVICES.keySet(), 0, null, -1, false, false, false, List.of(), Nova.FAKE,
+        return new CloudSpec(AllInOne.SERVICES.keySet(), 0, 0, null, -1, false, false, false, List.of(), Nova.FAKE,
                 ServiceRegistry.builtIn());
     }
 
     /** Only these services and what they need; an unknown name is refused listing the known ones. */
     public CloudSpec services(Collection<String> s) {
-        return new CloudSpec(registry.select(s), workers, name, slice, reuse, keepOnFailure, verify, config,
+        return new CloudSpec(registry.select(s), workers, storage, name, slice, reuse, keepOnFailure, verify, config,
                 computeDriver, registry);
     }
 
@@ -77,7 +82,7 @@ public record CloudSpec(Set<String> services, int workers, String name, int slic
      * {@code r} ({@link ServiceRegistry#with}). The selection is kept.
      */
     public CloudSpec registry(ServiceRegistry r) {
-        return new CloudSpec(services, workers, name, slice, reuse, keepOnFailure, verify, config, computeDriver, r);
+        return new CloudSpec(services, workers, storage, name, slice, reuse, keepOnFailure, verify, config, computeDriver, r);
     }
 
     /**
@@ -94,44 +99,54 @@ public record CloudSpec(Set<String> services, int workers, String name, int slic
 
     /** A controller and {@code n} worker nodes (nova-compute and the network agent on the workers). */
     public CloudSpec workers(int n) {
-        return new CloudSpec(services, n, name, slice, reuse, keepOnFailure, verify, config, computeDriver, registry);
+        return new CloudSpec(services, n, storage, name, slice, reuse, keepOnFailure, verify, config, computeDriver, registry);
     }
 
-    /** "all-in-one" or "controller+N workers". */
+    /**
+     * Storage nodes ({@code storage-01} ...) for Ceph's OSDs and Swift's servers, one replica each
+     * up to three; 0 (the default) keeps storage on the controller.
+     */
+    public CloudSpec storage(int n) {
+        return new CloudSpec(services, workers, n, name, slice, reuse, keepOnFailure, verify, config, computeDriver,
+                registry);
+    }
+
+    /** "all-in-one" or "controller+N workers", with "+M storage" when there are storage nodes. */
     public String topology() {
-        return workers == 0 ? "all-in-one" : "controller+" + workers + " workers";
+        return (workers == 0 ? "all-in-one" : "controller+" + workers + " workers")
+                + (storage == 0 ? "" : "+" + storage + " storage");
     }
 
     public CloudSpec name(String n) {
-        return new CloudSpec(services, workers, n, slice, reuse, keepOnFailure, verify, config, computeDriver, registry);
+        return new CloudSpec(services, workers, storage, n, slice, reuse, keepOnFailure, verify, config, computeDriver, registry);
     }
 
     public CloudSpec slice(int s) {
-        return new CloudSpec(services, workers, name, s, reuse, keepOnFailure, verify, config, computeDriver, registry);
+        return new CloudSpec(services, workers, storage, name, s, reuse, keepOnFailure, verify, config, computeDriver, registry);
     }
 
     public CloudSpec reuse(boolean r) {
-        return new CloudSpec(services, workers, name, slice, r, keepOnFailure, verify, config, computeDriver, registry);
+        return new CloudSpec(services, workers, storage, name, slice, r, keepOnFailure, verify, config, computeDriver, registry);
     }
 
     public CloudSpec keepOnFailure(boolean k) {
-        return new CloudSpec(services, workers, name, slice, reuse, k, verify, config, computeDriver, registry);
+        return new CloudSpec(services, workers, storage, name, slice, reuse, k, verify, config, computeDriver, registry);
     }
 
     public CloudSpec verify(boolean v) {
-        return new CloudSpec(services, workers, name, slice, reuse, keepOnFailure, v, config, computeDriver, registry);
+        return new CloudSpec(services, workers, storage, name, slice, reuse, keepOnFailure, v, config, computeDriver, registry);
     }
 
     /** Nova's compute driver: {@code fake} (the default) or {@code libvirt} (servers are qemu domains). */
     public CloudSpec computeDriver(String driver) {
-        return new CloudSpec(services, workers, name, slice, reuse, keepOnFailure, verify, config, driver, registry);
+        return new CloudSpec(services, workers, storage, name, slice, reuse, keepOnFailure, verify, config, driver, registry);
     }
 
     /** This spec with one more config override, e.g. {@code config("controller-01", "/etc/nova/nova.conf", "DEFAULT", "debug", "true")}. */
     public CloudSpec config(String node, String path, String section, String key, String value) {
         List<ConfigOverride> c = new java.util.ArrayList<>(config);
         c.add(new ConfigOverride(node, path, section, key, value));
-        return new CloudSpec(services, workers, name, slice, reuse, keepOnFailure, verify, c, computeDriver, registry);
+        return new CloudSpec(services, workers, storage, name, slice, reuse, keepOnFailure, verify, c, computeDriver, registry);
     }
 
     /** This spec with one more config override written {@code NODE:PATH:SECTION.KEY=VALUE} ({@link ConfigOverride#parse}). */

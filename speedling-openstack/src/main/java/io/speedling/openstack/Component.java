@@ -47,16 +47,6 @@ public abstract class Component {
     public abstract List<String> services();
 
     /**
-     * Its units that nothing else in the deploy waits for (block and object storage, Ceph): they
-     * run at a lower CPU priority ({@code Nice=10}, set in the image), so that on a small node the
-     * services the rest of the deploy waits for (Keystone, Neutron, Nova) get the CPU first and the
-     * deploy ends sooner; they take what is left and are ready in the meantime.
-     */
-    public List<String> background() {
-        return List.of();
-    }
-
-    /**
      * systemd units its packages bring along that must never start on a node (they fail in a
      * container, or serve nothing the cloud uses): masked in the image.
      */

@@ -203,10 +203,16 @@ public final class Deploy {
         return new java.util.TreeSet<>(mergedFiles.getOrDefault(node, java.util.Set.of()));
     }
 
-    /** Starts (or restarts, when {@code restart}) the units on every node of the group. */
-    public void services(NodeGroup nodes, boolean restart, String... units) {
+    /**
+     * Starts (or restarts, when {@code restart}) the units on every node of the group.
+     *
+     * @return true when a unit was started or restarted on some node (false: all were running)
+     */
+    public boolean services(NodeGroup nodes, boolean restart, String... units) {
         Map<String, Map<String, String>> done = nodes.call(new Services(List.of(units), restart));
         done.forEach((n, actions) -> actions.forEach((u, a) -> serviceActions.put(n + ":" + u, a)));
+        return done.values().stream().anyMatch(actions -> actions.containsValue("started")
+                || actions.containsValue("restarted"));
     }
 
     public <R> R onController(RemoteFunction<R> f) {

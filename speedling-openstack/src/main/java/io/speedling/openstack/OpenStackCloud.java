@@ -153,7 +153,7 @@ public final class OpenStackCloud implements AutoCloseable {
     /** The all-in-one (or controller + workers) plan of {@code spec}. */
     static AllInOne allInOne(CloudSpec spec) {
         return AllInOne.named(spec.cloudName(), spec.sliceOrDerived()).registry(spec.registry())
-                .services(spec.services()).workers(spec.workers()).config(spec.config())
+                .services(spec.services()).workers(spec.workers()).storage(spec.storage()).config(spec.config())
                 .computeDriver(spec.computeDriver());
     }
 

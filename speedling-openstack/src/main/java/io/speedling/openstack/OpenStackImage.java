@@ -18,7 +18,7 @@ public final class OpenStackImage {
 
     /** The recipe for {@code suite} with the packages of {@code components} (Debian names). */
     public static Recipe recipe(String suite, List<String> packages, List<String> services, List<String> masked,
-                                List<String> background, List<String> debconf) {
+                                List<String> debconf) {
         Set<String> pkgs = new LinkedHashSet<>(packages);
         StringBuilder disable = new StringBuilder("# the deploy starts what it configured; nothing starts on its own\n");
         for (String s : services) {
@@ -26,12 +26,6 @@ public final class OpenStackImage {
         }
         for (String s : masked) {
             disable.append("systemctl mask ").append(s).append(" >/dev/null 2>&1\n");
-        }
-        for (String s : background) {
-            String unit = s.contains(".") ? s : s + ".service";
-            disable.append("mkdir -p /etc/systemd/system/").append(unit).append(".d && printf '%s\\n' "
-                    + "'# speedling: nothing waits for it; the CPU goes to what the deploy waits for first' "
-                    + "'[Service]' 'Nice=10' > /etc/systemd/system/").append(unit).append(".d/50-speedling-background.conf\n");
         }
         // sorted: the layer's key must not depend on the order components were wired in
         return Recipes.node(suite).packages(new ArrayList<>(pkgs), String.join("\n", new java.util.TreeSet<>(debconf)))
@@ -42,7 +36,7 @@ public final class OpenStackImage {
     public static Recipe recipe(String suite, Cloud cloud) {
         List<String> debconf = new ArrayList<>();
         cloud.components().forEach(c -> debconf.addAll(c.debconf()));
-        return recipe(suite, cloud.packages(), cloud.services(), cloud.masked(), cloud.background(), debconf)
+        return recipe(suite, cloud.packages(), cloud.services(), cloud.masked(), debconf)
                 .script("db-schemas", SchemaSnapshot.buildScript(cloud));
     }
 }

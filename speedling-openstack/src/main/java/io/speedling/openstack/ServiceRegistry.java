@@ -78,10 +78,12 @@ public final class ServiceRegistry {
                     .keystone(w.get(Keystone.class)).build())
             .with("neutron", List.of("keystone", "rabbitmq"), w -> Neutron.builder().sql(w.get(MariaDb.class))
                     .messaging(w.get(RabbitMq.class)).keystone(w.get(Keystone.class)).build())
+            // with the libvirt driver and Ceph in the cloud, servers' disks are RBD images in Ceph
             .with("nova", List.of("keystone", "rabbitmq", "placement", "glance", "neutron"), w -> Nova.builder()
                     .sql(w.get(MariaDb.class)).messaging(w.get(RabbitMq.class)).keystone(w.get(Keystone.class))
                     .placement(w.get(Placement.class)).glance(w.get(Glance.class)).networking(w.get(Neutron.class))
-                    .computeDriver(w.computeDriver()).build())
+                    .computeDriver(w.computeDriver()).ephemeral(Nova.LIBVIRT.equals(w.computeDriver())
+                            ? w.find(Ceph.class).orElse(null) : null).build())
             .with("swift", List.of("keystone", "memcached"), w -> new Swift(w.get(Keystone.class),
                     w.get(Memcached.class)))
             // with Nova's libvirt driver, the compute nodes get what attaching RBD volumes to domains needs

@@ -129,4 +129,21 @@ class InventoryTest {
         assertThat(plain.computeDriver("libvirt").hash()).isNotEqualTo(plain.hash());
         assertThatThrownBy(() -> plain.computeDriver("xen")).hasMessageStartingWith("unknown compute driver 'xen'");
     }
+
+    @Test
+    void storageNodesHoldTheStorageRoleAloneAndChangeTheHashOnlyWhenThere() {
+        CloudSpec plain = CloudSpec.allInOne();
+        assertThat(plain.storage(0).hash()).isEqualTo(plain.hash());
+        CloudSpec two = plain.workers(1).storage(2);
+        assertThat(two.hash()).isNotEqualTo(plain.workers(1).hash());
+        assertThat(two.topology()).isEqualTo("controller+1 workers+2 storage");
+        Inventory inv = AllInOne.inventory(1, 2);
+        assertThat(inv.nodes()).containsExactly("controller-01", "worker-01", "storage-01", "storage-02");
+        assertThat(inv.nodesWith(Inventory.STORAGE)).containsExactly("storage-01", "storage-02");
+        assertThat(inv.rolesOf("storage-02")).containsExactly(Inventory.STORAGE);
+        assertThat(AllInOne.named("t", 5).storage(2).plan().nodes()).extracting(n -> n.name())
+                .containsExactly("controller-01", "storage-01", "storage-02");
+        assertThat(two.config("storage-02:/etc/ceph/ceph.conf:global.debug_osd=1").config()).hasSize(1);
+        assertThatThrownBy(() -> plain.storage(9)).hasMessageStartingWith("storage nodes 9 is out of range");
+    }
 }

@@ -5,19 +5,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.speedling.core.functions.Sh;
 import io.speedling.openstack.junit.SpeedlingCloud;
 import java.util.List;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Nova with the libvirt driver on an nspawn node, as a test class asks for it: the verification's
  * server (run when the cloud comes up) is a real qemu (TCG) domain whose tap device Neutron's
  * linuxbridge agent wires into the network's bridge, and it is gone from libvirt after its deletion.
  * The image is its own (nova-compute-qemu and qemu instead of the ironic package), kept in the
- * user's default cache like the all-in-one one.
+ * user's default cache like the all-in-one one. With Ceph in the cloud, servers' disks are RBD
+ * images: copy-on-write clones of their Glance image, opened by qemu over RBD.
  */
 @SpeedlingCloud(computeDriver = "libvirt", verify = true)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LibvirtComputeE2E {
 
     @Test
+    @Order(1)
     void theVerificationServerWasAQemuDomainOnTheNode(OpenStackCloud cloud) {
         assertThat(cloud.spec().computeDriver()).isEqualTo("libvirt.LibvirtDriver");
         var node = cloud.controller();
@@ -34,5 +40,33 @@ class LibvirtComputeE2E {
                 .startsWith("1", "2").endsWith("0");
         // the network's DHCP port, the router's port and the server's
         assertThat(Integer.parseInt(seen.get(2))).as("taps the linuxbridge agent wired").isGreaterThanOrEqualTo(3);
+    }
+
+    @Test
+    @Order(2)
+    void aServersDiskIsACloneOfItsImageInCephThatQemuOpensOverRbd(OpenStackCloud cloud) {
+        var node = cloud.controller();
+        List<String> out = node.call(Sh.checked("""
+                set -e
+                . /root/admin-openrc.sh
+                net=$(openstack network show private -f value -c id)
+                image=$(openstack image show speedling-tiny -f value -c id)
+                # --wait prints its progress first: the id is the last line
+                id=$(openstack server create --flavor m1.nano --image speedling-tiny --nic net-id=$net --wait \
+                  e2e-rbd-disk -f value -c id | tail -1)
+                domain=$(openstack server show $id -f value -c OS-EXT-SRV-ATTR:instance_name)
+                rbd -p vms ls | grep -cx "${id}_disk"
+                rbd info vms/${id}_disk | grep -o "parent: images/$image@snap" | sed "s/$image/IMAGE/"
+                virsh -c qemu:///system dumpxml $domain | grep -o "protocol='rbd' name='vms/${id}_disk'" \
+                  | sed "s/$id/ID/"
+                snap=$(openstack server image create --name e2e-rbd-snap --wait $id -f value -c id | tail -1)
+                rbd -p images ls | grep -cx "$snap"
+                openstack image delete $snap
+                openstack server delete --wait $id
+                rbd -p vms ls | grep -c "$id" || true
+                """)).stdout().lines().toList();
+        assertThat(out).as("disk in vms, its parent, qemu's disk source, the snapshot made in the images pool, "
+                + "disks left after the deletion")
+                .containsExactly("1", "parent: images/IMAGE@snap", "protocol='rbd' name='vms/ID_disk'", "1", "0");
     }
 }

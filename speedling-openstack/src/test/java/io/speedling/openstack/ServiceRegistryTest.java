@@ -3,9 +3,15 @@ package io.speedling.openstack;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.speedling.openstack.components.Ceph;
+import io.speedling.openstack.components.Glance;
 import io.speedling.openstack.components.Keystone;
+import io.speedling.openstack.components.MariaDb;
+import io.speedling.openstack.components.Neutron;
 import io.speedling.openstack.components.Nova;
 import io.speedling.openstack.components.OpenStackClient;
+import io.speedling.openstack.components.Placement;
+import io.speedling.openstack.components.RabbitMq;
 import io.speedling.virt.image.Step;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +59,29 @@ class ServiceRegistryTest {
         assertThat(all).extracting(Component::name).containsExactlyElementsOf(AllInOne.SERVICES.keySet());
         assertThat(all).filteredOn(c -> c instanceof Nova).singleElement()
                 .extracting(c -> ((Nova) c).computeDriver()).isEqualTo("libvirt.LibvirtDriver");
+    }
+
+    @Test
+    void serversDisksAreInCephWithTheLibvirtDriverWhenCephIsInTheCloud() {
+        ServiceRegistry b = ServiceRegistry.builtIn();
+        assertThat(nova(b.components(AllInOne.SERVICES.keySet(), "libvirt")).ephemeralOnRbd()).isTrue();
+        assertThat(nova(b.components(AllInOne.SERVICES.keySet(), "libvirt")).requires())
+                .anyMatch(c -> c instanceof Ceph);
+        assertThat(nova(b.components(AllInOne.SERVICES.keySet(), "fake")).ephemeralOnRbd()).isFalse();
+        assertThat(nova(b.components(List.of("nova"), "libvirt")).ephemeralOnRbd()).isFalse();
+        List<Component> parts = b.components(List.of("nova"), "fake");
+        assertThatThrownBy(() -> Nova.builder().sql(find(parts, MariaDb.class)).messaging(find(parts, RabbitMq.class))
+                .keystone(find(parts, Keystone.class)).placement(find(parts, Placement.class))
+                .glance(find(parts, Glance.class)).networking(find(parts, Neutron.class)).ephemeral(new Ceph()).build())
+                .hasMessageStartingWith("nova: ephemeral disks in Ceph need the libvirt compute driver");
+    }
+
+    private static Nova nova(List<Component> cs) {
+        return find(cs, Nova.class);
+    }
+
+    private static <T> T find(List<Component> cs, Class<T> type) {
+        return cs.stream().filter(type::isInstance).map(type::cast).findFirst().orElseThrow();
     }
 
     @Test

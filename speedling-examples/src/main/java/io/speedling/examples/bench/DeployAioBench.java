@@ -26,10 +26,12 @@ import java.util.Map;
  * onto a fresh node from that image, the node's memory, the verification, and a rerun with nothing
  * changed. Baselines in the same run: the same deploy with every task on one thread, onto another
  * fresh node; and the core cloud alone ({@link #CORE}: what speedling deployed before block and
- * object storage), on its own image and node.
+ * object storage), on its own image and nodes, deployed in turns with the complete cloud
+ * ({@code --rounds} turns; deploy_s and core_deploy_s are the medians).
  *
  * <p>Options: {@code --slice N} (240; the baselines use N+1 and N+2), {@code --no-baseline},
- * {@code --cache DIR} (reuse an image cache instead of building the OpenStack layers; image_s is 0).
+ * {@code --cache DIR} (reuse an image cache instead of building the OpenStack layers; image_s is 0),
+ * {@code --rounds N} (2).
  */
 public final class DeployAioBench {
     /** The core cloud: the original's first five services (and what they need). */
@@ -40,6 +42,7 @@ public final class DeployAioBench {
         int slice = Integer.parseInt(arg(args, "--slice", "240"));
         boolean baseline = !Arrays.asList(args).contains("--no-baseline");
         String reuse = arg(args, "--cache", null);
+        int rounds = Integer.parseInt(arg(args, "--rounds", "2"));
         Path work = Files.createTempDirectory(Path.of("/var/tmp"), "speedling-bench-aio-");
         NspawnProvider provider = NspawnProvider.create(work.resolve("nodes"));
         Thread cleanup = new Thread(() -> {
@@ -120,18 +123,24 @@ public final class DeployAioBench {
             }
             double coreS = Double.NaN;
             if (baseline) {
+                // the core cloud and the complete one in turns, each on a fresh node: a 2-core machine's
+                // speed drifts by several seconds within minutes, and turns share the drift fairly
                 AllInOne core = AllInOne.named("bench-core", slice + 2).cache(cache).provider(provider).services(CORE);
                 Image coreImage = cache.build(core.recipe(), quiet);
-                Cluster c3 = provider.cycle(core.plan(), coreImage);
-                try (Fleet fleet = AllInOne.connect(c3)) {
-                    t0 = System.nanoTime();
-                    DeployResult r = Deployer.of(core.cloud(), work.resolve("cloud-core")).deploy(fleet);
-                    coreS = secs(t0);
-                    System.out.printf("baseline: the core cloud alone (%d services, %d tasks): %.1f s%n",
-                            core.cloud().components().size(), r.report().tasks().size(), coreS);
-                    System.out.printf("ratio: complete/core deploy %.2fx%n", deployS / coreS);
+                List<Double> cores = new java.util.ArrayList<>();
+                List<Double> completes = new java.util.ArrayList<>(List.of(Math.round(deployS * 10) / 10.0));
+                for (int round = 1; round <= rounds; round++) {
+                    if (round > 1) {
+                        completes.add(freshDeploy(provider, aio, image, work.resolve("cloud-" + round)));
+                    }
+                    cores.add(freshDeploy(provider, core, coreImage, work.resolve("cloud-core-" + round)));
                 }
-                c3.wipe();
+                coreS = median(cores);
+                deployS = median(completes);
+                System.out.printf("baseline: the core cloud alone (%d services), in turns with the complete one: "
+                        + "core %s s, complete %s s%n", core.cloud().components().size(), cores, completes);
+                System.out.printf("ratio: complete/core deploy %.2fx (medians of %d turns: %.1f s / %.1f s)%n",
+                        deployS / coreS, rounds, deployS, coreS);
             }
             System.out.printf("deploy-aio image_s=%.1f deploy_s=%.1f verify_s=%.1f rerun_s=%.1f tasks=%d failed=%d "
                     + "restarted_on_rerun=%d services=%d core_deploy_s=%.1f node_mem_mib=%d%n",
@@ -141,6 +150,24 @@ public final class DeployAioBench {
             Runtime.getRuntime().removeShutdownHook(cleanup);
             cleanup.run();
         }
+    }
+
+    /** Seconds to deploy {@code a} onto a fresh node of {@code image}, which is wiped afterwards. */
+    private static double freshDeploy(NspawnProvider provider, AllInOne a, Image image, Path state) throws Exception {
+        Cluster c = provider.cycle(a.plan(), image);
+        try (Fleet fleet = AllInOne.connect(c)) {
+            long t0 = System.nanoTime();
+            Deployer.of(a.cloud(), state).deploy(fleet);
+            return Math.round(secs(t0) * 10) / 10.0;
+        } finally {
+            c.wipe();
+        }
+    }
+
+    private static double median(List<Double> xs) {
+        List<Double> s = xs.stream().sorted().toList();
+        int n = s.size();
+        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
     }
 
     private static String arg(String[] args, String name, String dflt) {

@@ -66,11 +66,6 @@ public final class Ceph extends Component {
     }
 
     @Override
-    public List<String> background() {
-        return List.of("ceph-mon@", "ceph-mgr@", "ceph-osd@");
-    }
-
-    @Override
     public List<String> masked() {
         // ceph-osd pulls in lvm2 for ceph-volume; a container node has no device-mapper
         return List.of("lvm2-monitor", "lvm2-lvmpolld.socket", "dm-event.socket", "blk-availability");
@@ -153,19 +148,75 @@ public final class Ceph extends Component {
                 new FileSpec(name, name, 0640))).containsValue(Boolean.TRUE);
     }
 
-    /** The OpenStack users: client name to capabilities. */
-    static Map<String, List<String>> clients() {
+    /**
+     * Writes {@code client.cinder}'s keyring on {@code nodes} for whoever reads it there: Cinder's
+     * volume service on the controllers and nova-compute on compute nodes whose ephemeral disks are
+     * RBD images ({@link Nova.Builder#ephemeral}). One rule for its owner and group whichever component
+     * writes it (0640; owner cinder where Cinder runs, group nova where Nova reads it), so an
+     * all-in-one node's file does not change hands between the two. True when a node's file changed.
+     */
+    public static boolean writeCinderKeyring(Deploy d, NodeGroup nodes) {
+        Inventory inv = d.cloud().inventory();
+        boolean cinder = d.cloud().components().stream().anyMatch(Cinder.class::isInstance);
+        boolean nova = novaDisks(d);
+        String keyring = keyring(d, "client.cinder");
+        return nodes.callEach(n -> {
+            boolean volume = cinder && inv.nodesWith(Inventory.CONTROLLER).contains(n.name());
+            boolean compute = nova && inv.nodesWith(Inventory.COMPUTE).contains(n.name());
+            return WriteFile.text("/etc/ceph/ceph.client.cinder.keyring", keyring,
+                    new FileSpec(volume ? "cinder" : "root", compute ? "nova" : volume ? "cinder" : "root", 0640));
+        }).containsValue(Boolean.TRUE);
+    }
+
+    /** True when the cloud's Nova keeps servers' disks in Ceph ({@link Nova.Builder#ephemeral}). */
+    static boolean novaDisks(Deploy d) {
+        return d.cloud().components().stream().anyMatch(c -> c instanceof Nova n && n.ephemeralOnRbd());
+    }
+
+    /**
+     * Plans, once per deploy, the libvirt secret holding {@code client.cinder}'s key on the compute
+     * nodes (the UUID is {@link #libvirtSecretUuid}): what domains' RBD disks (Cinder's volumes, Nova's
+     * ephemeral disks) authenticate with. The key goes through a 0600 file, not argv.
+     *
+     * @param libvirtd done when libvirtd runs on the compute nodes
+     */
+    public static Task<?> libvirtSecret(Deploy d, Task<?> libvirtd) {
+        String name = "ceph.libvirt_secret";
+        if (d.has(name)) {
+            return d.task(name);
+        }
+        var compute = d.withRole(Inventory.COMPUTE);
+        String uuid = libvirtSecretUuid(d);
+        String key = key(d, "client.cinder");
+        return d.task(name, ctx -> {
+            compute.call(Sh.checked("set -e; f=$(mktemp -d); trap 'rm -rf $f' EXIT\n"
+                    + "virsh -q secret-list | grep -q " + uuid + " || { printf '%s' '<secret ephemeral=\"no\" "
+                    + "private=\"no\"><uuid>" + uuid + "</uuid><usage type=\"ceph\"><name>client.cinder secret"
+                    + "</name></usage></secret>' > $f/s.xml; virsh -q secret-define --file $f/s.xml >/dev/null; }\n"
+                    + "umask 077; printf '%s' '" + key + "' > $f/key\n"
+                    + "virsh -q secret-set-value --secret " + uuid + " --file $f/key >/dev/null\n"));
+            return null;
+        }, libvirtd);
+    }
+
+    /**
+     * The OpenStack users: client name to capabilities. {@code client.cinder} is Cinder's and, for
+     * servers' disks in Ceph, Nova's user: it reads the images pool (volumes and disks are clones of
+     * images) and writes it only when Nova keeps disks in Ceph ({@code novaDisks}: Nova's snapshot of
+     * such a disk is a clone it makes in the images pool).
+     */
+    static Map<String, List<String>> clients(boolean novaDisks) {
         Map<String, List<String>> m = new LinkedHashMap<>();
         m.put("client.glance", List.of("mon", "profile rbd", "osd", "profile rbd pool=" + IMAGES, "mgr",
                 "profile rbd pool=" + IMAGES));
         m.put("client.cinder", List.of("mon", "profile rbd", "osd", "profile rbd pool=" + VOLUMES + ", profile rbd pool="
-                + VMS + ", profile rbd-read-only pool=" + IMAGES, "mgr", "profile rbd pool=" + VOLUMES + ", profile rbd "
-                + "pool=" + VMS));
+                + VMS + ", profile " + (novaDisks ? "rbd" : "rbd-read-only") + " pool=" + IMAGES, "mgr",
+                "profile rbd pool=" + VOLUMES + ", profile rbd pool=" + VMS));
         return m;
     }
 
     /** Every entity of the cluster with its capabilities: what the monitors are made with. */
-    static Map<String, List<String>> entities(Inventory inv) {
+    static Map<String, List<String>> entities(Inventory inv, boolean novaDisks) {
         Map<String, List<String>> m = new LinkedHashMap<>();
         m.put("mon.", List.of("mon", "allow *"));
         m.put("client.admin", List.of("mon", "allow *", "osd", "allow *", "mds", "allow *", "mgr", "allow *"));
@@ -176,7 +227,7 @@ public final class Ceph extends Component {
         for (int i = 0; i < osds.size(); i++) {
             m.put("osd." + i, List.of("mon", "allow profile osd", "mgr", "allow profile osd", "osd", "allow *"));
         }
-        m.putAll(clients());
+        m.putAll(clients(novaDisks));
         return m;
     }
 
@@ -237,8 +288,18 @@ public final class Ceph extends Component {
         py.append("""
                     with c.open_ioctx(p) as io:
                         rbd.RBD().pool_init(io, False)
-                print(mon(prefix='health')['status'])
-                """);
+                # after a restart the copies written meanwhile are recovered: done when no placement group is
+                # inactive, degraded or recovering and no OSD is down, seen twice over a stats period
+                calm = 0
+                while calm < 2:
+                    h = mon(prefix='health')
+                    busy = sorted(k for k in h.get('checks', {}) if k.startswith(('PG_', 'OSD_')))
+                    calm = calm + 1 if not busy else 0
+                    if busy and time.time() > end:
+                        sys.exit('ceph: %s after %d s: see ceph health detail' % (', '.join(busy), SECONDS))
+                    time.sleep(0.6)
+                print(h['status'])
+                """.replace("SECONDS", String.valueOf(seconds)));
         return py.toString();
     }
 
@@ -268,7 +329,7 @@ public final class Ceph extends Component {
         for (int i = 0; i < osds.size(); i++) {
             osdUuids.add(UUID.nameUUIDFromBytes((fsid + "/osd." + i).getBytes(StandardCharsets.UTF_8)).toString());
         }
-        String monKeyring = keyring(d, entities(inv));
+        String monKeyring = keyring(d, entities(inv, novaDisks(d)));
 
         Task<Boolean> config = d.task(name() + ".config", ctx -> {
             boolean changed = d.callEachIni(everyone, "/etc/ceph/ceph.conf", n -> {
@@ -293,6 +354,9 @@ public final class Ceph extends Component {
                 // the node's disk is the host's: warn only when it is really full
                 g.put("mon_data_avail_warn", "5");
                 g.put("mon_data_avail_crit", "2");
+                // daemons report to the manager every second instead of five: the monitors' health (what the
+                // deploy waits on after a restart) follows the placement groups' states within about a second
+                g.put("mgr_stats_period", "1");
                 conf.put("global", g);
                 // no restful or dashboard modules: nobody reads them in a dev cloud
                 conf.put("mgr", Map.of("mgr_initial_modules", "iostat"));
@@ -311,26 +375,32 @@ public final class Ceph extends Component {
                     keyring(d, "client.admin"), FileSpec.mode(0600))).containsValue(Boolean.TRUE);
             return changed;
         });
-        Task<Void> mon = d.task(name() + ".mon", ctx -> {
+        // a node whose ceph.conf changed restarts its daemons (they read it at start only)
+        java.util.function.Predicate<String> confChanged = n -> d.changedFiles().contains(n + ":/etc/ceph/ceph.conf");
+        Task<Boolean> mon = d.task(name() + ".mon", ctx -> {
             ctx.want(config);
             monGroup.callEach(n -> new Sh(monScript(n.name(), fsid, monMap.toString()), true));
-            d.services(monGroup, false, mons.stream().map(m -> "ceph-mon@" + m).toArray(String[]::new));
-            return null;
+            boolean started = false;
+            for (String m : mons) {
+                started |= d.services(d.fleet().group(m), confChanged.test(m), "ceph-mon@" + m);
+            }
+            return started;
         }, config);
-        Task<Void> mgr = d.task(name() + ".mgr", ctx -> {
+        Task<Boolean> mgr = d.task(name() + ".mgr", ctx -> {
             monGroup.callEach(n -> Sh.checked("install -d -o ceph -g ceph /var/lib/ceph/mgr/ceph-" + n.name()));
             monGroup.callEach(n -> WriteFile.text("/var/lib/ceph/mgr/ceph-" + n.name() + "/keyring",
                     keyring(d, "mgr." + n.name()), new FileSpec("ceph", "ceph", 0600)));
+            boolean started = false;
             for (String m : mons) {
-                d.services(d.fleet().group(m), false, "ceph-mgr@" + m);
+                started |= d.services(d.fleet().group(m), confChanged.test(m), "ceph-mgr@" + m);
             }
-            return null;
+            return started;
         }, mon);
         String setup = setupScript(osdUuids, pools);
         Task<Boolean> auth = d.task(name() + ".setup", ctx -> d.onController(new Once("ceph-setup",
                 Integer.toHexString((setup + monKeyring).hashCode()), List.of("python3", "-c", setup), Map.of(),
                 null)), mon);
-        Task<Void> osd = d.task(name() + ".osd", ctx -> {
+        Task<Boolean> osd = d.task(name() + ".osd", ctx -> {
             ctx.want(config);
             NodeGroup osdGroup = d.fleet().group(osds.toArray(String[]::new));
             osdGroup.callEach(n -> {
@@ -339,16 +409,22 @@ public final class Ceph extends Component {
             });
             // made while the monitors come up; started once they know the OSDs
             ctx.want(auth);
+            boolean started = false;
             for (int i = 0; i < osds.size(); i++) {
-                d.services(d.fleet().group(osds.get(i)), false, "ceph-osd@" + i);
+                started |= d.services(d.fleet().group(osds.get(i)), confChanged.test(osds.get(i)), "ceph-osd@" + i);
             }
-            return null;
+            return started;
         }, config);
         String ready = readyScript(pools, osds.size(), 180);
         d.task(name() + ".ready", ctx -> {
-            ctx.want(mgr);
-            d.onController(new Once("ceph-pools-ready", Integer.toHexString(ready.hashCode()) + "-" + fsid,
-                    List.of("python3", "-c", ready), Map.of(), null));
+            // once per cluster, and again whenever a daemon was (re)started in this run (a changed
+            // configuration, a node booted again): the OSDs must be up before anything uses the pools
+            boolean started = ctx.want(mon) | ctx.want(mgr) | ctx.want(osd);
+            String stamp = Integer.toHexString(ready.hashCode()) + "-" + fsid;
+            if (started) {
+                d.onController(Once.forget("ceph-pools-ready"));
+            }
+            d.onController(new Once("ceph-pools-ready", stamp, List.of("python3", "-c", ready), Map.of(), null));
             return null;
         }, osd, mgr);
     }

@@ -1,6 +1,5 @@
 package io.speedling.openstack.components;
 
-import io.speedling.core.functions.Sh;
 import io.speedling.core.tasks.Task;
 import io.speedling.openstack.Component;
 import io.speedling.openstack.Deploy;
@@ -73,11 +72,6 @@ public final class Cinder extends Component {
 
     @Override
     public List<String> services() {
-        return List.of("cinder-api", "cinder-scheduler", "cinder-volume");
-    }
-
-    @Override
-    public List<String> background() {
         return List.of("cinder-api", "cinder-scheduler", "cinder-volume");
     }
 
@@ -179,40 +173,30 @@ public final class Cinder extends Component {
             s.put(BACKEND, rbd);
             boolean a = d.ini(ctl, "/etc/cinder/cinder.conf", s, "cinder");
             boolean b = d.ini(ctl, "/etc/cinder/cinder-api-uwsgi.ini", Deploy.UWSGI, "cinder");
-            boolean k = Ceph.writeClientKeyring(d, ctl, "cinder");
+            boolean k = Ceph.writeCinderKeyring(d, ctl);
             return a || b || k;
         });
         Task<Boolean> sync = d.task(name() + ".db_sync", ctx -> d.onController(new Once("cinder-db-sync",
                 Keystone.stamp(d, "cinder-common"), List.of("cinder-manage", "db", "sync"), Map.of(), "cinder")),
                 config, sql.schemas(d));
+        // started while Keystone registers the catalog: its API checks tokens only once asked
         Task<Void> start = d.task(name() + ".start", ctx -> {
             d.services(ctl, ctx.want(config), "cinder-api", "cinder-scheduler");
             return null;
-        }, sync, keystone.registered(d), messaging.userReady(d));
+        }, sync, keystone.answering(d), messaging.userReady(d));
         d.task(name() + ".volume", ctx -> {
             d.services(ctl, ctx.want(config), "cinder-volume");
             return null;
         }, sync, messaging.userReady(d), ceph.ready(d));
         if (libvirtCompute()) {
             // libvirtd on the compute nodes keeps client.cinder's key as a secret that domains' RBD
-            // disks name (Cinder's rbd_secret_uuid); the key goes through a 0600 file, not argv
-            var compute = d.withRole(Inventory.COMPUTE);
-            String uuid = Ceph.libvirtSecretUuid(d);
-            String key = Ceph.key(d, "client.cinder");
-            d.task(name() + ".libvirt_secret", ctx -> {
-                compute.call(Sh.checked("set -e; f=$(mktemp -d); trap 'rm -rf $f' EXIT\n"
-                        + "virsh -q secret-list | grep -q " + uuid + " || { printf '%s' '<secret ephemeral=\"no\" "
-                        + "private=\"no\"><uuid>" + uuid + "</uuid><usage type=\"ceph\"><name>client.cinder secret"
-                        + "</name></usage></secret>' > $f/s.xml; virsh -q secret-define --file $f/s.xml >/dev/null; }\n"
-                        + "umask 077; printf '%s' '" + key + "' > $f/key\n"
-                        + "virsh -q secret-set-value --secret " + uuid + " --file $f/key >/dev/null\n"));
-                return null;
-            }, nova.computeReady(d));
+            // disks name (Cinder's rbd_secret_uuid)
+            Ceph.libvirtSecret(d, nova.hypervisor(d));
         }
         Task<?> ready = d.task(name() + ".api_ready", ctx -> d.onController(new WaitHttp(d.endpoints().url(PORT,
                 "/"), 120, "cinder-api")), start);
         // the default volume type (default_volume_type above) must exist before a volume is asked for
         d.task(name() + ".ready", ctx -> d.onController(new EnsureVolumeType(d.endpoints().url(5000),
-                d.secret("keystone-admin"), d.cloud().region(), BACKEND, BACKEND)), ready);
+                d.secret("keystone-admin"), d.cloud().region(), BACKEND, BACKEND)), ready, keystone.registered(d));
     }
 }

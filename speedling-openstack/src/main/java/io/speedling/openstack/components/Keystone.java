@@ -104,6 +104,14 @@ public final class Keystone extends Component {
         return List.of(new KeystoneRegistrar.UserDef("demo", d.secret("keystone-demo"), "demo", List.of("member")));
     }
 
+    /**
+     * Done when Keystone answers, before the registration: what a service waits for that only checks
+     * tokens once requests come (it starts while the registration keeps Keystone busy on one core).
+     */
+    public Task<?> answering(Deploy d) {
+        return planned(d, "ready");
+    }
+
     /** Done when Keystone answers and every component's catalog entries and users are registered. */
     public Task<?> registered(Deploy d) {
         return planned(d, "register");

@@ -182,6 +182,7 @@ public final class Nova extends Component {
     private final Glance glance;
     private final Neutron networking;
     private final String computeDriver;
+    private final Ceph ephemeral;
 
     private Nova(Builder b) {
         super(b.name);
@@ -193,6 +194,12 @@ public final class Nova extends Component {
         this.glance = required(b.glance, b.name, "an image service (glance)", how + ".glance(glance)");
         this.networking = required(b.networking, b.name, "networking (neutron)", how + ".networking(neutron)");
         this.computeDriver = b.computeDriver;
+        this.ephemeral = b.ephemeral;
+        if (ephemeral != null && !libvirt()) {
+            throw new IllegalArgumentException(b.name + ": ephemeral disks in Ceph need the libvirt compute driver ("
+                    + computeDriver + " keeps no disks): give " + how + ".computeDriver(\"libvirt\") or leave out "
+                    + ".ephemeral(ceph)");
+        }
     }
 
     public static Builder builder() {
@@ -208,6 +215,7 @@ public final class Nova extends Component {
         private Glance glance;
         private Neutron networking;
         private String computeDriver = FAKE;
+        private Ceph ephemeral;
 
         public Builder name(String n) {
             this.name = n;
@@ -253,6 +261,17 @@ public final class Nova extends Component {
             return this;
         }
 
+        /**
+         * Servers' root and ephemeral disks as RBD images in Ceph's {@code vms} pool instead of files
+         * on the compute node ({@code [libvirt] images_type = rbd}; with Glance on RBD a server's disk
+         * is a copy-on-write clone of its image, and a snapshot is made inside Ceph). Libvirt driver
+         * only; null (the default) keeps them in files.
+         */
+        public Builder ephemeral(Ceph ceph) {
+            this.ephemeral = ceph;
+            return this;
+        }
+
         public Nova build() {
             return new Nova(this);
         }
@@ -260,7 +279,11 @@ public final class Nova extends Component {
 
     @Override
     public List<Component> requires() {
-        return List.of(sql, messaging, keystone, placement, glance, networking);
+        List<Component> needs = new ArrayList<>(List.of(sql, messaging, keystone, placement, glance, networking));
+        if (ephemeral != null) {
+            needs.add(ephemeral);
+        }
+        return List.copyOf(needs);
     }
 
     @Override
@@ -268,7 +291,13 @@ public final class Nova extends Component {
         // nova-compute needs one hypervisor package; the ironic one is the lightest, and the fake driver
         // overrides it
         String hv = libvirt() ? "nova-compute-qemu" : "nova-compute-ironic";
-        return Pkgs.of(List.of("nova-api", "nova-conductor", "nova-scheduler", "nova-compute", hv),
+        List<String> debian = new ArrayList<>(List.of("nova-api", "nova-conductor", "nova-scheduler", "nova-compute",
+                hv));
+        if (ephemeral != null) {
+            // nova-compute makes the disks through librbd's Python binding; qemu opens them with its rbd driver
+            debian.addAll(List.of("python3-rbd", "python3-rados", "qemu-block-extra"));
+        }
+        return Pkgs.of(debian,
                 List.of("openstack-nova-api", "openstack-nova-conductor", "openstack-nova-scheduler",
                         "openstack-nova-compute"),
                 List.of("openstack-nova-api", "openstack-nova-conductor", "openstack-nova-scheduler",
@@ -321,6 +350,16 @@ public final class Nova extends Component {
         return serviceUser(d, "nova");
     }
 
+    @Override
+    public Map<String, Map<String, Map<String, String>>> extensions(Deploy d) {
+        if (ephemeral == null) {
+            return Map.of();
+        }
+        // a snapshot of a disk in Ceph is a clone Nova makes in the images pool and then gives Glance as the
+        // image's location: Glance takes locations from clients only with this on (it also lists them)
+        return Map.of("/etc/glance/glance-api.conf", Map.of("DEFAULT", Map.of("show_multiple_locations", "True")));
+    }
+
     /**
      * The full name of a compute driver given as {@code fake}, {@code libvirt} or in full.
      *
@@ -348,6 +387,11 @@ public final class Nova extends Component {
         return LIBVIRT.equals(computeDriver);
     }
 
+    /** True when servers' disks are RBD images in Ceph ({@link Builder#ephemeral}). */
+    public boolean ephemeralOnRbd() {
+        return ephemeral != null;
+    }
+
     /** Compute nodes that are not also controllers (none in an all-in-one cloud). */
     static io.speedling.core.NodeGroup computeOnly(Deploy d, io.speedling.core.NodeGroup ctl,
                                                    io.speedling.core.NodeGroup compute) {
@@ -358,6 +402,14 @@ public final class Nova extends Component {
     /** Done when the compute API answers. */
     public Task<?> ready(Deploy d) {
         return planned(d, "ready");
+    }
+
+    /** Done when libvirtd runs on every compute node (libvirt driver only). */
+    public Task<?> hypervisor(Deploy d) {
+        if (!libvirt()) {
+            throw new IllegalStateException(name() + " runs " + computeDriver + ": no libvirtd on its compute nodes");
+        }
+        return planned(d, "libvirtd");
     }
 
     /** Done when every compute node is mapped to the cell: servers can be scheduled. */
@@ -412,9 +464,21 @@ public final class Nova extends Component {
             Map<String, Map<String, String>> cc = new LinkedHashMap<>();
             cc.put("DEFAULT", Map.of("compute_driver", driverClass()));
             if (libvirt()) {
-                cc.put("libvirt", Map.of("virt_type", "qemu"));  // /dev/kvm cannot boot guests here
+                Map<String, String> lv = new LinkedHashMap<>();
+                lv.put("virt_type", "qemu");  // /dev/kvm cannot boot guests here
+                if (ephemeral != null) {
+                    lv.put("images_type", "rbd");
+                    lv.put("images_rbd_pool", Ceph.VMS);
+                    lv.put("images_rbd_ceph_conf", "/etc/ceph/ceph.conf");
+                    lv.put("rbd_user", "cinder");
+                    lv.put("rbd_secret_uuid", Ceph.libvirtSecretUuid(d));
+                }
+                cc.put("libvirt", lv);
             }
             boolean c = d.ini(compute, "/etc/nova/nova-compute.conf", cc, "nova");
+            if (ephemeral != null) {
+                c |= Ceph.writeCinderKeyring(d, compute);
+            }
             if (!libvirt()) {
                 c |= compute.call(WriteFile.text("/usr/lib/python3/dist-packages/nova/virt/" + FAKE_MODULE + ".py", FAKE_DRIVER_PY,
                         FileSpec.mode(0644))).containsValue(Boolean.TRUE);
@@ -454,19 +518,27 @@ public final class Nova extends Component {
             d.services(ctl, changed, "nova-api", "nova-conductor", "nova-scheduler");
             return null;
         }, sync, keystone.registered(d), messaging.userReady(d));
-        Task<Void> computeStart = d.task(name() + ".compute", ctx -> {
-            boolean changed = ctx.want(config);
-            if (libvirt()) {
+        List<Task<?>> computeAfter = new ArrayList<>(List.of(start));
+        if (libvirt()) {
+            computeAfter.add(d.task(name() + ".libvirtd", ctx -> {
                 String qemuConf = "/etc/libvirt/qemu.conf";
                 boolean libvirtChanged = compute.call(new Sh("grep -qxF '" + QEMU_CONF + "' " + qemuConf
                         + " && exit 0; printf '%s\\n' '# speedling: no per-domain cgroups (read-only in nspawn nodes)' '"
                         + QEMU_CONF + "' >> " + qemuConf + " && echo changed", true)).values().stream()
                         .anyMatch(r -> r.stdout().contains("changed"));
                 d.services(compute, libvirtChanged, "libvirtd");
-            }
-            d.services(compute, changed, "nova-compute");
+                return null;
+            }));
+        }
+        if (ephemeral != null) {
+            // the compute service reports the vms pool's capacity from its start on
+            computeAfter.add(ephemeral.ready(d));
+            computeAfter.add(Ceph.libvirtSecret(d, hypervisor(d)));
+        }
+        Task<Void> computeStart = d.task(name() + ".compute", ctx -> {
+            d.services(compute, ctx.want(config), "nova-compute");
             return null;
-        }, start);
+        }, computeAfter.toArray(Task<?>[]::new));
         d.task(name() + ".ready", ctx -> d.onController(new WaitHttp(d.endpoints().url(8774, "/"), 120, "nova-api")), start);
         d.task(name() + ".discover_hosts", ctx -> {
             List<String> hosts = d.cloud().inventory().nodesWith(Inventory.COMPUTE);

@@ -58,12 +58,6 @@ public final class Swift extends Component {
     }
 
     @Override
-    public List<String> background() {
-        return List.of("swift-proxy", "swift-account", "swift-container", "swift-object", "swift-container-updater",
-                "swift-object-updater");
-    }
-
-    @Override
     public List<KeystoneRegistrar.ServiceDef> catalog(Deploy d) {
         return endpoint("swift", "object-store", d.endpoints().url(PROXY_PORT, "/v1/AUTH_%(project_id)s"));
     }
@@ -181,11 +175,13 @@ public final class Swift extends Component {
                     "swift-object", "swift-container-updater", "swift-object-updater");
             return null;
         }, config, ring);
+        // started while Keystone registers the catalog: the proxy checks tokens only once asked
         Task<Void> start = d.task(name() + ".start", ctx -> {
             d.services(proxies, ctx.want(config) || ctx.want(ring), "swift-proxy");
             return null;
-        }, servers, keystone.registered(d), memcached.started(d));
+        }, servers, keystone.answering(d), memcached.started(d));
+        // ready for clients: answering, and in the catalog with its service user
         d.task(name() + ".ready", ctx -> d.onController(new WaitHttp(d.endpoints().url(PROXY_PORT, "/healthcheck"),
-                120, "swift-proxy")), start);
+                120, "swift-proxy")), start, keystone.registered(d));
     }
 }

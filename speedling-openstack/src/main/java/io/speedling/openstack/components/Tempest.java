@@ -11,7 +11,6 @@ import io.speedling.openstack.Deploy;
 import io.speedling.openstack.DistroFamily;
 import io.speedling.openstack.Inventory;
 import io.speedling.openstack.remote.FindIds;
-import io.speedling.openstack.remote.NetworkExtensions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -118,9 +117,8 @@ public final class Tempest extends Component {
         d.task(name() + ".config", ctx -> {
             Map<String, String> ids = d.onController(new FindIds(d.endpoints().url(5000), d.secret("keystone-admin"),
                     d.cloud().region(), List.of("image " + Defaults.IMAGE, "flavor m1.nano", "flavor m1.tiny",
-                            "network public")));
-            List<String> extensions = d.onController(new NetworkExtensions(d.endpoints().url(5000),
-                    d.secret("keystone-admin"), d.cloud().region()));
+                            "network public", FindIds.NETWORK_EXTENSIONS)));
+            List<String> extensions = List.of(ids.get(FindIds.NETWORK_EXTENSIONS).split(","));
             ctl.call(Sh.checked("install -d -m 0700 " + WORKSPACE + "/etc " + WORKSPACE + "/logs " + WORKSPACE
                     + "/locks"));
             // what `tempest init` writes, without its Python start-up: the test runner's settings

@@ -37,6 +37,9 @@ public @interface SpeedlingCloud {
     /** Worker nodes for nova-compute and the network agent; 0 (the default) puts everything on one node. */
     int workers() default 0;
 
+    /** Storage nodes for Ceph's OSDs and Swift's servers; 0 (the default) keeps storage on the controller. */
+    int storage() default 0;
+
     /**
      * Per-node config settings that win over the components' own, each
      * {@code NODE:PATH:SECTION.KEY=VALUE}, e.g. {@code "controller-01:/etc/nova/nova.conf:DEFAULT.debug=true"}.

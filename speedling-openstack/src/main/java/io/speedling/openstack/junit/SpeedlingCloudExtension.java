@@ -135,7 +135,7 @@ public final class SpeedlingCloudExtension implements ExecutionCondition, Before
             if (a.services().length > 0) {
                 spec = spec.services(a.services());
             }
-            spec = spec.workers(a.workers());
+            spec = spec.workers(a.workers()).storage(a.storage());
             spec = spec.computeDriver(a.computeDriver());
             for (String c : a.config()) {
                 spec = spec.config(c);

@@ -10,13 +10,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The ids of named resources, looked up through the APIs as admin: each wanted entry is
- * {@code "image NAME"}, {@code "flavor NAME"} or {@code "network NAME"}. Returns entry to id.
+ * The ids of named resources, looked up through the APIs as admin in one session (one token):
+ * each wanted entry is {@code "image NAME"}, {@code "flavor NAME"} or {@code "network NAME"};
+ * {@link #NETWORK_EXTENSIONS} gives the aliases of the extensions the Networking API has loaded,
+ * comma-separated. Returns entry to id (or aliases).
  *
  * @throws IllegalStateException naming a resource that is not there
  */
 public record FindIds(String keystoneUrl, String adminPassword, String region, List<String> wanted)
         implements RemoteFunction<Map<String, String>> {
+    /** The entry whose value is the Networking API's loaded extensions (aliases, comma-separated). */
+    public static final String NETWORK_EXTENSIONS = "extensions network";
+
     @Override
     public String toString() {
         return "FindIds" + wanted;  // no password
@@ -28,6 +33,13 @@ public record FindIds(String keystoneUrl, String adminPassword, String region, L
         Map<String, String> ids = new LinkedHashMap<>();
         JsonNode flavors = null;  // the flavor list cannot filter by name: listed once for all
         for (String w : wanted) {
+            if (w.equals(NETWORK_EXTENSIONS)) {
+                List<String> aliases = new java.util.ArrayList<>();
+                c.get(c.endpoint("network") + "/v2.0/extensions").path("extensions")
+                        .forEach(e -> aliases.add(e.path("alias").asText()));
+                ids.put(w, String.join(",", aliases));
+                continue;
+            }
             String[] kindName = w.split(" ", 2);
             String name = URLEncoder.encode(kindName[1], StandardCharsets.UTF_8);
             JsonNode candidates = switch (kindName[0]) {

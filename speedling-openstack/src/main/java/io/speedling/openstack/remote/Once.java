@@ -46,6 +46,19 @@ public record Once(String name, String stamp, List<String> argv, Map<String, Str
         return true;
     }
 
+    /** Forgets that {@code name} ran: its next {@code Once} runs whatever the stamp. True when it had run. */
+    public static RemoteFunction<Boolean> forget(String name) {
+        return new Forget(name);
+    }
+
+    /** {@link #forget}: a record, so it travels to the agent. */
+    public record Forget(String name) implements RemoteFunction<Boolean> {
+        @Override
+        public Boolean run(NodeContext node) throws Exception {
+            return Files.deleteIfExists(Path.of(DIR + name));
+        }
+    }
+
     private static String tail(String s) {
         String[] lines = s.strip().split("\n");
         return String.join("\n", java.util.Arrays.asList(lines).subList(Math.max(0, lines.length - 15), lines.length));

@@ -34,7 +34,7 @@ class CephTest {
     @Test
     void monitorsOnControllersAndOneOsdPerStorageNode() {
         Inventory aio = Inventory.allInOne("controller-01");
-        assertThat(Ceph.entities(aio).keySet()).containsExactly("mon.", "client.admin", "mgr.controller-01", "osd.0",
+        assertThat(Ceph.entities(aio, false).keySet()).containsExactly("mon.", "client.admin", "mgr.controller-01", "osd.0",
                 "client.glance", "client.cinder");
 
         Map<String, Set<String>> roles = new LinkedHashMap<>();
@@ -44,15 +44,22 @@ class CephTest {
         Inventory split = Inventory.of(roles);
         assertThat(Ceph.monNodes(split)).containsExactly("controller-01");
         assertThat(Ceph.osdNodes(split)).containsExactly("store-01", "store-02");
-        assertThat(Ceph.entities(split)).containsKeys("osd.0", "osd.1").doesNotContainKey("osd.2");
+        assertThat(Ceph.entities(split, false)).containsKeys("osd.0", "osd.1").doesNotContainKey("osd.2");
     }
 
     @Test
     void cinderMayReadImagesButNotWriteThem() {
-        List<String> caps = Ceph.clients().get("client.cinder");
+        List<String> caps = Ceph.clients(false).get("client.cinder");
         assertThat(caps.get(caps.indexOf("osd") + 1)).contains("profile rbd pool=volumes", "profile rbd pool=vms",
                 "profile rbd-read-only pool=images");
-        assertThat(Ceph.clients().get("client.glance").get(3)).isEqualTo("profile rbd pool=images");
+        assertThat(Ceph.clients(false).get("client.glance").get(3)).isEqualTo("profile rbd pool=images");
+    }
+
+    @Test
+    void novaWithDisksInCephWritesImagesForItsSnapshots() {
+        List<String> caps = Ceph.clients(true).get("client.cinder");
+        assertThat(caps.get(caps.indexOf("osd") + 1)).isEqualTo("profile rbd pool=volumes, profile rbd pool=vms, "
+                + "profile rbd pool=images");
     }
 
     @Test
@@ -71,7 +78,8 @@ class CephTest {
                 "pool='images', pg_num=8", "pool='volumes', app='rbd'");
         String ready = Ceph.readyScript(List.of("volumes", "images"), 2, 60);
         assertThat(ready).contains("for p in ['volumes', 'images']:", "end = time.time() + 60",
-                "if s.get('num_up_osds', 0) >= 2:", "'rados_osd_op_timeout': '60'");
+                "if s.get('num_up_osds', 0) >= 2:", "'rados_osd_op_timeout': '60'",
+                "k.startswith(('PG_', 'OSD_'))", "after %d s: see ceph health detail' % (', '.join(busy), 60)");
         for (String script : List.of(setup, ready)) {
             Path f = Files.writeString(dir.resolve("s.py"), script, StandardCharsets.UTF_8);
             Process p = new ProcessBuilder("python3", "-c", "import ast, sys; ast.parse(open(sys.argv[1]).read())",

@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * Roles by name, with per-distro overrides: the defaults are controller (8 GiB, 4 vCPU, mgmt+ext),
- * worker (4 GiB, 2 vCPU, mgmt+ext) and disk (2 GiB, 1 vCPU, mgmt, two 10 GiB disks). Immutable; the
+ * worker (4 GiB, 2 vCPU, mgmt+ext) and storage (2 GiB, 1 vCPU, mgmt, two 10 GiB disks). Immutable; the
  * caller extends it with {@link #with(Role)} and {@link #override(String, Role)}.
  */
 public final class NodeMatrix {
@@ -22,7 +22,7 @@ public final class NodeMatrix {
         Map<String, Role> r = new LinkedHashMap<>();
         r.put("controller", new Role("controller", 8192, 4, List.of("mgmt", "ext"), List.of()));
         r.put("worker", new Role("worker", 4096, 2, List.of("mgmt", "ext"), List.of()));
-        r.put("disk", new Role("disk", 2048, 1, List.of("mgmt"), List.of(10, 10)));
+        r.put("storage", new Role("storage", 2048, 1, List.of("mgmt"), List.of(10, 10)));
         return new NodeMatrix(r, Map.of());
     }
 

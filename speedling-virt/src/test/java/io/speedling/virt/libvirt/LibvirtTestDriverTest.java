@@ -46,7 +46,7 @@ class LibvirtTestDriverTest {
     }
 
     static SlicePlan plan() {
-        return SlicePlan.slice(5).node("controller", 1).node("disk", 1).build();
+        return SlicePlan.slice(5).node("controller", 1).node("storage", 1).build();
     }
 
     @Test
@@ -54,14 +54,14 @@ class LibvirtTestDriverTest {
         Cluster c = provider.up(plan(), disk);
         Connect conn = provider.connection();
         assertThat(provider.ourNetworks(5)).containsExactlyInAnyOrder("spd5-mgmt", "spd5-ext");
-        assertThat(provider.ourDomains(5)).containsExactlyInAnyOrder("spd5-controller-01", "spd5-disk-01");
+        assertThat(provider.ourDomains(5)).containsExactlyInAnyOrder("spd5-controller-01", "spd5-storage-01");
 
         String net = conn.networkLookupByName("spd5-mgmt").getXMLDesc(0);
         assertThat(net).contains("<forward mode='nat'")
                 .contains("name='spd5-mgmt'")
                 .contains("<ip address='10.231.5.1' prefix='24'>")
                 .contains("<host mac='52:54:00:05:00:00' name='controller-01' ip='10.231.5.10'/>")
-                .contains("<host mac='52:54:00:05:00:01' name='disk-01' ip='10.231.5.11'/>")
+                .contains("<host mac='52:54:00:05:00:01' name='storage-01' ip='10.231.5.11'/>")
                 .contains("fd5e:ed00:0:5::1");
         assertThat(conn.networkLookupByName("spd5-ext").getXMLDesc(0)).doesNotContain("<forward");
 
@@ -79,14 +79,14 @@ class LibvirtTestDriverTest {
                 .contains("slice=\"5\"");
         assertThat(conn.domainLookupByName("spd5-controller-01").isActive()).isEqualTo(1);
 
-        String dsk = conn.domainLookupByName("spd5-disk-01").getXMLDesc(0);
-        // the disk role: root, two extra disks, the seed; one network
+        String dsk = conn.domainLookupByName("spd5-storage-01").getXMLDesc(0);
+        // the storage role: root, two extra disks, the seed; one network
         assertThat(dsk.split("<disk ", -1)).hasSize(5);
         assertThat(dsk).contains("dev='vdb'").contains("dev='vdc'").contains("dev='vdd'")
                 .doesNotContain("spd5-ext");
 
         assertThat(c.knownHosts()).content().contains("controller-01,10.231.5.10 ssh-ed25519 ");
-        assertThat(c.sshConfig()).content().contains("Host disk-01\n  HostName 10.231.5.11\n");
+        assertThat(c.sshConfig()).content().contains("Host storage-01\n  HostName 10.231.5.11\n");
     }
 
     @Test

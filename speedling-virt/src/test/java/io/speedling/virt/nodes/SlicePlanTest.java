@@ -33,9 +33,9 @@ class SlicePlanTest {
 
     @Test
     void sliceNumberIsInTheMacAndSubnetsInHex() {
-        SlicePlan p = SlicePlan.slice(200).node("disk", 1).build();
-        assertThat(p.node("disk-01").primary().mac()).isEqualTo("52:54:00:c8:00:00");
-        assertThat(p.node("disk-01").primary().ipv6()).isEqualTo("fd5e:ed00:0:c8::a");
+        SlicePlan p = SlicePlan.slice(200).node("storage", 1).build();
+        assertThat(p.node("storage-01").primary().mac()).isEqualTo("52:54:00:c8:00:00");
+        assertThat(p.node("storage-01").primary().ipv6()).isEqualTo("fd5e:ed00:0:c8::a");
         assertThat(p.subnet4(p.network("mgmt"))).isEqualTo("10.231.200.0/24");
         assertThat(p.hostAddress6(p.network("mgmt"))).isEqualTo("fd5e:ed00:0:c8::1");
     }
@@ -59,7 +59,7 @@ class SlicePlanTest {
         assertThatThrownBy(() -> SlicePlan.slice(1).node("worker", 241).build())
                 .hasMessageContaining("241 nodes do not fit in slice 1").hasMessageContaining("240 nodes");
         assertThatThrownBy(() -> SlicePlan.slice(1).node("compute", 1).build())
-                .hasMessageContaining("unknown role 'compute': known roles are controller, worker, disk");
+                .hasMessageContaining("unknown role 'compute': known roles are controller, worker, storage");
         assertThatThrownBy(() -> SlicePlan.slice(1).node("worker", 0))
                 .hasMessageContaining("node count 0 for role worker must be at least 1");
         assertThatThrownBy(() -> SlicePlan.slice(1).build()).hasMessageContaining("slice 1 has no nodes");
