@@ -27,11 +27,12 @@ import java.util.Map;
  * changed. Baselines in the same run: the same deploy with every task on one thread, onto another
  * fresh node; and the core cloud alone ({@link #CORE}: what speedling deployed before block and
  * object storage), on its own image and nodes, deployed in turns with the complete cloud
- * ({@code --rounds} turns; deploy_s and core_deploy_s are the medians).
+ * ({@code --rounds} turns; deploy_s and core_deploy_s are the medians, the ratio the median of the turns'
+ * ratios). An untimed keystone-only deploy comes first, so that no timed deploy is the JVM's first.
  *
  * <p>Options: {@code --slice N} (240; the baselines use N+1 and N+2), {@code --no-baseline},
  * {@code --cache DIR} (reuse an image cache instead of building the OpenStack layers; image_s is 0),
- * {@code --rounds N} (2).
+ * {@code --rounds N} (3).
  */
 public final class DeployAioBench {
     /** The core cloud: the original's first five services (and what they need). */
@@ -42,7 +43,7 @@ public final class DeployAioBench {
         int slice = Integer.parseInt(arg(args, "--slice", "240"));
         boolean baseline = !Arrays.asList(args).contains("--no-baseline");
         String reuse = arg(args, "--cache", null);
-        int rounds = Integer.parseInt(arg(args, "--rounds", "2"));
+        int rounds = Integer.parseInt(arg(args, "--rounds", "3"));
         Path work = Files.createTempDirectory(Path.of("/var/tmp"), "speedling-bench-aio-");
         NspawnProvider provider = NspawnProvider.create(work.resolve("nodes"));
         Thread cleanup = new Thread(() -> {
@@ -69,6 +70,11 @@ public final class DeployAioBench {
                     os.stream().mapToLong(io.speedling.virt.image.LayerInfo::sizeBytes).sum() >> 20,
                     String.join(", ", os.stream().map(l -> l.description().split(" ")[0] + " "
                             + String.format("%.1f s", l.buildSeconds())).toList()));
+
+            // untimed: a keystone-only cloud on the same image, so that no timed deploy is the JVM's first
+            // (its class loading and compilation take CPU from the node's services on 2 cores)
+            freshDeploy(provider, AllInOne.named("bench-warmup", slice + 2).cache(cache).provider(provider)
+                    .services(List.of("keystone")), image, work.resolve("cloud-warmup"));
 
             t0 = System.nanoTime();
             Cluster cluster = provider.cycle(aio.plan(), image);
@@ -137,10 +143,16 @@ public final class DeployAioBench {
                 }
                 coreS = median(cores);
                 deployS = median(completes);
+                // each turn's two deploys ran minutes apart at most: their ratio is free of the drift between
+                // turns, and the median of those ratios is the figure
+                List<Double> ratios = new java.util.ArrayList<>();
+                for (int i = 0; i < rounds; i++) {
+                    ratios.add(Math.round(completes.get(i) / cores.get(i) * 100) / 100.0);
+                }
                 System.out.printf("baseline: the core cloud alone (%d services), in turns with the complete one: "
                         + "core %s s, complete %s s%n", core.cloud().components().size(), cores, completes);
-                System.out.printf("ratio: complete/core deploy %.2fx (medians of %d turns: %.1f s / %.1f s)%n",
-                        deployS / coreS, rounds, deployS, coreS);
+                System.out.printf("ratio: complete/core deploy %.2fx (median of the turns' ratios %s; medians of the "
+                        + "times %.1f s / %.1f s)%n", median(ratios), ratios, deployS, coreS);
             }
             System.out.printf("deploy-aio image_s=%.1f deploy_s=%.1f verify_s=%.1f rerun_s=%.1f tasks=%d failed=%d "
                     + "restarted_on_rerun=%d services=%d core_deploy_s=%.1f node_mem_mib=%d%n",

@@ -357,9 +357,10 @@ public final class Ceph extends Component {
                 // daemons report to the manager every second instead of five: the monitors' health (what the
                 // deploy waits on after a restart) follows the placement groups' states within about a second
                 g.put("mgr_stats_period", "1");
+                // no restful, nfs or dashboard modules: nobody reads them in a dev cloud (the monitors read
+                // this when they make the manager map, so it is theirs, not the manager's)
+                g.put("mgr_initial_modules", "iostat");
                 conf.put("global", g);
-                // no restful or dashboard modules: nobody reads them in a dev cloud
-                conf.put("mgr", Map.of("mgr_initial_modules", "iostat"));
                 // a map change is committed 0.1 s after it is asked for instead of 1 s: setting up pools
                 // and users is a dozen changes in a row
                 conf.put("mon", Map.of("paxos_propose_interval", "0.1"));
