@@ -18,12 +18,15 @@ import java.util.Map;
  * <pre>
  * cloud [--name aio] [--slice 1] [--services keystone,glance,...] [--workers N] [--storage N]
  *       [--no-verify] [--config NODE:PATH:SECTION.KEY=VALUE ...] [--compute-driver fake|libvirt]
+ *       [--tempest smoke|REGEX]
  *                                   deploy (or converge the running one); default: every service on
  *                                   one node; --workers puts nova-compute and the network agent on
  *                                   N worker nodes; --storage puts Ceph's OSDs and Swift's servers
  *                                   on N storage nodes; each --config sets a key of an INI file the
  *                                   components write on that node, over their own value;
- *                                   --compute-driver libvirt runs servers as qemu domains
+ *                                   --compute-driver libvirt runs servers as qemu domains;
+ *                                   --tempest runs Tempest's smoke tests (or those matching REGEX)
+ *                                   after the deploy, as its last task
  * cloud --wipe [--name aio] [--slice 1]   remove it
  * </pre>
  *
@@ -35,9 +38,10 @@ public final class CloudMain {
     static final String USAGE = """
             usage: cloud [--name aio] [--slice 1] [--services keystone,glance,...] [--workers N] [--storage N]
                          [--config NODE:PATH:SECTION.KEY=VALUE ...] [--compute-driver fake|libvirt] [--no-verify] [--bare]
+                         [--tempest smoke|REGEX]
                    cloud --wipe [--name aio] [--slice 1]""";
     private static final java.util.Set<String> WITH_VALUE = java.util.Set.of("--name", "--slice", "--services",
-            "--workers", "--storage", "--config", "--compute-driver");
+            "--workers", "--storage", "--config", "--compute-driver", "--tempest");
     private static final java.util.Set<String> FLAGS = java.util.Set.of("--no-verify", "--wipe", "--help", "--bare");
     private static final java.util.Set<String> WIPE_OPTIONS = java.util.Set.of("--wipe", "--name", "--slice");
 
@@ -127,6 +131,10 @@ public final class CloudMain {
         }
         if (given.containsKey("--bare")) {
             spec = spec.bare();
+        }
+        String tempest = one(given, "--tempest", null);
+        if (tempest != null) {
+            spec = spec.tempest(tempest);
         }
         return spec.reuse(true).keepOnFailure(true).verify(!given.containsKey("--no-verify"));
     }

@@ -11,7 +11,8 @@ class CloudMainTest {
     void theDocumentedOptionsPass() {
         assertThatCode(() -> CloudMain.checkOptions(new String[] {"--name", "lab", "--slice", "3", "--services",
                 "keystone,glance", "--workers", "1", "--config", "worker-01:/etc/nova/nova.conf:DEFAULT.debug=true",
-                "--config", "controller-01:/etc/a.conf:s.k=v", "--compute-driver", "libvirt", "--no-verify"}))
+                "--config", "controller-01:/etc/a.conf:s.k=v", "--compute-driver", "libvirt", "--no-verify", "--storage", "2",
+                "--tempest", "smoke"}))
                 .doesNotThrowAnyException();
         assertThatCode(() -> CloudMain.checkOptions(new String[] {"--wipe", "--name", "lab"}))
                 .doesNotThrowAnyException();
@@ -22,7 +23,7 @@ class CloudMainTest {
     void aTypoOrAMissingValueIsRefusedNotDropped() {
         assertThatThrownBy(() -> CloudMain.checkOptions(new String[] {"--worker", "1"}))
                 .hasMessageStartingWith("unknown option '--worker'; the options are [--compute-driver, --config, "
-                        + "--name, --services, --slice, --storage, --workers] (each with a value) and [--bare, --help, --no-verify, --wipe]");
+                        + "--name, --services, --slice, --storage, --tempest, --workers] (each with a value) and [--bare, --help, --no-verify, --wipe]");
         assertThatThrownBy(() -> CloudMain.checkOptions(new String[] {"--name", "lab", "extra"}))
                 .hasMessageStartingWith("unexpected argument 'extra'");
         assertThatThrownBy(() -> CloudMain.checkOptions(new String[] {"--workers"}))

@@ -3,6 +3,7 @@ package io.speedling.openstack;
 import io.speedling.core.Fleet;
 import io.speedling.core.SpeedlingException;
 import io.speedling.openstack.components.Nova;
+import io.speedling.openstack.components.Tempest;
 import io.speedling.virt.RunLock;
 import io.speedling.virt.image.Image;
 import io.speedling.virt.image.ImageCache;
@@ -51,6 +52,7 @@ public final class AllInOne {
     private Cloud custom;
     private int workers;
     private int storage;
+    private String tempest;
     private List<ConfigOverride> config = List.of();
     private String computeDriver = Nova.FAKE;
 
@@ -68,6 +70,7 @@ public final class AllInOne {
         a.custom = custom;
         a.workers = workers;
         a.storage = storage;
+        a.tempest = tempest;
         a.config = config;
         a.computeDriver = computeDriver;
         return a;
@@ -170,6 +173,18 @@ public final class AllInOne {
 
     public int storage() {
         return storage;
+    }
+
+    /**
+     * Tempest's tests run at the end of each deploy ({@link Tempest#running}): {@code "smoke"} or a
+     * regular expression over test ids; null (the default) runs none. Needs the tempest service.
+     */
+    public AllInOne tempest(String selection) {
+        AllInOne a = copy();
+        a.tempest = selection;
+        a.custom = null;
+        a.cloud();  // refuses a malformed selection, or one without the tempest service, now
+        return a;
     }
 
     /** Names of the storage nodes, {@code storage-01} ... */
@@ -297,7 +312,17 @@ public final class AllInOne {
         if (custom != null) {
             return custom;
         }
-        return cloud(registry, name, inventory(workers, storage).config(config), services, computeDriver);
+        Cloud c = cloud(registry, name, inventory(workers, storage).config(config), services, computeDriver);
+        if (tempest == null) {
+            return c;
+        }
+        if (c.components().stream().noneMatch(Tempest.class::isInstance)) {
+            throw new IllegalArgumentException("cannot run Tempest '" + tempest + "': the cloud's services " + services
+                    + " leave out tempest; add it (or leave out the bare setting)");
+        }
+        return Cloud.builder(name).component(c.components().stream()
+                .map(x -> x instanceof Tempest t ? t.running(tempest) : x).toArray(Component[]::new))
+                .inventory(c.inventory()).build();
     }
 
     public Recipe recipe() {

@@ -31,12 +31,14 @@ import java.util.Set;
  *     of the same key wins)
  * @param computeDriver Nova's compute driver, {@code fake.FakeDriver} or {@code libvirt.LibvirtDriver}
  *     ({@link Nova#driverName})
+ * @param tempest Tempest's tests run at the end of each deploy ({@code "smoke"} or a regular expression over
+ *     test ids), or null for none
  * @param registry the services to select from ({@link ServiceRegistry#builtIn()} unless the caller
  *     registered its own components)
  */
 public record CloudSpec(Set<String> services, int workers, int storage, String name, int slice, boolean reuse,
                         boolean keepOnFailure, boolean verify, List<ConfigOverride> config, String computeDriver,
-                        ServiceRegistry registry) {
+                        String tempest, ServiceRegistry registry) {
 
     public CloudSpec {
         registry = java.util.Objects.requireNonNull(registry, "registry");
@@ -53,6 +55,16 @@ public record CloudSpec(Set<String> services, int workers, int storage, String n
         }
         config = List.copyOf(config);
         computeDriver = Nova.driverName(computeDriver);
+        if (tempest != null) {
+            if (tempest.isBlank() || tempest.contains("\n")) {
+                throw new IllegalArgumentException("Tempest selection '" + tempest + "': give \"smoke\" or a regular "
+                        + "expression over test ids on one line, e.g. tempest.api.identity");
+            }
+            if (!services.contains("tempest")) {
+                throw new IllegalArgumentException("cannot run Tempest '" + tempest + "': the cloud's services "
+                        + services + " leave out tempest; add it (or leave out the bare setting)");
+            }
+        }
         if (storage < 0 || storage > AllInOne.MAX_WORKERS) {
             throw new IllegalArgumentException("storage nodes " + storage + " is out of range: give 0 (storage on the "
                     + "controller) to " + AllInOne.MAX_WORKERS);
@@ -63,14 +75,14 @@ public record CloudSpec(Set<String> services, int workers, int storage, String n
 
     /** Every service on one node. */
     public static CloudSpec allInOne() {
-        return new CloudSpec(AllInOne.SERVICES.keySet(), 0, 0, null, -1, false, false, false, List.of(), Nova.FAKE,
+        return new CloudSpec(AllInOne.SERVICES.keySet(), 0, 0, null, -1, false, false, false, List.of(), Nova.FAKE, null,
                 ServiceRegistry.builtIn());
     }
 
     /** Only these services and what they need; an unknown name is refused listing the known ones. */
     public CloudSpec services(Collection<String> s) {
         return new CloudSpec(registry.select(s), workers, storage, name, slice, reuse, keepOnFailure, verify, config,
-                computeDriver, registry);
+                computeDriver, tempest, registry);
     }
 
     public CloudSpec services(String... s) {
@@ -82,7 +94,7 @@ public record CloudSpec(Set<String> services, int workers, int storage, String n
      * {@code r} ({@link ServiceRegistry#with}). The selection is kept.
      */
     public CloudSpec registry(ServiceRegistry r) {
-        return new CloudSpec(services, workers, storage, name, slice, reuse, keepOnFailure, verify, config, computeDriver, r);
+        return new CloudSpec(services, workers, storage, name, slice, reuse, keepOnFailure, verify, config, computeDriver, tempest, r);
     }
 
     /**
@@ -99,7 +111,7 @@ public record CloudSpec(Set<String> services, int workers, int storage, String n
 
     /** A controller and {@code n} worker nodes (nova-compute and the network agent on the workers). */
     public CloudSpec workers(int n) {
-        return new CloudSpec(services, n, storage, name, slice, reuse, keepOnFailure, verify, config, computeDriver, registry);
+        return new CloudSpec(services, n, storage, name, slice, reuse, keepOnFailure, verify, config, computeDriver, tempest, registry);
     }
 
     /**
@@ -108,7 +120,16 @@ public record CloudSpec(Set<String> services, int workers, int storage, String n
      */
     public CloudSpec storage(int n) {
         return new CloudSpec(services, workers, n, name, slice, reuse, keepOnFailure, verify, config, computeDriver,
-                registry);
+                tempest, registry);
+    }
+
+    /**
+     * Tempest's tests at the end of each deploy: {@code "smoke"}, or a regular expression over test
+     * ids; null runs none. Needs the tempest service (not a bare cloud).
+     */
+    public CloudSpec tempest(String selection) {
+        return new CloudSpec(services, workers, storage, name, slice, reuse, keepOnFailure, verify, config,
+                computeDriver, selection, registry);
     }
 
     /** "all-in-one" or "controller+N workers", with "+M storage" when there are storage nodes. */
@@ -118,35 +139,35 @@ public record CloudSpec(Set<String> services, int workers, int storage, String n
     }
 
     public CloudSpec name(String n) {
-        return new CloudSpec(services, workers, storage, n, slice, reuse, keepOnFailure, verify, config, computeDriver, registry);
+        return new CloudSpec(services, workers, storage, n, slice, reuse, keepOnFailure, verify, config, computeDriver, tempest, registry);
     }
 
     public CloudSpec slice(int s) {
-        return new CloudSpec(services, workers, storage, name, s, reuse, keepOnFailure, verify, config, computeDriver, registry);
+        return new CloudSpec(services, workers, storage, name, s, reuse, keepOnFailure, verify, config, computeDriver, tempest, registry);
     }
 
     public CloudSpec reuse(boolean r) {
-        return new CloudSpec(services, workers, storage, name, slice, r, keepOnFailure, verify, config, computeDriver, registry);
+        return new CloudSpec(services, workers, storage, name, slice, r, keepOnFailure, verify, config, computeDriver, tempest, registry);
     }
 
     public CloudSpec keepOnFailure(boolean k) {
-        return new CloudSpec(services, workers, storage, name, slice, reuse, k, verify, config, computeDriver, registry);
+        return new CloudSpec(services, workers, storage, name, slice, reuse, k, verify, config, computeDriver, tempest, registry);
     }
 
     public CloudSpec verify(boolean v) {
-        return new CloudSpec(services, workers, storage, name, slice, reuse, keepOnFailure, v, config, computeDriver, registry);
+        return new CloudSpec(services, workers, storage, name, slice, reuse, keepOnFailure, v, config, computeDriver, tempest, registry);
     }
 
     /** Nova's compute driver: {@code fake} (the default) or {@code libvirt} (servers are qemu domains). */
     public CloudSpec computeDriver(String driver) {
-        return new CloudSpec(services, workers, storage, name, slice, reuse, keepOnFailure, verify, config, driver, registry);
+        return new CloudSpec(services, workers, storage, name, slice, reuse, keepOnFailure, verify, config, driver, tempest, registry);
     }
 
     /** This spec with one more config override, e.g. {@code config("controller-01", "/etc/nova/nova.conf", "DEFAULT", "debug", "true")}. */
     public CloudSpec config(String node, String path, String section, String key, String value) {
         List<ConfigOverride> c = new java.util.ArrayList<>(config);
         c.add(new ConfigOverride(node, path, section, key, value));
-        return new CloudSpec(services, workers, storage, name, slice, reuse, keepOnFailure, verify, c, computeDriver, registry);
+        return new CloudSpec(services, workers, storage, name, slice, reuse, keepOnFailure, verify, c, computeDriver, tempest, registry);
     }
 
     /** This spec with one more config override written {@code NODE:PATH:SECTION.KEY=VALUE} ({@link ConfigOverride#parse}). */

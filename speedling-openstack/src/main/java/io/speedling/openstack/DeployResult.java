@@ -34,6 +34,12 @@ public record DeployResult(String cloud, String keystoneUrl, RunReport report, M
             sb.append(String.format(Locale.ROOT, "%n  %2d. %-28s %6.1f s  (ran %.1f-%.1f s)", i + 1, t.name(),
                     t.workMs() / 1000.0, t.startMs() / 1000.0, t.endMs() / 1000.0));
         }
+        for (TaskRecord t : report.tasks()) {
+            if (t.outcome() != null) {
+                sb.append(System.lineSeparator()).append(t.name()).append(": ")
+                        .append(t.outcome().replace("\n", System.lineSeparator() + "  "));
+            }
+        }
         sb.append(System.lineSeparator()).append("report: ").append(htmlReport);
         return sb.toString();
     }

@@ -154,6 +154,7 @@ public final class OpenStackCloud implements AutoCloseable {
     static AllInOne allInOne(CloudSpec spec) {
         return AllInOne.named(spec.cloudName(), spec.sliceOrDerived()).registry(spec.registry())
                 .services(spec.services()).workers(spec.workers()).storage(spec.storage()).config(spec.config())
+                .tempest(spec.tempest())
                 .computeDriver(spec.computeDriver());
     }
 

@@ -8,7 +8,6 @@ import io.speedling.core.Fleet;
 import io.speedling.core.SpeedlingException;
 import io.speedling.core.functions.Sh;
 import io.speedling.openstack.components.MariaDb;
-import io.speedling.openstack.components.Tempest;
 import io.speedling.openstack.remote.Once;
 import io.speedling.virt.HostTool;
 import io.speedling.virt.image.Image;
@@ -96,14 +95,18 @@ class AllInOneE2E {
             assertThat(apis.lines()).containsExactly("threads = 1", "threads = 1",
                     "/var/log/neutron/neutron-api.log:0", "/var/log/nova/nova-api.log:0");
 
-            // OpenStack's own smoke tests against the complete cloud: none may fail; what is skipped, and
-            // why, goes to the test's output
-            Tempest.Result smoke = Tempest.smoke(fleet.node(AllInOne.NODE), 2, java.time.Duration.ofMinutes(20));
-            System.out.printf("tempest smoke: %d passed, %d failed, %d skipped in %.0f s%n", smoke.passed(),
-                    smoke.failed().size(), smoke.skipped().size(), smoke.seconds());
-            smoke.skipped().forEach((t, why) -> System.out.println("  skipped " + t + ": " + why));
-            assertThat(smoke.failed()).as(smoke.output()).isEmpty();
-            assertThat(smoke.passed()).as(smoke.output()).isGreaterThan(30);
+            // OpenStack's own smoke tests against the complete cloud, as `bin/cloud --tempest smoke` asks for
+            // them: the deploy's last task (a failed test fails the deploy, naming it with its error); the
+            // counts and each skip with its reason are the task's outcome in the reports and the summary
+            DeployResult tested = Deployer.of(aio.tempest("smoke").cloud(), state).deploy(fleet);
+            System.out.println(tested.summary());
+            String outcome = tested.report().task("tempest.run").outcome();
+            assertThat(outcome).matches("(?s)\\d+ passed, 0 failed, \\d+ skipped in \\d+ s\n.*skipped: .*");
+            assertThat(Integer.parseInt(outcome.substring(0, outcome.indexOf(' ')))).isGreaterThan(30);
+            assertThat(tested.restarted()).as("services restarted by the run that added Tempest's tests").isZero();
+            assertThat(tested.summary()).contains("tempest.run: " + outcome.lines().findFirst().orElseThrow());
+            assertThat(Files.readString(tested.reportFile())).contains("\"outcome\"");
+            assertThat(Files.readString(tested.htmlReport())).contains("<h3>tempest.run</h3>");
 
             DeployResult again = deployer.deploy(fleet);
             assertThat(again.restarted()).as("services restarted by a rerun with nothing changed").isZero();
@@ -115,7 +118,8 @@ class AllInOneE2E {
             assertThat(logText).contains("deploy of cloud e2e onto [controller-01]", "start   nova.start",
                     "ok      nova.start (").doesNotContain(adminPassword);
             assertThat(logText.split("run ended: " + r.report().tasks().size() + " tasks in ", -1))
-                    .as("one result line per deploy").hasSize(3);
+                    .as("one result line per deploy of the 57 tasks").hasSize(3);
+            assertThat(logText).contains("run ended: " + tested.report().tasks().size() + " tasks in ");
         }
     }
 

@@ -146,4 +146,15 @@ class InventoryTest {
         assertThat(two.config("storage-02:/etc/ceph/ceph.conf:global.debug_osd=1").config()).hasSize(1);
         assertThatThrownBy(() -> plain.storage(9)).hasMessageStartingWith("storage nodes 9 is out of range");
     }
+
+    @Test
+    void aSpecsTempestSelectionNeedsTheTempestServiceAndLeavesTheHashAlone() {
+        CloudSpec plain = CloudSpec.allInOne();
+        assertThat(plain.tempest("smoke").hash()).isEqualTo(plain.hash());
+        assertThat(OpenStackCloud.allInOne(plain.tempest("tempest.api.identity")).cloud().component(
+                io.speedling.openstack.components.Tempest.class).selection()).isEqualTo("tempest.api.identity");
+        assertThatThrownBy(() -> plain.tempest("smoke").bare()).hasMessageStartingWith("cannot run Tempest 'smoke': "
+                + "the cloud's services").hasMessageContaining("leave out tempest");
+        assertThatThrownBy(() -> plain.tempest("")).hasMessageStartingWith("Tempest selection '': give \"smoke\"");
+    }
 }

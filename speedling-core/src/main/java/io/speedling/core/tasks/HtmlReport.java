@@ -73,6 +73,7 @@ public final class HtmlReport {
                 .append("</h1>\n");
         summary(h);
         failures(h);
+        outcomes(h);
         h.append("<h2>Timeline</h2>\n<p class=\"legend\"><span class=\"k work\"></span>own work "
                 + "<span class=\"k wait\"></span>waiting for another task <span class=\"k failed\"></span>failed "
                 + "<span class=\"k aborted\"></span>aborted (a task it needed failed)</p>\n");
@@ -293,6 +294,19 @@ public final class HtmlReport {
         double mid = (x2 - x1) / 2;
         h.append(String.format(Locale.ROOT, "<path d=\"M %.1f %.1f C %.1f %.1f, %.1f %.1f, %.1f %.1f\" class=\"edge%s\" "
                 + "marker-end=\"url(#arrow)\"/>%n", x1, y1, x1 + mid, y1, x2 - mid, y2, x2, y2, dashed ? " dyn" : ""));
+    }
+
+    /** What tasks reported they found (a test run's counts, say), in task order. */
+    private void outcomes(StringBuilder h) {
+        List<TaskRecord> with = report.tasks().stream().filter(t -> t.outcome() != null).toList();
+        if (with.isEmpty()) {
+            return;
+        }
+        h.append("<h2>Outcomes</h2>\n");
+        for (TaskRecord t : with) {
+            h.append("<h3>").append(esc(t.name())).append("</h3>\n<pre class=\"outcome\">").append(esc(t.outcome()))
+                    .append("</pre>\n");
+        }
     }
 
     private void table(StringBuilder h) {

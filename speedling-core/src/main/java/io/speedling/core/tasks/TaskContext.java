@@ -20,4 +20,10 @@ public interface TaskContext {
 
     /** Starts the tasks without waiting (the original's {@code will need}). */
     void willNeed(Task<?>... tasks);
+
+    /**
+     * What the task found, in words, for the run's report ({@link TaskRecord#outcome}): e.g. a test
+     * run's counts. The last call wins; kept whether the task then succeeds or fails.
+     */
+    void outcome(String text);
 }

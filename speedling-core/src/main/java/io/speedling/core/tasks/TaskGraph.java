@@ -85,6 +85,7 @@ public final class TaskGraph {
         TaskStatus status = TaskStatus.NOT_RUN;
         String error;
         String failedTask;
+        String outcome;
     }
 
     /** Defines a task. Names are unique; dependencies must belong to this graph. */
@@ -304,7 +305,7 @@ public final class TaskGraph {
     private TaskRecord record(Task<?> t, State s) {
         return new TaskRecord(t.name(), s.status, s.start, s.end, s.waitNanos / 1_000_000,
                 t.dependencies().stream().map(Task::name).toList(), List.copyOf(s.waitedFor), s.thread, s.error,
-                s.failedTask, List.copyOf(s.waits));
+                s.failedTask, List.copyOf(s.waits), s.outcome);
     }
 
     private synchronized RunReport report(long epoch) {
@@ -392,6 +393,14 @@ public final class TaskGraph {
         @Override
         public String taskName() {
             return self.name();
+        }
+
+        @Override
+        public void outcome(String text) {
+            String clean = text == null ? null : redactor.apply(text);
+            synchronized (TaskGraph.this) {
+                states.get(self).outcome = clean;
+            }
         }
 
         @Override

@@ -16,10 +16,11 @@ import java.util.List;
  * @param error the failure's message (for aborts: which task failed), or null
  * @param failedTask for an abort, the task whose failure caused it
  * @param waits each wait for another task, with its times, in order
+ * @param outcome what the task reported it found ({@link TaskContext#outcome}), or null
  */
 public record TaskRecord(String name, TaskStatus status, long startMs, long endMs, long waitMs,
         List<String> dependencies, List<String> waitedFor, String thread, String error, String failedTask,
-        List<Wait> waits) {
+        List<Wait> waits, String outcome) {
 
     public TaskRecord {
         dependencies = dependencies == null ? List.of() : List.copyOf(dependencies);

@@ -57,6 +57,27 @@ class ReportAndProgressTest {
     }
 
     @Test
+    void aTasksOutcomeReachesTheJsonAndTheHtmlRedactedAndKeptWhenItFails() {
+        TaskGraph g = TaskGraph.builder().redactor(t -> t.replace("s3cret", "***")).build();
+        g.task("tests.run", ctx -> {
+            ctx.outcome("3 passed, 1 failed <b>, password s3cret");
+            throw new IllegalStateException("1 test failed");
+        });
+        g.task("quiet", ctx -> 1);
+        RunReport r;
+        try {
+            r = g.run();
+        } catch (TaskGraphException e) {
+            r = e.report();
+        }
+        assertThat(r.task("tests.run").outcome()).isEqualTo("3 passed, 1 failed <b>, password ***");
+        assertThat(r.task("quiet").outcome()).isNull();
+        assertThat(RunReport.fromJson(r.toJson()).task("tests.run").outcome()).isEqualTo(r.task("tests.run").outcome());
+        assertThat(HtmlReport.of(r).render()).contains("<h2>Outcomes</h2>", "<h3>tests.run</h3>",
+                "3 passed, 1 failed &lt;b&gt;, password ***").doesNotContain("s3cret");
+    }
+
+    @Test
     void theHtmlReportIsWellFormedAndShowsFailuresInRed() throws Exception {
         RunReport r = failingRun();
         String html = HtmlReport.of(r).title("deploy of cloud t").fact("nodes", "controller-01").render();

@@ -25,7 +25,9 @@ import java.util.regex.Pattern;
  * workspace in {@value #WORKSPACE} whose {@code etc/tempest.conf} names the cloud's admin, the
  * default resources (image, flavors, public network), which services exist, and what the cloud
  * cannot do (no guests to log into with the fake driver: validation off). Deploying it runs no
- * tests; {@link #run} does.
+ * tests unless asked ({@link #running}: then the deploy's task {@code tempest.run} runs them, its
+ * counts and skips are the task's outcome in deploy.json and deploy.html, and a failed test fails
+ * the deploy naming it with its error); {@link #run} runs them any time.
  */
 public final class Tempest extends Component {
     /** Tempest's workspace on the controller. */
@@ -44,6 +46,7 @@ public final class Tempest extends Component {
     private final Defaults defaults;
     private final Optional<Cinder> cinder;
     private final Optional<Swift> swift;
+    private final String selection;
 
     /**
      * @param cinder block storage, when the cloud has it (its tests run then)
@@ -56,6 +59,36 @@ public final class Tempest extends Component {
         this.defaults = required(defaults, "tempest", "the default resources", how);
         this.cinder = cinder;
         this.swift = swift;
+        this.selection = null;
+    }
+
+    private Tempest(Tempest t, String selection) {
+        super("tempest");
+        this.keystone = t.keystone;
+        this.defaults = t.defaults;
+        this.cinder = t.cinder;
+        this.swift = t.swift;
+        this.selection = selection;
+    }
+
+    /**
+     * This component, running tests at the end of each deploy: {@code "smoke"} for Tempest's smoke
+     * tests, else a regular expression over test ids (e.g. {@code "tempest.api.identity"}); null
+     * runs none.
+     *
+     * @throws IllegalArgumentException for a blank selection or one with a line break
+     */
+    public Tempest running(String selection) {
+        if (selection != null && (selection.isBlank() || selection.contains("\n"))) {
+            throw new IllegalArgumentException("Tempest selection '" + selection + "': give \"smoke\" or a regular "
+                    + "expression over test ids on one line, e.g. tempest.api.identity");
+        }
+        return new Tempest(this, selection);
+    }
+
+    /** What the deploy runs ({@link #running}), or null. */
+    public String selection() {
+        return selection;
     }
 
     @Override
@@ -129,6 +162,20 @@ public final class Tempest extends Component {
             boolean c = ctl.call(WriteFile.text(EXCLUDE, EXCLUDED, FileSpec.mode(0644))).containsValue(Boolean.TRUE);
             return a || b || c;
         }, defaults.ready(d), keystone.registered(d));
+        if (selection != null) {
+            var node = d.fleet().node(d.cloud().inventory().nodesWith(Inventory.CONTROLLER).get(0));
+            d.task(name() + ".run", ctx -> {
+                Result r = selection.equals("smoke") ? smoke(node, 2, Duration.ofMinutes(40))
+                        : run(node, selection, 2, Duration.ofMinutes(40));
+                ctx.outcome(r.summary());
+                if (!r.ok()) {
+                    throw new IllegalStateException("tempest " + selection + ": " + (r.failed().isEmpty()
+                            ? "no test ran (does the selection match any test id?)" : r.failed().size()
+                            + " failed:\n" + r.failureDetails()));
+                }
+                return null;
+            }, planned(d, "config"));
+        }
     }
 
     /** What a run of Tempest found (the tests of {@value #EXCLUDE} are left out, each with its reason there). */
@@ -137,6 +184,32 @@ public final class Tempest extends Component {
         /** True when no test failed. */
         public boolean ok() {
             return failed.isEmpty() && passed > 0;
+        }
+
+        /** The counts, then each failed test and each skip with its reason, one a line. */
+        public String summary() {
+            StringBuilder s = new StringBuilder(String.format(java.util.Locale.ROOT,
+                    "%d passed, %d failed, %d skipped in %.0f s", passed, failed.size(), skipped.size(), seconds));
+            failed.forEach(t -> s.append("\nfailed: ").append(t));
+            skipped.forEach((t, why) -> s.append("\nskipped: ").append(t).append(": ").append(why));
+            return s.toString();
+        }
+
+        /** Each failed test with what the runner printed under it (its traceback), at most 40 lines each. */
+        public String failureDetails() {
+            StringBuilder s = new StringBuilder();
+            List<String> lines = output.lines().toList();
+            for (int i = 0; i < lines.size(); i++) {
+                Matcher m = LINE.matcher(lines.get(i).strip());
+                if (m.matches() && m.group(2).startsWith("FAILED")) {
+                    s.append(m.group(1)).append('\n');
+                    for (int j = i + 1, n = 0; j < lines.size() && !lines.get(j).strip().startsWith("{") && n < 40;
+                         j++, n++) {
+                        s.append("    ").append(lines.get(j)).append('\n');
+                    }
+                }
+            }
+            return s.toString().strip();
         }
     }
 

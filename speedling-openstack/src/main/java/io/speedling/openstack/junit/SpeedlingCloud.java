@@ -41,6 +41,12 @@ public @interface SpeedlingCloud {
     int storage() default 0;
 
     /**
+     * Tempest's tests to run at the end of the deploy: {@code "smoke"} or a regular expression over
+     * test ids; empty (the default) runs none. A failed test fails the deploy, naming it.
+     */
+    String tempest() default "";
+
+    /**
      * Per-node config settings that win over the components' own, each
      * {@code NODE:PATH:SECTION.KEY=VALUE}, e.g. {@code "controller-01:/etc/nova/nova.conf:DEFAULT.debug=true"}.
      */

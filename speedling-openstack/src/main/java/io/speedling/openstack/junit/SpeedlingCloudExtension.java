@@ -136,6 +136,9 @@ public final class SpeedlingCloudExtension implements ExecutionCondition, Before
                 spec = spec.services(a.services());
             }
             spec = spec.workers(a.workers()).storage(a.storage());
+            if (!a.tempest().isEmpty()) {
+                spec = spec.tempest(a.tempest());
+            }
             spec = spec.computeDriver(a.computeDriver());
             for (String c : a.config()) {
                 spec = spec.config(c);

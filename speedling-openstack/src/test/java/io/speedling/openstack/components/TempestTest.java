@@ -1,6 +1,7 @@
 package io.speedling.openstack.components;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
@@ -23,5 +24,36 @@ class TempestTest {
                 "Cinder backup feature disabled");
         assertThat(r.ok()).isFalse();
         assertThat(Tempest.parse("", 0).ok()).as("a run that ran nothing did not pass").isFalse();
+    }
+
+    @Test
+    void theSummaryHasTheCountsEachFailureAndEachSkipAndTheDetailsHaveTheTraceback() {
+        String out = """
+                {1} tempest.api.compute.servers.test_x.X.test_y[id-1,smoke] [3.1s] ... FAILED
+
+                Captured traceback:
+                ~~~~~~~~~~~~~~~~~~~
+                    Traceback (most recent call last):
+                    AssertionError: 404 != 200
+                {0} tempest.api.network.test_ports.PortsTest.test_list_ports[id-2,smoke] [0.2s] ... ok
+                {1} setUpClass (tempest.api.volume.test_backup.VolumesBackupsTest) ... SKIPPED: backup disabled
+                """;
+        Tempest.Result r = Tempest.parse(out, 12.4);
+        assertThat(r.summary()).isEqualTo("""
+                1 passed, 1 failed, 1 skipped in 12 s
+                failed: tempest.api.compute.servers.test_x.X.test_y[id-1,smoke]
+                skipped: setUpClass (tempest.api.volume.test_backup.VolumesBackupsTest): backup disabled""");
+        assertThat(r.failureDetails()).startsWith("tempest.api.compute.servers.test_x.X.test_y[id-1,smoke]\n")
+                .contains("AssertionError: 404 != 200").doesNotContain("test_list_ports");
+    }
+
+    @Test
+    void aSelectionIsSmokeOrARegexOnOneLine() {
+        Tempest t = io.speedling.openstack.ServiceRegistry.builtIn().components(java.util.List.of("tempest"), "fake")
+                .stream().filter(Tempest.class::isInstance).map(Tempest.class::cast).findFirst().orElseThrow();
+        assertThat(t.running("smoke").selection()).isEqualTo("smoke");
+        assertThat(t.selection()).isNull();
+        assertThatThrownBy(() -> t.running(" ")).hasMessageStartingWith("Tempest selection ' ': give \"smoke\"");
+        assertThatThrownBy(() -> t.running("a\nb")).hasMessageContaining("on one line");
     }
 }
