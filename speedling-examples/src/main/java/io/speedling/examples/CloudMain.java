@@ -110,18 +110,8 @@ public final class CloudMain {
         if (services != null) {
             spec = spec.services(List.of(services.split(",", -1)));
         }
-        String workers = one(given, "--workers", "0");
-        if (!workers.matches("[0-9]{1,2}")) {
-            throw new IllegalArgumentException("--workers " + workers + " is not a number: give 0-"
-                    + AllInOne.MAX_WORKERS);
-        }
-        spec = spec.workers(Integer.parseInt(workers));
-        String storage = one(given, "--storage", "0");
-        if (!storage.matches("[0-9]{1,2}")) {
-            throw new IllegalArgumentException("--storage " + storage + " is not a number: give 0-"
-                    + AllInOne.MAX_WORKERS);
-        }
-        spec = spec.storage(Integer.parseInt(storage));
+        spec = spec.workers(nodeCount(given, "--workers"));
+        spec = spec.storage(nodeCount(given, "--storage"));
         for (String c : given.getOrDefault("--config", List.of())) {
             spec = spec.config(c);
         }
@@ -203,6 +193,15 @@ public final class CloudMain {
             System.out.printf("cloud-ready name=%s keystone=%s clouds_yaml=%s openrc=%s report=%s%n", name,
                     cloud.keystoneUrl(), cloud.cloudsYaml(), cloud.adminOpenrc(), cloud.htmlReport());
         }
+    }
+
+    /** The number of nodes {@code option} gives (0 when not given), refused unless it is one or two digits. */
+    private static int nodeCount(Map<String, List<String>> given, String option) {
+        String n = one(given, option, "0");
+        if (!n.matches("[0-9]{1,2}")) {
+            throw new IllegalArgumentException(option + " " + n + " is not a number: give 0-" + AllInOne.MAX_WORKERS);
+        }
+        return Integer.parseInt(n);
     }
 
     private static String one(Map<String, List<String>> given, String option, String dflt) {

@@ -141,12 +141,8 @@ public final class AllInOne {
      * instead of the controller; 0 (the default) is all-in-one.
      */
     public AllInOne workers(int n) {
-        if (n < 0 || n > MAX_WORKERS) {
-            throw new IllegalArgumentException("workers " + n + " is out of range: give 0 (all-in-one) to "
-                    + MAX_WORKERS);
-        }
         AllInOne a = copy();
-        a.workers = n;
+        a.workers = requireNodes("workers", n, "all-in-one");
         a.custom = null;
         return a;
     }
@@ -155,18 +151,23 @@ public final class AllInOne {
         return workers;
     }
 
+    /** {@code n} nodes of a kind, 0 to {@link #MAX_WORKERS}; else refused naming {@code what} and what 0 means. */
+    static int requireNodes(String what, int n, String zeroMeans) {
+        if (n < 0 || n > MAX_WORKERS) {
+            throw new IllegalArgumentException(what + " " + n + " is out of range: give 0 (" + zeroMeans + ") to "
+                    + MAX_WORKERS);
+        }
+        return n;
+    }
+
     /**
      * Puts Ceph's OSDs (one each) and Swift's account, container and object servers on {@code n}
      * storage nodes ({@code storage-01} ...) instead of the controller, with one replica per storage
      * node up to three; 0 (the default) keeps storage on the controller.
      */
     public AllInOne storage(int n) {
-        if (n < 0 || n > MAX_WORKERS) {
-            throw new IllegalArgumentException("storage nodes " + n + " is out of range: give 0 (storage on the "
-                    + "controller) to " + MAX_WORKERS);
-        }
         AllInOne a = copy();
-        a.storage = n;
+        a.storage = requireNodes("storage nodes", n, "storage on the controller");
         a.custom = null;
         return a;
     }
@@ -181,9 +182,8 @@ public final class AllInOne {
      */
     public AllInOne tempest(String selection) {
         AllInOne a = copy();
-        a.tempest = selection;
+        a.tempest = Tempest.requireRunnable(selection, services);
         a.custom = null;
-        a.cloud();  // refuses a malformed selection, or one without the tempest service, now
         return a;
     }
 
@@ -313,12 +313,8 @@ public final class AllInOne {
             return custom;
         }
         Cloud c = cloud(registry, name, inventory(workers, storage).config(config), services, computeDriver);
-        if (tempest == null) {
+        if (Tempest.requireRunnable(tempest, services) == null) {
             return c;
-        }
-        if (c.components().stream().noneMatch(Tempest.class::isInstance)) {
-            throw new IllegalArgumentException("cannot run Tempest '" + tempest + "': the cloud's services " + services
-                    + " leave out tempest; add it (or leave out the bare setting)");
         }
         return Cloud.builder(name).component(c.components().stream()
                 .map(x -> x instanceof Tempest t ? t.running(tempest) : x).toArray(Component[]::new))

@@ -43,10 +43,8 @@ public record CloudSpec(Set<String> services, int workers, int storage, String n
     public CloudSpec {
         registry = java.util.Objects.requireNonNull(registry, "registry");
         services = registry.select(services);
-        if (workers < 0 || workers > AllInOne.MAX_WORKERS) {
-            throw new IllegalArgumentException("workers " + workers + " is out of range: give 0 (all-in-one) to "
-                    + AllInOne.MAX_WORKERS);
-        }
+        AllInOne.requireNodes("workers", workers, "all-in-one");
+        AllInOne.requireNodes("storage nodes", storage, "storage on the controller");
         if (name != null) {
             Component.requireName("cloud", name, " (it names the state directory)");
         }
@@ -55,20 +53,7 @@ public record CloudSpec(Set<String> services, int workers, int storage, String n
         }
         config = List.copyOf(config);
         computeDriver = Nova.driverName(computeDriver);
-        if (tempest != null) {
-            if (tempest.isBlank() || tempest.contains("\n")) {
-                throw new IllegalArgumentException("Tempest selection '" + tempest + "': give \"smoke\" or a regular "
-                        + "expression over test ids on one line, e.g. tempest.api.identity");
-            }
-            if (!services.contains("tempest")) {
-                throw new IllegalArgumentException("cannot run Tempest '" + tempest + "': the cloud's services "
-                        + services + " leave out tempest; add it (or leave out the bare setting)");
-            }
-        }
-        if (storage < 0 || storage > AllInOne.MAX_WORKERS) {
-            throw new IllegalArgumentException("storage nodes " + storage + " is out of range: give 0 (storage on the "
-                    + "controller) to " + AllInOne.MAX_WORKERS);
-        }
+        io.speedling.openstack.components.Tempest.requireRunnable(tempest, services);
         // an unknown node (worker-03 of a cloud with 2 workers) or a malformed setting is refused here
         AllInOne.inventory(workers, storage).config(config);
     }

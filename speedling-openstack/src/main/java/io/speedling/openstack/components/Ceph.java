@@ -381,21 +381,13 @@ public final class Ceph extends Component {
         Task<Boolean> mon = d.task(name() + ".mon", ctx -> {
             ctx.want(config);
             monGroup.callEach(n -> new Sh(monScript(n.name(), fsid, monMap.toString()), true));
-            boolean started = false;
-            for (String m : mons) {
-                started |= d.services(d.fleet().group(m), confChanged.test(m), "ceph-mon@" + m);
-            }
-            return started;
+            return startEach(d, mons, confChanged, m -> "ceph-mon@" + m);
         }, config);
         Task<Boolean> mgr = d.task(name() + ".mgr", ctx -> {
             monGroup.callEach(n -> Sh.checked("install -d -o ceph -g ceph /var/lib/ceph/mgr/ceph-" + n.name()));
             monGroup.callEach(n -> WriteFile.text("/var/lib/ceph/mgr/ceph-" + n.name() + "/keyring",
                     keyring(d, "mgr." + n.name()), new FileSpec("ceph", "ceph", 0600)));
-            boolean started = false;
-            for (String m : mons) {
-                started |= d.services(d.fleet().group(m), confChanged.test(m), "ceph-mgr@" + m);
-            }
-            return started;
+            return startEach(d, mons, confChanged, m -> "ceph-mgr@" + m);
         }, mon);
         String setup = setupScript(osdUuids, pools);
         Task<Boolean> auth = d.task(name() + ".setup", ctx -> d.onController(new Once("ceph-setup",
@@ -410,11 +402,7 @@ public final class Ceph extends Component {
             });
             // made while the monitors come up; started once they know the OSDs
             ctx.want(auth);
-            boolean started = false;
-            for (int i = 0; i < osds.size(); i++) {
-                started |= d.services(d.fleet().group(osds.get(i)), confChanged.test(osds.get(i)), "ceph-osd@" + i);
-            }
-            return started;
+            return startEach(d, osds, confChanged, n -> "ceph-osd@" + osds.indexOf(n));
         }, config);
         String ready = readyScript(pools, osds.size(), 180);
         d.task(name() + ".ready", ctx -> {
@@ -428,6 +416,19 @@ public final class Ceph extends Component {
             d.onController(new Once("ceph-pools-ready", stamp, List.of("python3", "-c", ready), Map.of(), null));
             return null;
         }, osd, mgr);
+    }
+
+    /**
+     * Starts each node's daemon ({@code unit} of the node), restarting it where {@code restart}
+     * holds for the node; true when some daemon was started or restarted.
+     */
+    private static boolean startEach(Deploy d, List<String> nodes, java.util.function.Predicate<String> restart,
+                                     java.util.function.Function<String, String> unit) {
+        boolean started = false;
+        for (String n : nodes) {
+            started |= d.services(d.fleet().group(n), restart.test(n), unit.apply(n));
+        }
+        return started;
     }
 
     /** Makes monitor {@code id}'s store once (with every key of the first keyring). */

@@ -194,8 +194,7 @@ public final class Neutron extends Component {
             String log = "/var/log/neutron/neutron-rpc-server.log";
             long before = Long.parseLong(d.onController(Sh.checked("stat -c %s " + log + " 2>/dev/null || echo 0"))
                     .stdout().strip());
-            d.services(ctl, ctx.want(config), "neutron-rpc-server");
-            boolean started = !"running".equals(d.serviceActions().get(d.controller().name() + ":neutron-rpc-server"));
+            boolean started = d.services(ctl, ctx.want(config), "neutron-rpc-server");
             String workers = !started ? "" : "for i in $(seq 480); do tail -c +" + (before + 1) + " " + log
                     + " 2>/dev/null | grep -q 'Starting [0-9]* workers' && break; sleep 0.25; done; ";
             d.onController(new Sh(workers + "for i in $(seq 60); do rabbitmqctl -q list_queues name consumers 2>/dev/null | "

@@ -79,11 +79,28 @@ public final class Tempest extends Component {
      * @throws IllegalArgumentException for a blank selection or one with a line break
      */
     public Tempest running(String selection) {
+        return new Tempest(this, requireSelection(selection));
+    }
+
+    /** {@code selection} if null, {@code "smoke"} or a regular expression on one line; else refused naming it. */
+    static String requireSelection(String selection) {
         if (selection != null && (selection.isBlank() || selection.contains("\n"))) {
             throw new IllegalArgumentException("Tempest selection '" + selection + "': give \"smoke\" or a regular "
                     + "expression over test ids on one line, e.g. tempest.api.identity");
         }
-        return new Tempest(this, selection);
+        return selection;
+    }
+
+    /**
+     * {@code selection} ({@link #requireSelection}) if a cloud of {@code services} can run it: a
+     * selection needs the tempest service.
+     */
+    public static String requireRunnable(String selection, java.util.Collection<String> services) {
+        if (requireSelection(selection) != null && !services.contains("tempest")) {
+            throw new IllegalArgumentException("cannot run Tempest '" + selection + "': the cloud's services "
+                    + services + " leave out tempest; add it (or leave out the bare setting)");
+        }
+        return selection;
     }
 
     /** What the deploy runs ({@link #running}), or null. */
