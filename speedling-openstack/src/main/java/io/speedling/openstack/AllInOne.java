@@ -2,7 +2,6 @@ package io.speedling.openstack;
 
 import io.speedling.core.Fleet;
 import io.speedling.core.SpeedlingException;
-import io.speedling.openstack.components.Nova;
 import io.speedling.openstack.components.Tempest;
 import io.speedling.virt.RunLock;
 import io.speedling.virt.image.Image;
@@ -26,9 +25,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The all-in-one cloud: the selected services on one nspawn node of a slice, deployed from the
- * OpenStack image layer. {@link #image()} builds or reuses the image, {@link #nodes} reuses the
- * slice's running node or boots a new one, {@link #deployer()} deploys onto it (a rerun converges).
+ * A {@link CloudSpec} on its nodes: the spec's cloud (all-in-one, or a controller with workers and
+ * storage nodes) on nspawn nodes of one slice, deployed from the OpenStack image layer. {@link
+ * #image()} builds or reuses the image, {@link #nodes} reuses the slice's running nodes or boots new
+ * ones, {@link #deployer()} deploys onto them (a rerun converges). What the cloud is lives in the
+ * spec alone; this class adds where it runs (image cache, node provider) and, for callers who wire
+ * components by hand, the {@link Cloud} to deploy instead of the spec's.
  */
 public final class AllInOne {
     private static final Logger LOG = LoggerFactory.getLogger("speedling.cloud");
@@ -43,37 +45,42 @@ public final class AllInOne {
     /** The most worker nodes a slice's cloud gets here (each is a full container of the image). */
     public static final int MAX_WORKERS = 8;
 
-    private final String name;
-    private final int slice;
-    private ImageCache cache;
-    private NspawnProvider provider;
-    private Set<String> services;
-    private ServiceRegistry registry = ServiceRegistry.builtIn();
-    private Cloud custom;
-    private int workers;
-    private int storage;
-    private String tempest;
-    private List<ConfigOverride> config = List.of();
-    private String computeDriver = Nova.FAKE;
+    /** The spec, with its name and slice fixed. */
+    private final CloudSpec spec;
+    private final ImageCache cache;
+    private final NspawnProvider provider;
+    /** Components wired by the caller, deployed instead of the spec's; null for the spec's own. */
+    private final Cloud custom;
 
-    private AllInOne(String name, int slice) {
-        this.name = Component.requireName("cloud", name, " (it names the state directory)");
-        this.slice = SlicePlan.requireSlice(slice);
+    private AllInOne(CloudSpec spec, ImageCache cache, NspawnProvider provider, Cloud custom) {
+        this.spec = spec;
+        this.cache = cache;
+        this.provider = provider;
+        this.custom = custom;
     }
 
-    private AllInOne copy() {
-        AllInOne a = new AllInOne(name, slice);
-        a.cache = cache;
-        a.provider = provider;
-        a.services = services;
-        a.registry = registry;
-        a.custom = custom;
-        a.workers = workers;
-        a.storage = storage;
-        a.tempest = tempest;
-        a.config = config;
-        a.computeDriver = computeDriver;
-        return a;
+    /**
+     * The cloud of {@code spec} (its name and slice, or those derived from its hash), with the
+     * default image cache and nspawn nodes.
+     */
+    public static AllInOne of(CloudSpec spec) {
+        return new AllInOne(spec.name(spec.cloudName()).slice(spec.sliceOrDerived()), ImageCache.openDefault(),
+                NspawnProvider.create(), null);
+    }
+
+    /** Every built-in service, on slice {@code slice}, with the default image cache and state. */
+    public static AllInOne named(String name, int slice) {
+        return of(CloudSpec.allInOne().name(name).slice(slice));
+    }
+
+    /** The spec (with the name and slice this cloud uses). */
+    public CloudSpec spec() {
+        return spec;
+    }
+
+    /** The same cloud described by {@code next} (a spec derived from {@link #spec()}); own wiring is dropped. */
+    private AllInOne with(CloudSpec next) {
+        return new AllInOne(next, cache, provider, null);
     }
 
     /**
@@ -81,22 +88,7 @@ public final class AllInOne {
      * {@code libvirt} (servers are qemu domains on the compute nodes; a bigger image, with qemu).
      */
     public AllInOne computeDriver(String driver) {
-        AllInOne a = copy();
-        a.computeDriver = Nova.driverName(driver);
-        a.custom = null;
-        return a;
-    }
-
-    /**
-     * Per-node config settings that win over the components' own ({@link ConfigOverride}); checked
-     * against this cloud's nodes at once, and a file no component writes fails the deploy.
-     */
-    public AllInOne config(List<ConfigOverride> overrides) {
-        AllInOne a = copy();
-        a.config = List.copyOf(overrides);
-        a.custom = null;
-        inventory(a.workers, a.storage).config(a.config);  // refuses an unknown node or a malformed setting now
-        return a;
+        return with(spec.computeDriver(driver));
     }
 
     /**
@@ -115,25 +107,14 @@ public final class AllInOne {
         return Inventory.of(roles);
     }
 
-    /** Every service of {@link #SERVICES}, on slice {@code slice}, with the default image cache and state. */
-    public static AllInOne named(String name, int slice) {
-        AllInOne a = new AllInOne(name, slice);
-        a.cache = ImageCache.openDefault();
-        a.provider = NspawnProvider.create();
-        a.services = SERVICES.keySet();
-        return a;
-    }
-
+    /** The image cache the node image comes from. */
     public AllInOne cache(ImageCache c) {
-        AllInOne a = copy();
-        a.cache = c;
-        return a;
+        return new AllInOne(spec, java.util.Objects.requireNonNull(c, "cache"), provider, custom);
     }
 
+    /** The provider the nodes come from. */
     public AllInOne provider(NspawnProvider p) {
-        AllInOne a = copy();
-        a.provider = p;
-        return a;
+        return new AllInOne(spec, cache, java.util.Objects.requireNonNull(p, "provider"), custom);
     }
 
     /**
@@ -141,14 +122,11 @@ public final class AllInOne {
      * instead of the controller; 0 (the default) is all-in-one.
      */
     public AllInOne workers(int n) {
-        AllInOne a = copy();
-        a.workers = requireNodes("workers", n, "all-in-one");
-        a.custom = null;
-        return a;
+        return with(spec.workers(n));
     }
 
     public int workers() {
-        return workers;
+        return spec.workers();
     }
 
     /** {@code n} nodes of a kind, 0 to {@link #MAX_WORKERS}; else refused naming {@code what} and what 0 means. */
@@ -166,14 +144,11 @@ public final class AllInOne {
      * node up to three; 0 (the default) keeps storage on the controller.
      */
     public AllInOne storage(int n) {
-        AllInOne a = copy();
-        a.storage = requireNodes("storage nodes", n, "storage on the controller");
-        a.custom = null;
-        return a;
+        return with(spec.storage(n));
     }
 
     public int storage() {
-        return storage;
+        return spec.storage();
     }
 
     /**
@@ -181,10 +156,7 @@ public final class AllInOne {
      * regular expression over test ids; null (the default) runs none. Needs the tempest service.
      */
     public AllInOne tempest(String selection) {
-        AllInOne a = copy();
-        a.tempest = Tempest.requireRunnable(selection, services);
-        a.custom = null;
-        return a;
+        return with(spec.tempest(selection));
     }
 
     /** Names of the storage nodes, {@code storage-01} ... */
@@ -208,8 +180,8 @@ public final class AllInOne {
     /** Every node of the cloud: the controller first. */
     public List<String> nodeNames() {
         List<String> out = new ArrayList<>(List.of(NODE));
-        out.addAll(workerNames(workers));
-        out.addAll(storageNames(storage));
+        out.addAll(workerNames(spec.workers()));
+        out.addAll(storageNames(spec.storage()));
         return out;
     }
 
@@ -219,72 +191,42 @@ public final class AllInOne {
      * @throws IllegalArgumentException naming an unknown service and listing the known ones
      */
     public AllInOne services(Collection<String> wanted) {
-        AllInOne a = copy();
-        a.services = registry.select(wanted);
-        a.custom = null;
-        return a;
-    }
-
-    /**
-     * Deploys {@code cloud} instead of the built-in selection, e.g. the built-in components plus
-     * one of the caller's own (see {@link Cloud#toBuilder()}). Its name must be this one's and its
-     * inventory must place services on exactly this cloud's nodes ({@link #nodeNames()}).
-     */
-    public AllInOne cloud(Cloud cloud) {
-        if (!cloud.name().equals(name)) {
-            throw new IllegalArgumentException("cloud " + cloud.name() + " given to all-in-one " + name
-                    + ": the names must match (the name picks the state directory)");
-        }
-        if (!cloud.inventory().nodes().equals(new java.util.LinkedHashSet<>(nodeNames()))) {
-            throw new IllegalArgumentException("cloud " + cloud.name() + " places services on "
-                    + cloud.inventory().nodes() + ", but this slice's nodes are " + nodeNames());
-        }
-        AllInOne a = copy();
-        a.custom = cloud;
-        return a;
+        return with(spec.services(wanted));
     }
 
     public AllInOne services(String... wanted) {
         return services(List.of(wanted));
     }
 
+    /**
+     * Deploys {@code cloud} instead of the spec's, e.g. components wired by hand (see {@link
+     * Cloud#toBuilder()}); to add a component of one's own, registering it ({@link #registry}) is
+     * simpler. Its name must be this one's and its inventory must place services on exactly this
+     * cloud's nodes ({@link #nodeNames()}).
+     */
+    public AllInOne cloud(Cloud cloud) {
+        if (!cloud.name().equals(name())) {
+            throw new IllegalArgumentException("cloud " + cloud.name() + " given to all-in-one " + name()
+                    + ": the names must match (the name picks the state directory)");
+        }
+        if (!cloud.inventory().nodes().equals(new java.util.LinkedHashSet<>(nodeNames()))) {
+            throw new IllegalArgumentException("cloud " + cloud.name() + " places services on "
+                    + cloud.inventory().nodes() + ", but this slice's nodes are " + nodeNames());
+        }
+        return new AllInOne(spec, cache, provider, cloud);
+    }
+
     public String name() {
-        return name;
+        return spec.name();
     }
 
     public int slice() {
-        return slice;
+        return spec.slice();
     }
 
     /** The selected services with what they need, in {@link #SERVICES} order. */
     public Set<String> selectedServices() {
-        return services;
-    }
-
-    /** The components of an all-in-one cloud with every service, wired. */
-    public static Cloud cloud(String name, String node) {
-        return cloud(name, node, SERVICES.keySet());
-    }
-
-    /** The components of an all-in-one cloud with the named services and what they need, wired. */
-    public static Cloud cloud(String name, String node, Collection<String> wanted) {
-        return cloud(name, Inventory.allInOne(node), wanted);
-    }
-
-    /** The named services and what they need, wired, placed by {@code inventory}. */
-    public static Cloud cloud(String name, Inventory inventory, Collection<String> wanted) {
-        return cloud(name, inventory, wanted, Nova.FAKE);
-    }
-
-    /** The named services and what they need, wired, placed by {@code inventory}, Nova with {@code computeDriver}. */
-    public static Cloud cloud(String name, Inventory inventory, Collection<String> wanted, String computeDriver) {
-        return cloud(ServiceRegistry.builtIn(), name, inventory, wanted, computeDriver);
-    }
-
-    private static Cloud cloud(ServiceRegistry registry, String name, Inventory inventory, Collection<String> wanted,
-                               String computeDriver) {
-        return Cloud.builder(name).component(registry.components(wanted, computeDriver).toArray(Component[]::new))
-                .inventory(inventory).build();
+        return spec.services();
     }
 
     /**
@@ -292,33 +234,12 @@ public final class AllInOne {
      * caller's own is given. Keeps the selection if every selected service is registered there.
      */
     public AllInOne registry(ServiceRegistry r) {
-        AllInOne a = copy();
-        a.registry = java.util.Objects.requireNonNull(r);
-        a.services = r.select(services);
-        a.custom = null;
-        return a;
+        return with(spec.registry(r));
     }
 
-    /**
-     * The named built-in services plus everything they need, in {@link #SERVICES} order.
-     *
-     * @throws IllegalArgumentException for a name that is not a service, listing the known ones
-     */
-    public static Set<String> select(Collection<String> wanted) {
-        return ServiceRegistry.builtIn().select(wanted);
-    }
-
+    /** The components to deploy: the spec's ({@link CloudSpec#cloud()}) or those given to {@link #cloud(Cloud)}. */
     public Cloud cloud() {
-        if (custom != null) {
-            return custom;
-        }
-        Cloud c = cloud(registry, name, inventory(workers, storage).config(config), services, computeDriver);
-        if (Tempest.requireRunnable(tempest, services) == null) {
-            return c;
-        }
-        return Cloud.builder(name).component(c.components().stream()
-                .map(x -> x instanceof Tempest t ? t.running(tempest) : x).toArray(Component[]::new))
-                .inventory(c.inventory()).build();
+        return custom != null ? custom : spec.cloud();
     }
 
     public Recipe recipe() {
@@ -326,12 +247,12 @@ public final class AllInOne {
     }
 
     public SlicePlan plan() {
-        SlicePlan.Builder b = SlicePlan.slice(slice).node("controller", 1);
-        if (workers > 0) {
-            b.node("worker", workers);
+        SlicePlan.Builder b = SlicePlan.slice(slice()).node("controller", 1);
+        if (workers() > 0) {
+            b.node("worker", workers());
         }
-        if (storage > 0) {
-            b.node("storage", storage);
+        if (storage() > 0) {
+            b.node("storage", storage());
         }
         return b.build();
     }
@@ -366,20 +287,20 @@ public final class AllInOne {
      * saying why, when the slice holds other nodes) otherwise. The caller checked the slice's owner.
      */
     Optional<Cluster> running(Image image) {
-        Optional<SliceRecord> rec = provider.record(slice);
+        Optional<SliceRecord> rec = provider.record(slice());
         if (rec.isEmpty()) {
             return Optional.empty();
         }
         String owner = rec.get().owner();
-        String why = owner != null && !owner.equals(name) ? "it holds cloud " + owner
+        String why = owner != null && !owner.equals(name()) ? "it holds cloud " + owner
                 : rec.get().difference(nodeNames(), image.key());
         if (why != null) {
-            LOG.warn("slice {} of cloud {} is replaced: {}", slice, name, why);
+            LOG.warn("slice {} of cloud {} is replaced: {}", slice(), name(), why);
             return Optional.empty();
         }
         Optional<Cluster> running = provider.existing(plan());
         if (running.isPresent() && owner == null) {
-            provider.claim(slice, name);  // made before owners were recorded; checkSlice() found it this cloud's
+            provider.claim(slice(), name());  // made before owners were recorded; checkSlice() found it this cloud's
         }
         return running;
     }
@@ -387,7 +308,7 @@ public final class AllInOne {
     /** Fresh nodes from the image, replacing whatever the slice held; claimed for this cloud. */
     Cluster fresh(Image image) {
         Cluster c = provider.cycle(plan(), image);
-        provider.claim(slice, name);
+        provider.claim(slice(), name());
         return c;
     }
 
@@ -396,21 +317,21 @@ public final class AllInOne {
      * cloud claimed while this cloud never ran), saying how to free it.
      */
     public void checkSlice() {
-        provider.record(slice).ifPresent(this::requireNotAnother);
+        provider.record(slice()).ifPresent(this::requireNotAnother);
     }
 
     /** Refuses a slice that another cloud claimed, saying how to free it. */
     void requireNotAnother(SliceRecord rec) {
-        if (rec.owner() == null && !Files.isRegularFile(Deployer.defaultStateDir(name).resolve(Deployer.MARKER))) {
-            throw new SpeedlingException("slice " + slice + " holds nodes " + rec.nodes() + " that no cloud claimed, "
-                    + "and cloud '" + name + "' was never deployed here; they are left as they are: wipe the slice "
-                    + "first (speedling-examples/bin/cloud --wipe --name <its cloud> --slice " + slice + ") or give "
+        if (rec.owner() == null && !Files.isRegularFile(Deployer.defaultStateDir(name()).resolve(Deployer.MARKER))) {
+            throw new SpeedlingException("slice " + slice() + " holds nodes " + rec.nodes() + " that no cloud claimed, "
+                    + "and cloud '" + name() + "' was never deployed here; they are left as they are: wipe the slice "
+                    + "first (speedling-examples/bin/cloud --wipe --name <its cloud> --slice " + slice() + ") or give "
                     + "this cloud another slice (--slice)");
         }
-        if (rec.owner() != null && !rec.owner().equals(name)) {
-            throw new SpeedlingException("slice " + slice + " holds cloud '" + rec.owner() + "', not '" + name
+        if (rec.owner() != null && !rec.owner().equals(name())) {
+            throw new SpeedlingException("slice " + slice() + " holds cloud '" + rec.owner() + "', not '" + name()
                     + "'; it is left as it is: wipe it first (speedling-examples/bin/cloud --wipe --name "
-                    + rec.owner() + " --slice " + slice + ") or give this cloud another slice (--slice)");
+                    + rec.owner() + " --slice " + slice() + ") or give this cloud another slice (--slice)");
         }
     }
 
@@ -425,11 +346,11 @@ public final class AllInOne {
      * the same cloud, or of any cloud on the same slice, is refused at once naming the holder.
      */
     public Hold lock() {
-        Path stateDir = Deployer.defaultStateDir(name);
-        RunLock cloudLock = RunLock.acquire(stateDir.resolveSibling(name + ".lock"), "cloud " + name, "cloud " + name
-                + " on slice " + slice, "give another --name");
+        Path stateDir = Deployer.defaultStateDir(name());
+        RunLock cloudLock = RunLock.acquire(stateDir.resolveSibling(name() + ".lock"), "cloud " + name(), "cloud " + name()
+                + " on slice " + slice(), "give another --name");
         try {
-            RunLock sliceLock = provider.lock(slice, "cloud " + name);
+            RunLock sliceLock = provider.lock(slice(), "cloud " + name());
             return () -> {
                 sliceLock.close();
                 cloudLock.close();
@@ -447,7 +368,7 @@ public final class AllInOne {
     }
 
     public Deployer deployer() {
-        return Deployer.of(cloud(), Deployer.defaultStateDir(name));
+        return Deployer.of(cloud(), Deployer.defaultStateDir(name()));
     }
 
     /**
@@ -467,9 +388,9 @@ public final class AllInOne {
      * deploy made it (see {@link Deployer}): whatever else is found there is left and named.
      */
     public void wipe() {
-        provider.wipe(slice);
-        Path stateDir = Deployer.defaultStateDir(name);
+        provider.wipe(slice());
+        Path stateDir = Deployer.defaultStateDir(name());
         Deployer.removeStateDir(stateDir);
-        RunLock.removeIfFree(stateDir.resolveSibling(name + ".lock"));
+        RunLock.removeIfFree(stateDir.resolveSibling(name() + ".lock"));
     }
 }

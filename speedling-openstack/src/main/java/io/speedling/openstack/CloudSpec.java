@@ -1,77 +1,114 @@
 package io.speedling.openstack;
 
 import io.speedling.openstack.components.Nova;
+import io.speedling.openstack.components.Tempest;
+import io.speedling.virt.nodes.SlicePlan;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HexFormat;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
- * What cloud to stand up: which services (with what they need) in which topology, and how to
- * treat it when done. Two equal specs describe the same cloud, so one deploy can serve both;
- * {@link #hash()} identifies it across runs for reuse.
+ * What cloud to stand up: which services (with what they need, the caller's own components
+ * included through {@link #registry}) in which topology, and how to treat it when done. The one
+ * description of a cloud that {@code bin/cloud}, {@link OpenStackCloud#up}, the JUnit extension,
+ * jshell and {@link AllInOne} go through. An immutable value: each setter returns a new spec,
+ * checked at once (an unknown service, node or setting is refused here, before any slow work).
+ * Two equal specs describe the same cloud, so one deploy can serve both; {@link #hash()}
+ * identifies it across runs for reuse.
  *
  * <pre>
  * CloudSpec.allInOne().services("keystone", "glance").reuse(true)
  * </pre>
- *
- * @param services the selected services with what they need ({@link AllInOne#SERVICES} order)
- * @param workers worker nodes for nova-compute and the network agent; 0 puts everything on one node
- * @param storage storage nodes for Ceph's OSDs and Swift's servers; 0 keeps storage on the controller
- * @param name the cloud's name (state directory), or null for one derived from the hash
- * @param slice the virt slice, or -1 for one derived from the hash (100-199)
- * @param reuse keep the cloud running after use and pick it up next time; takes effect only when
- *     the user also enables reuse ({@link OpenStackCloud#reuseEnabled()})
- * @param keepOnFailure keep the cloud for inspection when a test using it failed
- * @param verify run the {@link Verifier} after deploying
- * @param config per-node config settings that win over the components' own, in order (a later one
- *     of the same key wins)
- * @param computeDriver Nova's compute driver, {@code fake.FakeDriver} or {@code libvirt.LibvirtDriver}
- *     ({@link Nova#driverName})
- * @param tempest Tempest's tests run at the end of each deploy ({@code "smoke"} or a regular expression over
- *     test ids), or null for none
- * @param registry the services to select from ({@link ServiceRegistry#builtIn()} unless the caller
- *     registered its own components)
  */
-public record CloudSpec(Set<String> services, int workers, int storage, String name, int slice, boolean reuse,
-                        boolean keepOnFailure, boolean verify, List<ConfigOverride> config, String computeDriver,
-                        String tempest, ServiceRegistry registry) {
+public final class CloudSpec {
+    private final Values v;
 
-    public CloudSpec {
-        registry = java.util.Objects.requireNonNull(registry, "registry");
-        services = registry.select(services);
-        AllInOne.requireNodes("workers", workers, "all-in-one");
-        AllInOne.requireNodes("storage nodes", storage, "storage on the controller");
-        if (name != null) {
-            Component.requireName("cloud", name, " (it names the state directory)");
+    /** Every field of a spec; copied, changed and checked by {@link #with}. */
+    private static final class Values implements Cloneable {
+        Set<String> services;
+        int workers;
+        int storage;
+        String name;
+        int slice = -1;
+        boolean reuse;
+        boolean keepOnFailure;
+        boolean verify;
+        List<ConfigOverride> config = List.of();
+        String computeDriver = Nova.FAKE;
+        String tempest;
+        ServiceRegistry registry = ServiceRegistry.builtIn();
+
+        Values copy() {
+            try {
+                return (Values) clone();
+            } catch (CloneNotSupportedException e) {
+                throw new AssertionError(e);
+            }
         }
-        if (slice != -1) {
-            io.speedling.virt.nodes.SlicePlan.requireSlice(slice);
+
+        List<Object> all() {
+            return java.util.Arrays.asList(services, workers, storage, name, slice, reuse, keepOnFailure, verify, config,
+                    computeDriver, tempest, registry);
         }
-        config = List.copyOf(config);
-        computeDriver = Nova.driverName(computeDriver);
-        io.speedling.openstack.components.Tempest.requireRunnable(tempest, services);
-        // an unknown node (worker-03 of a cloud with 2 workers) or a malformed setting is refused here
-        AllInOne.inventory(workers, storage).config(config);
     }
 
-    /** Every service on one node. */
+    private CloudSpec(Values v) {
+        v.services = v.registry.select(v.services);
+        AllInOne.requireNodes("workers", v.workers, "all-in-one");
+        AllInOne.requireNodes("storage nodes", v.storage, "storage on the controller");
+        if (v.name != null) {
+            Component.requireName("cloud", v.name, " (it names the state directory)");
+        }
+        if (v.slice != -1) {
+            SlicePlan.requireSlice(v.slice);
+        }
+        v.config = List.copyOf(v.config);
+        v.computeDriver = Nova.driverName(v.computeDriver);
+        Tempest.requireRunnable(v.tempest, v.services);
+        // an unknown node (worker-03 of a cloud with 2 workers) or a malformed setting is refused here
+        AllInOne.inventory(v.workers, v.storage).config(v.config);
+        this.v = v;
+    }
+
+    private CloudSpec with(Consumer<Values> change) {
+        Values next = v.copy();
+        change.accept(next);
+        return new CloudSpec(next);
+    }
+
+    /** Every built-in service on one node. */
     public static CloudSpec allInOne() {
-        return new CloudSpec(AllInOne.SERVICES.keySet(), 0, 0, null, -1, false, false, false, List.of(), Nova.FAKE, null,
-                ServiceRegistry.builtIn());
+        Values v = new Values();
+        v.services = ServiceRegistry.builtIn().needs().keySet();
+        return new CloudSpec(v);
+    }
+
+    /** The selected services with what they need, in the registry's order. */
+    public Set<String> services() {
+        return v.services;
     }
 
     /** Only these services and what they need; an unknown name is refused listing the known ones. */
     public CloudSpec services(Collection<String> s) {
-        return new CloudSpec(registry.select(s), workers, storage, name, slice, reuse, keepOnFailure, verify, config,
-                computeDriver, tempest, registry);
+        List<String> wanted = List.copyOf(s);
+        return with(x -> x.services = x.registry.select(wanted));
     }
 
     public CloudSpec services(String... s) {
         return services(List.of(s));
+    }
+
+    /** The services to select from ({@link ServiceRegistry#builtIn()} unless the caller registered its own). */
+    public ServiceRegistry registry() {
+        return v.registry;
     }
 
     /**
@@ -79,7 +116,8 @@ public record CloudSpec(Set<String> services, int workers, int storage, String n
      * {@code r} ({@link ServiceRegistry#with}). The selection is kept.
      */
     public CloudSpec registry(ServiceRegistry r) {
-        return new CloudSpec(services, workers, storage, name, slice, reuse, keepOnFailure, verify, config, computeDriver, tempest, r);
+        Objects.requireNonNull(r, "registry");
+        return with(x -> x.registry = r);
     }
 
     /**
@@ -88,15 +126,25 @@ public record CloudSpec(Set<String> services, int workers, int storage, String n
      * alone, as a bare cloud.
      */
     public CloudSpec bare() {
-        Set<String> without = new java.util.LinkedHashSet<>(services);
+        Set<String> without = new LinkedHashSet<>(v.services);
         without.remove(ServiceRegistry.DEFAULTS);
-        without.removeAll(registry.dependents(ServiceRegistry.DEFAULTS));
+        without.removeAll(v.registry.dependents(ServiceRegistry.DEFAULTS));
         return services(without);
+    }
+
+    /** Worker nodes for nova-compute and the network agent; 0 puts everything on one node. */
+    public int workers() {
+        return v.workers;
     }
 
     /** A controller and {@code n} worker nodes (nova-compute and the network agent on the workers). */
     public CloudSpec workers(int n) {
-        return new CloudSpec(services, n, storage, name, slice, reuse, keepOnFailure, verify, config, computeDriver, tempest, registry);
+        return with(x -> x.workers = n);
+    }
+
+    /** Storage nodes for Ceph's OSDs and Swift's servers; 0 keeps storage on the controller. */
+    public int storage() {
+        return v.storage;
     }
 
     /**
@@ -104,8 +152,12 @@ public record CloudSpec(Set<String> services, int workers, int storage, String n
      * up to three; 0 (the default) keeps storage on the controller.
      */
     public CloudSpec storage(int n) {
-        return new CloudSpec(services, workers, n, name, slice, reuse, keepOnFailure, verify, config, computeDriver,
-                tempest, registry);
+        return with(x -> x.storage = n);
+    }
+
+    /** Tempest's selection run at the end of each deploy, or null for none. */
+    public String tempest() {
+        return v.tempest;
     }
 
     /**
@@ -113,46 +165,86 @@ public record CloudSpec(Set<String> services, int workers, int storage, String n
      * ids; null runs none. Needs the tempest service (not a bare cloud).
      */
     public CloudSpec tempest(String selection) {
-        return new CloudSpec(services, workers, storage, name, slice, reuse, keepOnFailure, verify, config,
-                computeDriver, selection, registry);
+        return with(x -> x.tempest = selection);
     }
 
     /** "all-in-one" or "controller+N workers", with "+M storage" when there are storage nodes. */
     public String topology() {
-        return (workers == 0 ? "all-in-one" : "controller+" + workers + " workers")
-                + (storage == 0 ? "" : "+" + storage + " storage");
+        return (v.workers == 0 ? "all-in-one" : "controller+" + v.workers + " workers")
+                + (v.storage == 0 ? "" : "+" + v.storage + " storage");
+    }
+
+    /** The cloud's name (its state directory), or null for one derived from the hash ({@link #cloudName()}). */
+    public String name() {
+        return v.name;
     }
 
     public CloudSpec name(String n) {
-        return new CloudSpec(services, workers, storage, n, slice, reuse, keepOnFailure, verify, config, computeDriver, tempest, registry);
+        return with(x -> x.name = n);
+    }
+
+    /** The virt slice, or -1 for one derived from the hash ({@link #sliceOrDerived()}). */
+    public int slice() {
+        return v.slice;
     }
 
     public CloudSpec slice(int s) {
-        return new CloudSpec(services, workers, storage, name, s, reuse, keepOnFailure, verify, config, computeDriver, tempest, registry);
+        return with(x -> x.slice = s);
+    }
+
+    /**
+     * Whether the cloud is kept running after use and picked up next time; takes effect only when
+     * the user also enables reuse ({@link OpenStackCloud#reuseEnabled()}).
+     */
+    public boolean reuse() {
+        return v.reuse;
     }
 
     public CloudSpec reuse(boolean r) {
-        return new CloudSpec(services, workers, storage, name, slice, r, keepOnFailure, verify, config, computeDriver, tempest, registry);
+        return with(x -> x.reuse = r);
+    }
+
+    /** Whether the cloud is kept for inspection when a test using it failed. */
+    public boolean keepOnFailure() {
+        return v.keepOnFailure;
     }
 
     public CloudSpec keepOnFailure(boolean k) {
-        return new CloudSpec(services, workers, storage, name, slice, reuse, k, verify, config, computeDriver, tempest, registry);
+        return with(x -> x.keepOnFailure = k);
     }
 
-    public CloudSpec verify(boolean v) {
-        return new CloudSpec(services, workers, storage, name, slice, reuse, keepOnFailure, v, config, computeDriver, tempest, registry);
+    /** Whether the {@link Verifier} runs after deploying. */
+    public boolean verify() {
+        return v.verify;
+    }
+
+    public CloudSpec verify(boolean check) {
+        return with(x -> x.verify = check);
+    }
+
+    /** Nova's compute driver, {@code fake.FakeDriver} or {@code libvirt.LibvirtDriver} ({@link Nova#driverName}). */
+    public String computeDriver() {
+        return v.computeDriver;
     }
 
     /** Nova's compute driver: {@code fake} (the default) or {@code libvirt} (servers are qemu domains). */
     public CloudSpec computeDriver(String driver) {
-        return new CloudSpec(services, workers, storage, name, slice, reuse, keepOnFailure, verify, config, driver, tempest, registry);
+        return with(x -> x.computeDriver = driver);
+    }
+
+    /** Per-node config settings that win over the components' own, in order (a later one of the same key wins). */
+    public List<ConfigOverride> config() {
+        return v.config;
     }
 
     /** This spec with one more config override, e.g. {@code config("controller-01", "/etc/nova/nova.conf", "DEFAULT", "debug", "true")}. */
     public CloudSpec config(String node, String path, String section, String key, String value) {
-        List<ConfigOverride> c = new java.util.ArrayList<>(config);
-        c.add(new ConfigOverride(node, path, section, key, value));
-        return new CloudSpec(services, workers, storage, name, slice, reuse, keepOnFailure, verify, c, computeDriver, tempest, registry);
+        ConfigOverride o = new ConfigOverride(node, path, section, key, value);
+        return with(x -> {
+            List<ConfigOverride> c = new ArrayList<>(x.config);
+            c.add(o);
+            x.config = c;
+        });
     }
 
     /** This spec with one more config override written {@code NODE:PATH:SECTION.KEY=VALUE} ({@link ConfigOverride#parse}). */
@@ -162,16 +254,32 @@ public record CloudSpec(Set<String> services, int workers, int storage, String n
     }
 
     /**
+     * The components of the selected services, wired and placed on this spec's nodes (the
+     * controller {@value AllInOne#NODE}, {@code worker-NN}, {@code storage-NN}), with the config
+     * overrides and Tempest's selection applied.
+     */
+    public Cloud cloud() {
+        Cloud c = v.registry.cloud(cloudName(), AllInOne.inventory(v.workers, v.storage).config(v.config), v.services,
+                v.computeDriver);
+        if (v.tempest == null) {
+            return c;
+        }
+        return Cloud.builder(c.name()).component(c.components().stream()
+                .map(x -> x instanceof Tempest t ? t.running(v.tempest) : x).toArray(Component[]::new))
+                .inventory(c.inventory()).build();
+    }
+
+    /**
      * 12 hex digits of SHA-256 over what makes the cloud what it is (topology, services, config
-     * overrides and compute driver; not
-     * the reuse or keep settings, which say what happens after).
+     * overrides and compute driver; not the reuse, keep, verify or Tempest settings, which say what
+     * happens after).
      */
     public String hash() {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
-            md.update((topology() + "\n" + String.join(",", services) + "\n" + (name == null ? "" : name)
-                    + (config.isEmpty() ? "" : "\n" + config) + (Nova.FAKE.equals(computeDriver) ? "" : "\n"
-                    + computeDriver)).getBytes(StandardCharsets.UTF_8));
+            md.update((topology() + "\n" + String.join(",", v.services) + "\n" + (v.name == null ? "" : v.name)
+                    + (v.config.isEmpty() ? "" : "\n" + v.config)
+                    + (Nova.FAKE.equals(v.computeDriver) ? "" : "\n" + v.computeDriver)).getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(md.digest()).substring(0, 12);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java has SHA-256", e);
@@ -183,11 +291,30 @@ public record CloudSpec(Set<String> services, int workers, int storage, String n
 
     /** The name, or {@code cloud-<hash>}. */
     public String cloudName() {
-        return name != null ? name : DERIVED_PREFIX + hash().substring(0, 8);
+        return v.name != null ? v.name : DERIVED_PREFIX + hash().substring(0, 8);
     }
 
     /** The slice, or one in 100-199 derived from the hash. */
     public int sliceOrDerived() {
-        return slice >= 0 ? slice : 100 + (int) (Long.parseLong(hash().substring(0, 8), 16) % 100);
+        return v.slice >= 0 ? v.slice : 100 + (int) (Long.parseLong(hash().substring(0, 8), 16) % 100);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof CloudSpec s && v.all().equals(s.v.all());
+    }
+
+    @Override
+    public int hashCode() {
+        return v.all().hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "CloudSpec[" + cloudName() + " " + topology() + " services=" + v.services
+                + (v.computeDriver.equals(Nova.FAKE) ? "" : " " + v.computeDriver)
+                + (v.tempest == null ? "" : " tempest=" + v.tempest) + (v.config.isEmpty() ? "" : " config=" + v.config)
+                + (v.reuse ? " reuse" : "") + (v.keepOnFailure ? " keepOnFailure" : "") + (v.verify ? " verify" : "")
+                + "]";
     }
 }

@@ -152,10 +152,7 @@ public final class OpenStackCloud implements AutoCloseable {
 
     /** The all-in-one (or controller + workers) plan of {@code spec}. */
     static AllInOne allInOne(CloudSpec spec) {
-        return AllInOne.named(spec.cloudName(), spec.sliceOrDerived()).registry(spec.registry())
-                .services(spec.services()).workers(spec.workers()).storage(spec.storage()).config(spec.config())
-                .tempest(spec.tempest())
-                .computeDriver(spec.computeDriver());
+        return AllInOne.of(spec);
     }
 
     /**

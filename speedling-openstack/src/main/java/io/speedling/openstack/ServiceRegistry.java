@@ -29,13 +29,13 @@ import java.util.function.Function;
 /**
  * The services a cloud can be made of, by name: each with the services it needs and how its
  * component is made from the components of those. A component is added by its own file and one
- * registration; selecting it by name ({@code --services}, {@link AllInOne#services}) brings what it
+ * registration; selecting it by name ({@code --services}, {@link CloudSpec#services}) brings what it
  * needs along. Immutable: {@link #with} returns a new registry.
  *
  * <pre>
  * ServiceRegistry mine = ServiceRegistry.builtIn().with("tenants", List.of("keystone", "openstackclient"),
  *         w -> new Tenants(w.get(Keystone.class), w.get(OpenStackClient.class), List.of("alice")));
- * AllInOne.named("lab", 3).registry(mine).services("tenants");
+ * CloudSpec.allInOne().registry(mine).services("tenants");
  * </pre>
  */
 public final class ServiceRegistry {
@@ -225,6 +225,15 @@ public final class ServiceRegistry {
             made.put(n, entries.get(n).make().apply(w));
         }
         return List.copyOf(made.values());
+    }
+
+    /**
+     * The selected services' components (and what they need), wired, placed on {@code inventory}'s
+     * nodes as cloud {@code name}; Nova with {@code computeDriver} ({@code fake} or {@code libvirt}).
+     */
+    public Cloud cloud(String name, Inventory inventory, Collection<String> wanted, String computeDriver) {
+        return Cloud.builder(name).component(components(wanted, computeDriver).toArray(Component[]::new))
+                .inventory(inventory).build();
     }
 
     /** "; did you mean 'x'?" for a name within two edits of a known one, else "". */

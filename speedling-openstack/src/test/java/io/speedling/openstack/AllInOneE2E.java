@@ -128,7 +128,7 @@ class AllInOneE2E {
         Image plain = cache.build(Recipes.node("bookworm"));
         try (Cluster c = provider.cycle(SlicePlan.slice(231).node("controller", 1).build(), plain);
              Fleet fleet = AllInOne.connect(c)) {
-            Deployer d = Deployer.of(AllInOne.cloud("bare", AllInOne.NODE), STATE.resolve("bare"));
+            Deployer d = Deployer.of(CloudSpec.allInOne().name("bare").cloud(), STATE.resolve("bare"));
             assertThatThrownBy(() -> d.deploy(fleet))
                     .isInstanceOf(SpeedlingException.class)
                     .hasMessageContaining("node controller-01 lacks packages of cloud bare: ")

@@ -20,9 +20,8 @@ class CloudWiringTest {
 
     @Test
     void theLibvirtDriverBringsQemuAndLibvirtdAndAnUnknownDriverIsRefused() {
-        Cloud fake = AllInOne.cloud("aio", Inventory.allInOne("controller-01"), AllInOne.SERVICES.keySet());
-        Cloud libvirt = AllInOne.cloud("aio", Inventory.allInOne("controller-01"), AllInOne.SERVICES.keySet(),
-                "libvirt");
+        Cloud fake = CloudSpec.allInOne().name("aio").cloud();
+        Cloud libvirt = CloudSpec.allInOne().name("aio").computeDriver("libvirt").cloud();
         assertThat(fake.component(Nova.class).computeDriver()).isEqualTo("fake.FakeDriver");
         assertThat(fake.packages()).contains("nova-compute-ironic").doesNotContain("nova-compute-qemu");
         assertThat(fake.services()).doesNotContain("libvirtd");
@@ -36,7 +35,7 @@ class CloudWiringTest {
 
     @Test
     void allInOneIsOrderedByDependencies() {
-        Cloud c = AllInOne.cloud("aio", "controller-01");
+        Cloud c = CloudSpec.allInOne().name("aio").cloud();
         var names = c.components().stream().map(Component::name).toList();
         assertThat(names.indexOf("mariadb")).isLessThan(names.indexOf("keystone"));
         assertThat(names.indexOf("keystone")).isLessThan(names.indexOf("glance"));
@@ -50,19 +49,19 @@ class CloudWiringTest {
 
     @Test
     void selectingServicesBringsWhatTheyNeedAndNothingElse() {
-        assertThat(AllInOne.select(java.util.List.of("glance"))).containsExactly("mariadb", "memcached", "keystone",
+        assertThat(ServiceRegistry.builtIn().select(java.util.List.of("glance"))).containsExactly("mariadb", "memcached", "keystone",
                 "glance", "openstackclient");
-        assertThat(AllInOne.select(java.util.List.of(" Nova "))).containsExactly("mariadb", "rabbitmq", "memcached",
+        assertThat(ServiceRegistry.builtIn().select(java.util.List.of(" Nova "))).containsExactly("mariadb", "rabbitmq", "memcached",
                 "keystone", "glance", "placement", "neutron", "nova", "openstackclient");
-        assertThat(AllInOne.select(java.util.List.of("defaults"))).containsExactly("mariadb", "rabbitmq",
+        assertThat(ServiceRegistry.builtIn().select(java.util.List.of("defaults"))).containsExactly("mariadb", "rabbitmq",
                 "memcached", "keystone", "glance", "placement", "neutron", "nova", "openstackclient", "defaults");
-        assertThat(AllInOne.select(java.util.List.of("swift"))).containsExactly("mariadb", "memcached", "keystone",
+        assertThat(ServiceRegistry.builtIn().select(java.util.List.of("swift"))).containsExactly("mariadb", "memcached", "keystone",
                 "swift", "openstackclient");
         assertThat(CloudSpec.allInOne().bare().services()).doesNotContain("defaults", "tempest").contains("nova",
                 "cinder");
         assertThat(ServiceRegistry.builtIn().dependents("ceph")).containsExactly("cinder");
         assertThat(ServiceRegistry.builtIn().dependents("neutron")).containsExactly("nova", "defaults", "tempest");
-        Cloud c = AllInOne.cloud("ks", "controller-01", java.util.List.of("keystone"));
+        Cloud c = CloudSpec.allInOne().name("ks").services("keystone").cloud();
         assertThat(c.components().stream().map(Component::name)).containsExactlyInAnyOrder("mariadb", "memcached",
                 "keystone", "openstackclient");
         assertThat(c.packages()).doesNotContain("rabbitmq-server", "nova-api", "glance");
@@ -70,8 +69,7 @@ class CloudWiringTest {
 
     @Test
     void workersTakeComputeAndChangeTheSpec() {
-        Cloud c = AllInOne.cloud("lab", Inventory.controllerAndWorkers("controller-01", AllInOne.workerNames(2)),
-                AllInOne.SERVICES.keySet());
+        Cloud c = CloudSpec.allInOne().name("lab").workers(2).cloud();
         assertThat(c.inventory().nodesWith(Inventory.COMPUTE)).containsExactly("worker-01", "worker-02");
         assertThat(c.inventory().nodesWith(Inventory.CONTROLLER)).containsExactly("controller-01");
         CloudSpec one = CloudSpec.allInOne();
@@ -82,15 +80,15 @@ class CloudWiringTest {
 
     @Test
     void anUnknownServiceIsNamedWithTheKnownOnes() {
-        assertThatThrownBy(() -> AllInOne.cloud("x", "n", java.util.List.of("keystone", "nvoa")))
+        assertThatThrownBy(() -> CloudSpec.allInOne().services("keystone", "nvoa"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("unknown service 'nvoa': the known services are mariadb, rabbitmq, memcached, ceph, "
                         + "keystone, glance, placement, neutron, nova, swift, cinder, openstackclient, defaults, "
                         + "tempest (or all); did you mean 'nova'?");
-        assertThatThrownBy(() -> AllInOne.select(java.util.List.of("trove")))
+        assertThatThrownBy(() -> ServiceRegistry.builtIn().select(java.util.List.of("trove")))
                 .hasMessageEndingWith("nova, swift, cinder, openstackclient, defaults, tempest (or all)");
-        assertThat(AllInOne.select(java.util.List.of("all"))).isEqualTo(AllInOne.SERVICES.keySet());
-        assertThatThrownBy(() -> AllInOne.select(java.util.List.of())).hasMessageStartingWith("no services selected");
+        assertThat(ServiceRegistry.builtIn().select(java.util.List.of("all"))).isEqualTo(AllInOne.SERVICES.keySet());
+        assertThatThrownBy(() -> ServiceRegistry.builtIn().select(java.util.List.of())).hasMessageStartingWith("no services selected");
     }
 
     @Test
