@@ -18,21 +18,37 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 /**
- * speedling's remote calls against OpenSSH baselines, measured in one run on three
- * loopback sshd nodes. Prints one figure per line and ends with the key=value line.
+ * speedling's remote calls against OpenSSH baselines, measured in one run on loopback sshd nodes
+ * (three unless {@code --nodes N}). Prints one figure per line and ends with the key=value line.
  *
- * <p>Options: {@code --rounds N} (1000), {@code --ssh-rounds N} (20), {@code --mux-rounds N} (200),
- * {@code --stream-mib N} (1024).
+ * <p>Figures: the cold and cached bootstrap of all nodes; call rounds (one call on every node,
+ * waiting for all) after a short warm-up ({@code speedling_rounds_per_s}) and in steady state after
+ * a long one ({@code steady_rounds_per_s}); calls with many in flight per node, as a deploy issues
+ * them ({@code pipelined_calls_per_s}, all nodes together); the controller's file descriptors and
+ * threads per connected node and its memory; a stream to every node. Baselines of the same run:
+ * {@code ssh host true} per call, ssh through a ControlMaster, {@code ssh host 'cat > f'} per node
+ * in parallel.
+ *
+ * <p>Options: {@code --nodes N} (3), {@code --rounds N} (1000), {@code --steady-seconds S} (5),
+ * {@code --in-flight N} (32 per node), {@code --ssh-rounds N} (20), {@code --mux-rounds N} (200),
+ * {@code --stream-mib N} (1024 per node up to 3 nodes, then 3072/N).
  */
 public final class RemoteCallsBench {
 
     public static void main(String[] args) throws Exception {
         io.speedling.core.Fleet.preferJdkCrypto();  // a tool of its own: the JVM is ours to tune
+        int n = intArg(args, "--nodes", 3);
+        if (n < 1 || n > 200) {
+            throw new IllegalArgumentException("--nodes " + n + " is out of range: give 1 to 200 (loopback addresses "
+                    + "127.0.0.2 onwards, one sshd each)");
+        }
         int rounds = intArg(args, "--rounds", 1000);
+        int steadySeconds = intArg(args, "--steady-seconds", 5);
+        int inFlight = intArg(args, "--in-flight", 32);
         int sshRounds = intArg(args, "--ssh-rounds", 20);
         int muxRounds = intArg(args, "--mux-rounds", 200);
-        int streamMib = intArg(args, "--stream-mib", 1024);
-        try (BenchUser user = new BenchUser(); LoopbackNodes nodes = new LoopbackNodes(3, user.name())) {
+        int streamMib = intArg(args, "--stream-mib", n <= 3 ? 1024 : Math.max(16, 3072 / n));
+        try (BenchUser user = new BenchUser(); LoopbackNodes nodes = new LoopbackNodes(n, user.name())) {
             Path dir = nodes.dir();
             // the ssh baselines write as the bench user; the agent writes as root through sudo
             Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
@@ -45,7 +61,7 @@ public final class RemoteCallsBench {
             fleet.connect().close();
             double cold = secs(t0);
             System.out.printf("bootstrap cold (empty node cache, upload): %.3f s%n", cold);
-            awaitCdsArchives(Path.of("/home", user.name(), ".cache", "speedling-bench"), 3);
+            awaitCdsArchives(Path.of("/home", user.name(), ".cache", "speedling-bench"), n);
 
             double cached = Double.MAX_VALUE;
             for (int i = 0; i < 3; i++) {
@@ -56,10 +72,18 @@ public final class RemoteCallsBench {
             System.out.printf("bootstrap cached (best of 3): %.3f s%n", cached);
 
             double speedlingRps;
+            double steadyRps;
+            double pipelined;
             double streamRate;
             Path src = dir.resolve("stream.src");
             writeFile(src, streamMib);
+            Footprint before = Footprint.now();
             try (Fleet f = fleet.connect()) {
+                Footprint connected = Footprint.now();
+                System.out.printf("controller per node: %.1f file descriptors, %.1f threads; %d MiB heap used and "
+                        + "%d MiB resident with %d nodes (%d MiB and %d MiB before connecting)%n",
+                        (connected.fds - before.fds) / (double) n, (connected.threads - before.threads) / (double) n,
+                        connected.heapMib, connected.rssMib, n, before.heapMib, before.rssMib);
                 NodeGroup all = f.all();
                 for (int i = 0; i < 300; i++) {
                     all.call(new Ping());
@@ -69,12 +93,21 @@ public final class RemoteCallsBench {
                     all.call(new Ping());
                 }
                 speedlingRps = rounds / secs(t0);
-                System.out.printf("speedling: %d rounds of one call on 3 nodes: %.0f rounds/s%n", rounds, speedlingRps);
+                System.out.printf("speedling: %d rounds of one call on %d nodes: %.0f rounds/s%n", rounds, n,
+                        speedlingRps);
+
+                steadyRps = steadyRounds(all, steadySeconds);
+                System.out.printf("speedling: steady state (after %d s of warm-up) on %d nodes: %.0f rounds/s%n",
+                        steadySeconds, n, steadyRps);
+
+                pipelined = pipelined(all, inFlight, steadySeconds);
+                System.out.printf("speedling: %d calls in flight per node on %d nodes: %.0f calls/s%n", inFlight, n,
+                        pipelined);
 
                 t0 = System.nanoTime();
                 all.send(StreamSource.of(src), out.resolve("stream.dst").toString(), FileSpec.mode(0600));
-                streamRate = 3.0 * streamMib / secs(t0);
-                System.out.printf("speedling: %d MiB to 3 nodes: %.0f MiB/s combined%n", streamMib, streamRate);
+                streamRate = (double) n * streamMib / secs(t0);
+                System.out.printf("speedling: %d MiB to %d nodes: %.0f MiB/s combined%n", streamMib, n, streamRate);
             }
             Files.deleteIfExists(out.resolve("stream.dst"));
 
@@ -132,15 +165,95 @@ public final class RemoteCallsBench {
             for (Process p : ps) {
                 check(p);
             }
-            double sshStream = 3.0 * streamMib / secs(t0);
-            System.out.printf("ssh 'cat > f' to 3 nodes in parallel: %.0f MiB/s combined%n", sshStream);
+            double sshStream = (double) n * streamMib / secs(t0);
+            System.out.printf("ssh 'cat > f' to %d nodes in parallel: %.0f MiB/s combined%n", n, sshStream);
 
             System.out.printf("ratios: speedling/ssh rounds %.0fx, speedling/mux rounds %.1fx, stream %.2fx%n",
                     speedlingRps / sshRps, speedlingRps / muxRps, streamRate / sshStream);
-            System.out.printf("remote-calls nodes=3 rounds=%d speedling_rounds_per_s=%.0f ssh_rounds_per_s=%.1f"
+            Footprint end = Footprint.now();
+            System.out.printf("remote-calls nodes=%d rounds=%d speedling_rounds_per_s=%.0f ssh_rounds_per_s=%.1f"
                     + " mux_rounds_per_s=%.1f bootstrap_cold_s=%.3f bootstrap_cached_s=%.3f stream_mib_per_s=%.0f"
-                    + " ssh_stream_mib_per_s=%.0f%n", rounds, speedlingRps, sshRps, muxRps, cold, cached, streamRate,
-                    sshStream);
+                    + " ssh_stream_mib_per_s=%.0f steady_rounds_per_s=%.0f pipelined_calls_per_s=%.0f"
+                    + " controller_rss_mib=%d%n", n, rounds, speedlingRps, sshRps, muxRps, cold, cached, streamRate,
+                    sshStream, steadyRps, pipelined, end.rssMib);
+        }
+    }
+
+    /** Rounds per second over the last half of {@code seconds} of back-to-back rounds. */
+    private static double steadyRounds(NodeGroup all, int seconds) {
+        long warmEnd = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(seconds * 500L);
+        while (System.nanoTime() < warmEnd) {
+            all.call(new Ping());
+        }
+        long t0 = System.nanoTime();
+        long end = t0 + TimeUnit.MILLISECONDS.toNanos(seconds * 500L);
+        int done = 0;
+        while (System.nanoTime() < end) {
+            all.call(new Ping());
+            done++;
+        }
+        return done / secs(t0);
+    }
+
+    /**
+     * Calls per second (all nodes together) with {@code inFlight} calls outstanding on each node at
+     * all times, each completion sending the next; measured over the last half of {@code seconds}.
+     */
+    private static double pipelined(NodeGroup all, int inFlight, int seconds) throws Exception {
+        java.util.concurrent.atomic.AtomicLong completed = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.CountDownLatch drained = new java.util.concurrent.CountDownLatch(all.size() * inFlight);
+        for (io.speedling.core.Node node : all.nodes()) {
+            for (int i = 0; i < inFlight; i++) {
+                chain(node, completed, stop, failed, drained);
+            }
+        }
+        Thread.sleep(seconds * 500L);
+        long c0 = completed.get();
+        long t0 = System.nanoTime();
+        Thread.sleep(seconds * 500L);
+        double rate = (completed.get() - c0) / secs(t0);
+        stop.set(true);
+        if (!drained.await(60, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("pipelined calls did not drain within 60 s");
+        }
+        if (failed.get() != null) {
+            throw new IllegalStateException("a pipelined call failed", failed.get());
+        }
+        return rate;
+    }
+
+    private static void chain(io.speedling.core.Node node, java.util.concurrent.atomic.AtomicLong completed,
+                              java.util.concurrent.atomic.AtomicBoolean stop,
+                              java.util.concurrent.atomic.AtomicReference<Throwable> failed,
+                              java.util.concurrent.CountDownLatch drained) {
+        node.submit(new Ping()).whenComplete((r, e) -> {
+            if (e != null) {
+                failed.compareAndSet(null, e);
+                drained.countDown();
+            } else if (stop.get()) {
+                drained.countDown();
+            } else {
+                completed.incrementAndGet();
+                chain(node, completed, stop, failed, drained);
+            }
+        });
+    }
+
+    /** The controller's open file descriptors, threads and memory at one moment. */
+    private record Footprint(int fds, int threads, long heapMib, long rssMib) {
+        static Footprint now() throws IOException {
+            System.gc();
+            int fds;
+            try (var s = Files.list(Path.of("/proc/self/fd"))) {
+                fds = (int) s.count();
+            }
+            long rssKib = Files.readAllLines(Path.of("/proc/self/status")).stream()
+                    .filter(l -> l.startsWith("VmRSS:")).map(l -> l.replaceAll("\\D", ""))
+                    .mapToLong(Long::parseLong).findFirst().orElse(0);
+            Runtime rt = Runtime.getRuntime();
+            return new Footprint(fds, java.lang.management.ManagementFactory.getThreadMXBean().getThreadCount(), (rt.totalMemory() - rt.freeMemory()) >> 20, rssKib >> 10);
         }
     }
 
