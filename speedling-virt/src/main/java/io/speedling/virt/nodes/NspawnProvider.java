@@ -156,7 +156,7 @@ public final class NspawnProvider implements NodeProvider {
             SliceFiles.writeAccessFiles(nodes, dir);
             parallel(plan.nodes(), n -> {
                 launch(plan, n, state, dir);
-                awaitSsh(n, dir);
+                awaitSsh(plan, n, dir);
                 return n;
             });
             LOG.info("slice {}: {} nodes answer SSH after {} s", slice, nodes.size(),
@@ -453,8 +453,39 @@ public final class NspawnProvider implements NodeProvider {
         }
     }
 
-    private void awaitSsh(PlannedNode n, Path dir) {
-        SliceFiles.awaitSsh(n, sshTimeout, 50, dir.resolve("nodes").resolve(n.name()).resolve("console.log"));
+    private void awaitSsh(SlicePlan plan, PlannedNode n, Path dir) {
+        try {
+            SliceFiles.awaitSsh(n, sshTimeout, 50, dir.resolve("nodes").resolve(n.name()).resolve("console.log"));
+        } catch (VirtException e) {
+            // the console shows the node's side; say what the host's side of its links looked like
+            StringBuilder host = new StringBuilder("\nits links on the host:");
+            for (NodeAddress a : n.addresses()) {
+                host.append(' ').append(linkState(hostVeth(plan, n, a), a.bridge()));
+            }
+            throw new VirtException(e.getMessage() + host, e);
+        }
+    }
+
+    /** "veth (up, in bridge br)", or what differs: missing, down, in another bridge or none. */
+    static String linkState(String veth, String bridge) {
+        Path link = Path.of("/sys/class/net", veth);
+        if (!Files.exists(link)) {
+            return veth + " (missing)";
+        }
+        String oper;
+        try {
+            oper = Files.readString(link.resolve("operstate")).strip();
+        } catch (IOException e) {
+            oper = "operstate unreadable";
+        }
+        String master;
+        try {
+            master = Files.readSymbolicLink(link.resolve("master")).getFileName().toString();
+        } catch (IOException e) {
+            master = null;
+        }
+        return veth + " (" + oper + ", " + (master == null ? "in no bridge, expected " + bridge
+                : master.equals(bridge) ? "in bridge " + bridge : "in bridge " + master + ", expected " + bridge) + ")";
     }
 
     /** Boots the slice's nodes again after {@link #stop(int)} and waits for SSH. */
@@ -476,7 +507,7 @@ public final class NspawnProvider implements NodeProvider {
                 nodes.add(new VirtNode(n, SliceFiles.readHostKey(dir, n), dir.resolve("id_ed25519")));
             }
             parallel(plan.nodes(), n -> {
-                awaitSsh(n, dir);
+                awaitSsh(plan, n, dir);
                 return n;
             });
             return new Cluster(this, plan, nodes, dir);
