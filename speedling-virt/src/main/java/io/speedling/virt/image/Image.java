@@ -33,14 +33,43 @@ public record Image(List<LayerInfo> layers) {
         return dirs;
     }
 
-    /** Mounts the image at {@code target} with a writable layer of its own in {@code upper}. */
-    public void mount(Path upper, Path work, Path target) {
+    /**
+     * Mounts the image at {@code target} with a writable layer of its own in {@code upper};
+     * closing the result unmounts it. A node's root stays mounted beyond one method (its provider
+     * unmounts it when the node is wiped); then the result is simply not closed.
+     */
+    public Mounted mount(Path upper, Path work, Path target) {
         Mounts.overlay(lowerDirs(), upper, work, target);
+        return new Mounted(target);
     }
 
-    /** Mounts the image read-only at {@code target}. */
-    public void mountReadOnly(Path target) {
+    /** Mounts the image read-only at {@code target}; closing the result unmounts it. */
+    public Mounted mountReadOnly(Path target) {
         Mounts.overlay(lowerDirs(), null, null, target);
+        return new Mounted(target);
+    }
+
+    /** An image mounted at {@link #path()}; {@link #close()} unmounts it (once). */
+    public static final class Mounted implements AutoCloseable {
+        private final Path path;
+        private boolean closed;
+
+        private Mounted(Path path) {
+            this.path = path;
+        }
+
+        /** Where the image is mounted. */
+        public Path path() {
+            return path;
+        }
+
+        @Override
+        public synchronized void close() {
+            if (!closed) {
+                closed = true;
+                Mounts.unmount(path);
+            }
+        }
     }
 
     /** Sum of the build times of every layer, as recorded when each was built. */

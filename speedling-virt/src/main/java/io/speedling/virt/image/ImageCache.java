@@ -152,8 +152,7 @@ public final class ImageCache {
             Path tmp = dir.resolve("tmp").resolve("disk-" + id + "." + UUID.randomUUID().toString().substring(0, 8));
             Path mnt = Files.createDirectories(tmp.resolve("mnt"));
             try {
-                image.mountReadOnly(mnt);
-                try {
+                try (Image.Mounted m = image.mountReadOnly(mnt)) {
                     Path kernel = newestIn(mnt.resolve("boot"), "vmlinuz-", image);
                     Path initrd = mnt.resolve("boot").resolve("initrd.img-"
                             + kernel.getFileName().toString().substring("vmlinuz-".length()));
@@ -166,8 +165,6 @@ public final class ImageCache {
                     Path raw = tmp.resolve("root.raw");
                     io.speedling.virt.internal.Exec.of(HostTool.MKFS_EXT4.require(), "-q", "-F", "-L", "root", "-d",
                             mnt.toString(), raw.toString(), sizeGiB + "G").run();
-                } finally {
-                    Mounts.unmount(mnt);
                 }
                 io.speedling.virt.internal.Exec.of(HostTool.QEMU_IMG.require(), "convert", "-f", "raw", "-O", "qcow2",
                         tmp.resolve("root.raw").toString(), tmp.resolve("root.qcow2").toString()).run();

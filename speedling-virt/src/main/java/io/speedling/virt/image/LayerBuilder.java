@@ -209,8 +209,7 @@ final class LayerBuilder {
     private void inOverlay() throws IOException {
         Path work = Files.createDirectories(tmp.resolve("work"));
         Path merged = Files.createDirectories(tmp.resolve("merged"));
-        parents.image().mount(tree, work, merged);
-        try {
+        try (Image.Mounted m = parents.image().mount(tree, work, merged)) {
             if (step instanceof Step.Files f) {
                 writeFiles(merged, f);
             } else if (step instanceof Step.Packages p) {
@@ -220,8 +219,6 @@ final class LayerBuilder {
             } else {
                 throw new IllegalStateException("not an overlay step: " + step);
             }
-        } finally {
-            Mounts.unmount(merged);
         }
         Mounts.removeTree(work);
         Files.delete(merged);

@@ -108,9 +108,8 @@ class ImageCacheIT {
         assertThat(scriptTree.resolve("usr/sbin/sshd")).doesNotExist();
 
         Path mnt = Files.createDirectories(tmp.resolve("mnt"));
-        img.mountReadOnly(mnt);
-        try {
-            assertThat(mnt.resolve("etc/speedling-script")).hasContent("from-script");
+        try (Image.Mounted m = img.mountReadOnly(mnt)) {
+            assertThat(m.path().resolve("etc/speedling-script")).hasContent("from-script");
             assertThat(mnt.resolve("etc/issue.net")).doesNotExist();
             assertThat(mnt.resolve("etc/issue")).exists();
             Path conf = mnt.resolve("etc/speedling/secret.conf");
@@ -118,8 +117,6 @@ class ImageCacheIT {
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(conf))).isEqualTo("rw-r-----");
             assertThat(Files.getAttribute(conf, "unix:gid")).isEqualTo(4);
             assertThat(Mounts.inUse(img.top().tree())).isTrue();
-        } finally {
-            Mounts.unmount(mnt);
         }
         assertThat(Mounts.inUse(img.top().tree())).isFalse();
     }
@@ -246,12 +243,9 @@ class ImageCacheIT {
         // a mounted layer is in use and survives a prune like a tagged one
         Image inUse = cache.build(VirtTesting.BASE.script("in-use", "echo " + System.nanoTime() + " > /etc/u"));
         Path mnt = Files.createDirectories(tmp.resolve("mnt"));
-        inUse.mountReadOnly(mnt);
         List<LayerInfo> removed;
-        try {
+        try (Image.Mounted m = inUse.mountReadOnly(mnt)) {
             removed = cache.prune(Duration.ZERO);
-        } finally {
-            Mounts.unmount(mnt);
         }
         assertThat(removed).extracting(LayerInfo::key).contains(child.key())
                 .doesNotContain(base.key(), kept.key(), inUse.key());
