@@ -88,7 +88,32 @@ public final class Deployer {
             throw new SpeedlingException(dir + " is not a cloud state directory made by speedling (no " + MARKER
                     + " file in it): left as it is; remove it yourself if it is yours to remove");
         }
-        io.speedling.virt.internal.Mounts.removeTree(dir);
+        deleteTree(dir);
+    }
+
+    /** Deletes {@code dir} and what is in it; symbolic links are removed, never followed. */
+    private static void deleteTree(Path dir) {
+        try {
+            Files.walkFileTree(dir, new java.nio.file.SimpleFileVisitor<>() {
+                @Override
+                public java.nio.file.FileVisitResult visitFile(Path f, java.nio.file.attribute.BasicFileAttributes a)
+                        throws IOException {
+                    Files.delete(f);
+                    return java.nio.file.FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public java.nio.file.FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                    if (e != null) {
+                        throw e;
+                    }
+                    Files.delete(d);
+                    return java.nio.file.FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove the state directory " + dir + ": " + e.getMessage(), e);
+        }
     }
 
     private static boolean isEmpty(Path dir) throws IOException {
