@@ -72,6 +72,57 @@ class PublicApiTest {
                 + "package or wrap the type").isEmpty();
     }
 
+    /**
+     * A module's {@code internal} packages are its own: another module's code (main code of
+     * core, virt and openstack) never refers to them, so they can change freely. Checked in the
+     * class files' constant pools, where every referenced class is named.
+     */
+    @Test
+    void noModuleUsesAnotherModulesInternals() throws Exception {
+        TreeSet<String> uses = new TreeSet<>();
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            String module = MODULES.stream().filter(entry::contains).findFirst().orElse(null);
+            if (module == null || entry.contains("test-classes") || entry.endsWith("-tests.jar")) {
+                continue;
+            }
+            String own = "io/speedling/" + module.substring("speedling-".length()) + "/internal/";
+            for (var c : classBytes(Path.of(entry)).entrySet()) {
+                String text = new String(c.getValue(), java.nio.charset.StandardCharsets.ISO_8859_1);
+                for (String other : MODULES) {
+                    String theirs = "io/speedling/" + other.substring("speedling-".length()) + "/internal/";
+                    if (!theirs.equals(own) && text.contains(theirs)) {
+                        uses.add(c.getKey() + " -> " + theirs.replace('/', '.'));
+                    }
+                }
+            }
+        }
+        assertThat(uses).as("classes that use another module's internal package; give that module a public API "
+                + "for it or keep the code on this side").isEmpty();
+    }
+
+    /** Each class file under a class directory or in a jar, by its path. */
+    private static java.util.Map<String, byte[]> classBytes(Path p) throws IOException {
+        java.util.Map<String, byte[]> out = new java.util.TreeMap<>();
+        if (Files.isDirectory(p)) {
+            try (Stream<Path> w = Files.walk(p)) {
+                for (Path f : (Iterable<Path>) w.filter(f -> f.toString().endsWith(".class"))::iterator) {
+                    out.put(p.relativize(f).toString(), Files.readAllBytes(f));
+                }
+            }
+        } else if (p.toString().endsWith(".jar")) {
+            try (JarFile jar = new JarFile(p.toFile())) {
+                for (var e : java.util.Collections.list(jar.entries())) {
+                    if (e.getName().endsWith(".class")) {
+                        try (var in = jar.getInputStream(e)) {
+                            out.put(e.getName(), in.readAllBytes());
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     private static boolean visible(int modifiers) {
         return Modifier.isPublic(modifiers) || Modifier.isProtected(modifiers);
     }
@@ -108,7 +159,8 @@ class PublicApiTest {
         List<String> out = new ArrayList<>();
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             Path p = Path.of(entry);
-            if (MODULES.stream().noneMatch(m -> entry.contains(m)) || entry.contains("test-classes")) {
+            if (MODULES.stream().noneMatch(m -> entry.contains(m)) || entry.contains("test-classes")
+                    || entry.endsWith("-tests.jar")) {
                 continue;
             }
             if (Files.isDirectory(p)) {
