@@ -18,7 +18,7 @@ import io.speedling.virt.internal.ProcessId;
 import io.speedling.virt.nodes.Cluster;
 import io.speedling.virt.nodes.NspawnProvider;
 import io.speedling.virt.nodes.SlicePlan;
-import io.speedling.virt.nodes.SliceState;
+import io.speedling.virt.internal.SliceState;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

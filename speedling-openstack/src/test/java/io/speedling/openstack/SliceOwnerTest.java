@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.speedling.core.SpeedlingException;
 import io.speedling.virt.nodes.NspawnProvider;
 import io.speedling.virt.nodes.SliceRecord;
-import io.speedling.virt.nodes.SliceState;
+import io.speedling.virt.internal.SliceState;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -7,6 +7,8 @@ import io.speedling.virt.image.Image;
 import io.speedling.virt.internal.Exec;
 import io.speedling.virt.internal.Mounts;
 import io.speedling.virt.internal.ProcessId;
+import io.speedling.virt.internal.SliceFiles;
+import io.speedling.virt.internal.SliceState;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;

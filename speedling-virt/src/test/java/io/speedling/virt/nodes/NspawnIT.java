@@ -12,6 +12,7 @@ import io.speedling.virt.image.Image;
 import io.speedling.virt.internal.Exec;
 import io.speedling.virt.internal.Mounts;
 import io.speedling.virt.internal.ProcessId;
+import io.speedling.virt.internal.SliceState;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.file.Files;

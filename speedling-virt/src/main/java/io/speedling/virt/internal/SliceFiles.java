@@ -1,7 +1,8 @@
-package io.speedling.virt.nodes;
+package io.speedling.virt.internal;
 
 import io.speedling.virt.HostTool;
-import io.speedling.virt.internal.Exec;
+import io.speedling.virt.nodes.PlannedNode;
+import io.speedling.virt.nodes.VirtNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

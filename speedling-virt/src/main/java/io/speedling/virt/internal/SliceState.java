@@ -1,4 +1,4 @@
-package io.speedling.virt.nodes;
+package io.speedling.virt.internal;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
