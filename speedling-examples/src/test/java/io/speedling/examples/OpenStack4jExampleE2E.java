@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.speedling.openstack.Credentials;
 import io.speedling.openstack.OpenStackCloud;
+import io.speedling.openstack.junit.InjectCloud;
 import io.speedling.openstack.junit.SpeedlingCloud;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,6 +24,7 @@ import org.openstack4j.openstack.OSFactory;
  */
 @SpeedlingCloud
 class OpenStack4jExampleE2E {
+    @InjectCloud
     static OpenStackCloud cloud;  // injected before @BeforeAll
 
     static OSClientV3 login(Credentials c) {

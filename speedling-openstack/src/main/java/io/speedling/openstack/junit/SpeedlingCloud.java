@@ -9,8 +9,8 @@ import java.lang.annotation.Target;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Gives a test class a deployed OpenStack cloud: parameters and non-final fields of type
- * {@link io.speedling.openstack.OpenStackCloud} receive it. The cloud is deployed once per test
+ * Gives a test class a deployed OpenStack cloud: parameters of type {@link
+ * io.speedling.openstack.OpenStackCloud} receive it, and so do fields marked {@link InjectCloud}. The cloud is deployed once per test
  * run and shared by every class asking for the same spec; it is removed when the run ends unless
  * reuse is on (here and in the user's settings) or a test failed with {@link #keepOnFailure()}.
  *

@@ -41,8 +41,10 @@ public final class SpeedlingCloudExtension implements ExecutionCondition, Before
     @Override
     public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
         if (context.getTestMethod().isEmpty()) {
-            // a wrong spec (unknown service, missing factory) fails everywhere, also where the tests would be skipped
+            // a wrong spec (unknown service, missing factory) or a wrongly marked field fails everywhere, also
+            // where the tests would be skipped
             classSpec(context);
+            fields(context.getRequiredTestClass());
         }
         if (context.getConfigurationParameter(ENABLED).map(v -> v.strip().equalsIgnoreCase("false")).orElse(false)) {
             return ConditionEvaluationResult.disabled("speedling cloud tests are turned off (" + ENABLED + "=false)");
@@ -177,12 +179,24 @@ public final class SpeedlingCloudExtension implements ExecutionCondition, Before
                 + testClass.getName() + ": the class has no static method " + method + "() returning CloudSpec");
     }
 
+    /**
+     * The fields marked {@link InjectCloud} in {@code c} and its superclasses; one of another type,
+     * or final, is refused naming it.
+     */
     private static java.util.List<Field> fields(Class<?> c) {
         java.util.List<Field> out = new java.util.ArrayList<>();
         for (Class<?> k = c; k != null && k != Object.class; k = k.getSuperclass()) {
-            Arrays.stream(k.getDeclaredFields())
-                    .filter(f -> f.getType() == OpenStackCloud.class && !Modifier.isFinal(f.getModifiers()))
-                    .forEach(out::add);
+            for (Field f : k.getDeclaredFields()) {
+                if (!f.isAnnotationPresent(InjectCloud.class)) {
+                    continue;
+                }
+                if (f.getType() != OpenStackCloud.class || Modifier.isFinal(f.getModifiers())) {
+                    throw new ExtensionConfigurationException("@InjectCloud on " + k.getName() + "." + f.getName()
+                            + ": the field must be a non-final OpenStackCloud (it is "
+                            + (Modifier.isFinal(f.getModifiers()) ? "final " : "") + f.getType().getSimpleName() + ")");
+                }
+                out.add(f);
+            }
         }
         return out;
     }

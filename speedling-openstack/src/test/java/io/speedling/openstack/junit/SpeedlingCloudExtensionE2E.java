@@ -42,7 +42,8 @@ class SpeedlingCloudExtensionE2E {
 
     @SpeedlingCloud(services = "keystone")
     static class SharedB {
-        OpenStackCloud cloud;  // a field works as well as a parameter
+        @InjectCloud
+        OpenStackCloud cloud;  // a marked field works as well as a parameter
 
         @Test
         void aTokenFromTheHostWithTheCloudsYamlCredentials() throws Exception {

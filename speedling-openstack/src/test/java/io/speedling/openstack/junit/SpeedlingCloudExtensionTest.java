@@ -60,6 +60,20 @@ class SpeedlingCloudExtensionTest {
         }
     }
 
+    @SpeedlingCloud(services = "keystone")
+    static class WrongFieldFixture {
+        @InjectCloud
+        static String cloud;
+
+        /** Not marked: the extension leaves it alone. */
+        static OpenStackCloud mine;
+
+        @Test
+        void never() {
+            throw new AssertionError("must not run");
+        }
+    }
+
     private static Events run(Class<?> fixture, String key, String value) {
         return EngineTestKit.engine("junit-jupiter").selectors(selectClass(fixture)).configurationParameter(key, value)
                 .execute().allEvents();
@@ -89,6 +103,16 @@ class SpeedlingCloudExtensionTest {
                 finishedWithFailure(cause(instanceOf(ExtensionConfigurationException.class), message(
                         "@SpeedlingCloud(spec = \"nope\") on " + MissingFactoryFixture.class.getName()
                                 + ": the class has no static method nope() returning CloudSpec")))));
+    }
+
+    @Test
+    void aMarkedFieldOfAnotherTypeFailsTheClassNamingIt() {
+        Events events = run(WrongFieldFixture.class, SpeedlingCloudExtension.ENABLED, "false");
+        events.assertThatEvents().haveExactly(1, event(container(WrongFieldFixture.class),
+                finishedWithFailure(cause(instanceOf(ExtensionConfigurationException.class), message(
+                        "@InjectCloud on " + WrongFieldFixture.class.getName() + ".cloud: the field must be a "
+                                + "non-final OpenStackCloud (it is String)")))));
+        assertThat(WrongFieldFixture.mine).isNull();
     }
 
     @Test
