@@ -126,74 +126,7 @@ public final class ImageCache {
      * {@code linux-image-amd64}.
      */
     public BootDisk bootDisk(Image image, int sizeGiB) {
-        if (sizeGiB < 1 || sizeGiB > 2048) {
-            throw new IllegalArgumentException("disk size " + sizeGiB + " GiB is outside 1-2048 GiB");
-        }
-        String id = image.key() + "-" + sizeGiB + "g";
-        Path published = dir.resolve("disks").resolve(id);
-        BootDisk disk = new BootDisk(image.key(), sizeGiB, published.resolve("root.qcow2"),
-                published.resolve("vmlinuz"), published.resolve("initrd.img"));
-        if (Files.exists(published)) {
-            return disk;
-        }
-        try (KeyLock ignored = lockKey("disk-" + id)) {
-            if (Files.exists(published)) {
-                return disk;
-            }
-            for (HostTool t : List.of(HostTool.MKFS_EXT4, HostTool.QEMU_IMG, HostTool.MOUNT)) {
-                t.require();
-            }
-            Files.createDirectories(dir.resolve("disks"));
-            try (DirectoryStream<Path> stale = Files.newDirectoryStream(dir.resolve("tmp"), "disk-" + id + ".*")) {
-                for (Path p : stale) {
-                    Mounts.removeTree(p);
-                }
-            }
-            Path tmp = dir.resolve("tmp").resolve("disk-" + id + "." + UUID.randomUUID().toString().substring(0, 8));
-            Path mnt = Files.createDirectories(tmp.resolve("mnt"));
-            try {
-                try (Image.Mounted m = image.mountReadOnly(mnt)) {
-                    Path kernel = newestIn(mnt.resolve("boot"), "vmlinuz-", image);
-                    Path initrd = mnt.resolve("boot").resolve("initrd.img-"
-                            + kernel.getFileName().toString().substring("vmlinuz-".length()));
-                    if (!Files.exists(initrd)) {
-                        throw new VirtException("image " + image.key() + " has kernel " + kernel.getFileName()
-                                + " but no " + initrd.getFileName() + " in /boot: install initramfs-tools in a layer");
-                    }
-                    Files.copy(kernel, tmp.resolve("vmlinuz"));
-                    Files.copy(initrd, tmp.resolve("initrd.img"));
-                    Path raw = tmp.resolve("root.raw");
-                    io.speedling.virt.internal.Exec.of(HostTool.MKFS_EXT4.require(), "-q", "-F", "-L", "root", "-d",
-                            mnt.toString(), raw.toString(), sizeGiB + "G").run();
-                }
-                io.speedling.virt.internal.Exec.of(HostTool.QEMU_IMG.require(), "convert", "-f", "raw", "-O", "qcow2",
-                        tmp.resolve("root.raw").toString(), tmp.resolve("root.qcow2").toString()).run();
-                Files.delete(tmp.resolve("root.raw"));
-                Files.delete(mnt);
-                Files.move(tmp, published, StandardCopyOption.ATOMIC_MOVE);
-                return disk;
-            } catch (RuntimeException | IOException e) {
-                Mounts.removeTree(tmp);
-                throw e;
-            }
-        } catch (IOException e) {
-            throw new VirtException("cannot build the VM disk of image " + image.key() + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static Path newestIn(Path boot, String prefix, Image image) throws IOException {
-        List<Path> found = new ArrayList<>();
-        if (Files.isDirectory(boot)) {
-            try (DirectoryStream<Path> s = Files.newDirectoryStream(boot, prefix + "*")) {
-                s.forEach(found::add);
-            }
-        }
-        if (found.isEmpty()) {
-            throw new VirtException("image " + image.key() + " has no kernel in /boot: VMs boot the image's own "
-                    + "kernel, so add a layer with packages(\"linux-image-amd64\") (Recipes.vm does)");
-        }
-        found.sort(Comparator.comparing(Path::toString));
-        return found.get(found.size() - 1);
+        return BootDisks.of(this, image, sizeGiB);
     }
 
     /** The image if every layer of {@code recipe} is already cached; builds nothing. */
@@ -415,7 +348,7 @@ public final class ImageCache {
     }
 
     /** The key's build lock, held across processes (a file lock) for as long as it is open. */
-    private KeyLock lockKey(String key) throws IOException {
+    KeyLock lockKey(String key) throws IOException {
         FileChannel ch = FileChannel.open(dir.resolve("locks").resolve(key + ".lock"),
                 StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         try {
@@ -426,7 +359,7 @@ public final class ImageCache {
         }
     }
 
-    private record KeyLock(FileChannel channel, FileLock lock) implements AutoCloseable {
+    record KeyLock(FileChannel channel, FileLock lock) implements AutoCloseable {
         @Override
         public void close() throws IOException {
             try {
