@@ -19,7 +19,7 @@ class ExamplesE2E {
 
     @Test
     void aComponentOfTheCallersOwnIsDeployedWithTheBuiltInOnes() {
-        String out = CustomComponentExample.run("custom-e2e", 241, List.of("alice", "bob"), false);
+        String out = CustomComponentExample.run("custom-e2e", 241, List.of("alice", "bob"));
         assertThat(out).isEqualTo("alice: project alice\nbob: project bob\n");
         assertThat(Deployer.defaultStateDir("custom-e2e")).doesNotExist();
     }
