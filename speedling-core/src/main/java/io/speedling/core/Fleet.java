@@ -56,6 +56,25 @@ public final class Fleet implements AutoCloseable {
     }
 
     /**
+     * A fleet of nodes made elsewhere: an implementation of {@link Node} of your own, or a test
+     * double such as core's test-support {@code RecordingNode}. Closing the fleet closes them.
+     *
+     * @throws IllegalArgumentException when there are none, or two share a name
+     */
+    public static Fleet of(Collection<? extends Node> nodes) {
+        if (nodes.isEmpty()) {
+            throw new IllegalArgumentException("a fleet needs at least one node");
+        }
+        Map<String, Node> byName = new LinkedHashMap<>();
+        for (Node n : nodes) {
+            if (byName.putIfAbsent(n.name(), n) != null) {
+                throw new IllegalArgumentException("two nodes are named '" + n.name() + "'; node names are unique");
+            }
+        }
+        return new Fleet(byName);
+    }
+
+    /**
      * @throws SpeedlingException naming the node and the names there are, when there is no such node
      */
     public Node node(String name) {
