@@ -57,6 +57,22 @@ public final class LoopbackSshd implements AutoCloseable {
     }
 
     /** Starts an sshd on the address and a free port, accepting the key for every user. */
+    /**
+     * Why loopback sshd nodes cannot run here (not root, no OpenSSH server), or empty when they
+     * can: tests skip with it instead of failing half-way.
+     */
+    public static java.util.Optional<String> hostProblem() {
+        if (!"root".equals(System.getProperty("user.name"))) {
+            return java.util.Optional.of("loopback sshd nodes need root (they bind 127.0.0.x:22-like ports and log "
+                    + "in as local users); run as root");
+        }
+        if (!Files.isExecutable(Path.of(SSHD))) {
+            return java.util.Optional.of("no " + SSHD + ": install openssh-server (speedling-examples/bin/prereqs "
+                    + "--tests does)");
+        }
+        return java.util.Optional.empty();
+    }
+
     public static LoopbackSshd start(String address, ClientKey key) {
         if (!Files.isExecutable(Path.of(SSHD))) {
             throw new SpeedlingException(SSHD + " is missing: install the openssh-server package "
