@@ -45,11 +45,13 @@ public final class NspawnProvider implements NodeProvider {
     private final Path stateDir;
     private final List<String> extraArgs;
     private final Duration sshTimeout;
+    private final HostNetwork network;
 
     private NspawnProvider(Path stateDir, List<String> extraArgs, Duration sshTimeout) {
         this.stateDir = stateDir.toAbsolutePath().normalize();
         this.extraArgs = List.copyOf(extraArgs);
         this.sshTimeout = sshTimeout;
+        this.network = new HostNetwork(stateDir);
     }
 
     /** A provider keeping slice state in {@code virt} under {@link io.speedling.core.StateHome}. */
@@ -153,7 +155,7 @@ public final class NspawnProvider implements NodeProvider {
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
             state.write(stateFile(slice));
             SliceFiles.ensureKey(dir);
-            createNetworks(plan, state);
+            network.create(plan, state, stateFile(slice));
             List<VirtNode> nodes = parallel(plan.nodes(), n -> createNode(plan, n, image, state, dir));
             SliceFiles.writeAccessFiles(nodes, dir);
             parallel(plan.nodes(), n -> {
@@ -220,99 +222,6 @@ public final class NspawnProvider implements NodeProvider {
             nodes.add(new VirtNode(n, SliceFiles.readHostKey(dir, n), dir.resolve("id_ed25519")));
         }
         return Optional.of(new Cluster(this, plan, nodes, dir));
-    }
-
-    // ---- networks -------------------------------------------------------------------------
-
-    private static String alias(int slice) {
-        return "speedling slice " + slice;
-    }
-
-    private void createNetworks(SlicePlan plan, SliceState state) {
-        int slice = plan.slice();
-        boolean nat = false;
-        for (NetworkDef net : plan.networks()) {
-            String br = plan.bridge(net);
-            Optional<String> existingAlias = linkAlias(br);
-            if (existingAlias.isPresent() && existingAlias.get().equals(alias(slice))) {
-                deleteLink(br, slice);  // ours, left by a run that crashed before recording it
-                existingAlias = Optional.empty();
-            }
-            if (existingAlias.isPresent()) {
-                throw new VirtException("bridge " + br + " already exists and was not made by speedling for slice "
-                        + slice + (existingAlias.get().isEmpty() ? "" : " (its alias is '" + existingAlias.get() + "')")
-                        + ": speedling leaves it alone. Use another slice number, or remove it yourself");
-            }
-            state.bridges.add(br);
-            state.write(stateFile(slice));
-            ip("link", "add", br, "type", "bridge");
-            ip("link", "set", br, "alias", alias(slice));
-            ip("addr", "add", plan.hostAddress4(net) + "/24", "dev", br);
-            ip("-6", "addr", "add", plan.hostAddress6(net) + "/64", "dev", br, "nodad");
-            ip("link", "set", br, "up");
-            nat |= net.nat();
-        }
-        if (nat) {
-            state.nftTable = nftTable(slice);
-            state.write(stateFile(slice));
-            rememberIpForward();
-            StringBuilder rules = new StringBuilder("table ip " + state.nftTable + " {\n"
-                    + "  chain postrouting {\n    type nat hook postrouting priority srcnat; policy accept;\n");
-            for (NetworkDef net : plan.networks()) {
-                if (net.nat()) {
-                    String sub = plan.subnet4(net);
-                    rules.append("    ip saddr ").append(sub).append(" ip daddr != ").append(sub)
-                            .append(" masquerade\n");
-                }
-            }
-            rules.append("  }\n}\n");
-            Exec.of(HostTool.NFT.require(), "-f", "-").stdin(rules.toString()).run();
-            writeSysctl("net/ipv4/ip_forward", "1");
-        }
-    }
-
-    /** The alias of an existing link that is not this slice's ("" if none), or empty if it is free. */
-    private Optional<String> linkAlias(String link) {
-        Path aliasFile = Path.of("/sys/class/net", link, "ifalias");
-        if (!Files.exists(Path.of("/sys/class/net", link))) {
-            return Optional.empty();
-        }
-        String a;
-        try {
-            a = Files.readString(aliasFile).trim();
-        } catch (IOException e) {
-            a = "";
-        }
-        return Optional.of(a);
-    }
-
-    /**
-     * A link the record names and that carries the slice's alias, or no alias at all: the record is
-     * written before a link is made (and making it was refused if the name was taken), so an
-     * unmarked recorded link is one a crash left between its creation and its marking.
-     */
-    private static boolean isOursOrUnmarked(String link, int slice) {
-        return isOurs(link, slice) || linkAliasOf(link).map(String::isEmpty).orElse(false);
-    }
-
-    private static Optional<String> linkAliasOf(String link) {
-        Path dir = Path.of("/sys/class/net", link);
-        if (!Files.exists(dir)) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(Files.readString(dir.resolve("ifalias")).trim());
-        } catch (IOException e) {
-            return Optional.of("");
-        }
-    }
-
-    private static boolean isOurs(String link, int slice) {
-        try {
-            return Files.readString(Path.of("/sys/class/net", link, "ifalias")).trim().equals(alias(slice));
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     // ---- nodes ----------------------------------------------------------------------------
@@ -391,7 +300,7 @@ public final class NspawnProvider implements NodeProvider {
         Files.createSymbolicLink(link, Path.of("../speedling-network.service"));
         synchronized (state) {
             for (NodeAddress a : n.addresses()) {
-                ns.hostVeths.add(hostVeth(plan, n, a));
+                ns.hostVeths.add(HostNetwork.hostVeth(plan, n, a));
             }
             state.write(stateFile(slice));
         }
@@ -408,7 +317,7 @@ public final class NspawnProvider implements NodeProvider {
                 "--console=read-only", "-D", ns.root));
         for (NodeAddress a : n.addresses()) {
             // a private network namespace with one veth pair per network, named by us on both ends
-            cmd.add("--network-veth-extra=" + hostVeth(plan, n, a) + ":" + a.iface());
+            cmd.add("--network-veth-extra=" + HostNetwork.hostVeth(plan, n, a) + ":" + a.iface());
         }
         cmd.addAll(extraArgs.stream().toList());
         cmd.add("--");
@@ -425,7 +334,7 @@ public final class NspawnProvider implements NodeProvider {
         // systemd-nspawn creates the pairs before the container's init runs; join the host ends to the bridges
         long deadline = System.nanoTime() + 20_000_000_000L;
         for (NodeAddress a : n.addresses()) {
-            String veth = hostVeth(plan, n, a);
+            String veth = HostNetwork.hostVeth(plan, n, a);
             while (!Files.exists(Path.of("/sys/class/net", veth))) {
                 if (!id.alive()) {
                     throw new VirtException("systemd-nspawn for " + n.name() + " exited while starting; its console:\n"
@@ -437,13 +346,8 @@ public final class NspawnProvider implements NodeProvider {
                 }
                 sleep(5);
             }
-            ip("link", "set", veth, "alias", alias(plan.slice()));
-            ip("link", "set", veth, "master", a.bridge(), "up");
+            HostNetwork.attach(veth, a.bridge(), plan.slice());
         }
-    }
-
-    private static String hostVeth(SlicePlan plan, PlannedNode n, NodeAddress a) {
-        return "spd" + plan.slice() + "n" + n.index() + "e" + plan.networks().indexOf(plan.network(a.network()));
     }
 
     private static void sleep(long ms) {
@@ -462,32 +366,10 @@ public final class NspawnProvider implements NodeProvider {
             // the console shows the node's side; say what the host's side of its links looked like
             StringBuilder host = new StringBuilder("\nits links on the host:");
             for (NodeAddress a : n.addresses()) {
-                host.append(' ').append(linkState(hostVeth(plan, n, a), a.bridge()));
+                host.append(' ').append(HostNetwork.linkState(HostNetwork.hostVeth(plan, n, a), a.bridge()));
             }
             throw new VirtException(e.getMessage() + host, e);
         }
-    }
-
-    /** "veth (up, in bridge br)", or what differs: missing, down, in another bridge or none. */
-    static String linkState(String veth, String bridge) {
-        Path link = Path.of("/sys/class/net", veth);
-        if (!Files.exists(link)) {
-            return veth + " (missing)";
-        }
-        String oper;
-        try {
-            oper = Files.readString(link.resolve("operstate")).strip();
-        } catch (IOException e) {
-            oper = "operstate unreadable";
-        }
-        String master;
-        try {
-            master = Files.readSymbolicLink(link.resolve("master")).getFileName().toString();
-        } catch (IOException e) {
-            master = null;
-        }
-        return veth + " (" + oper + ", " + (master == null ? "in no bridge, expected " + bridge
-                : master.equals(bridge) ? "in bridge " + bridge : "in bridge " + master + ", expected " + bridge) + ")";
     }
 
     /** Boots the slice's nodes again after {@link #stop(int)} and waits for SSH. */
@@ -578,14 +460,14 @@ public final class NspawnProvider implements NodeProvider {
             }
             for (String veth : ns.hostVeths) {
                 // deleting the namespace removes the pair, a moment later
-                if (isOursOrUnmarked(veth, slice)) {
-                    deleteLink(veth, slice);
+                if (HostNetwork.isOursOrUnmarked(veth, slice)) {
+                    HostNetwork.deleteLink(veth, slice);
                 }
             }
         }
         for (String br : s.bridges) {
-            if (isOursOrUnmarked(br, slice)) {
-                deleteLink(br, slice);
+            if (HostNetwork.isOursOrUnmarked(br, slice)) {
+                HostNetwork.deleteLink(br, slice);
             }
         }
     }
@@ -602,107 +484,11 @@ public final class NspawnProvider implements NodeProvider {
         }
         File[] links = new File("/sys/class/net").listFiles();
         for (File l : links == null ? new File[0] : links) {
-            if (isOurs(l.getName(), slice)) {
-                deleteLink(l.getName(), slice);
+            if (HostNetwork.isOurs(l.getName(), slice)) {
+                HostNetwork.deleteLink(l.getName(), slice);
             }
         }
-        String table = nftTable(slice);
-        Exec.Result r = Exec.of(HostTool.NFT.require(), "list", "table", "ip", table).runAllowingFailure();
-        if (r.exitCode() == 0) {
-            Exec.of(HostTool.NFT.require(), "delete", "table", "ip", table).run();
-            if (!otherSlicesUseNat(slice)) {
-                restoreIpForward();
-            }
-        }
-    }
-
-    private static void deleteLink(String link, int slice) {
-        Exec.Result r = Exec.of(HostTool.IP.require(), "link", "delete", link).runAllowingFailure();
-        if (r.exitCode() != 0 && Files.exists(Path.of("/sys/class/net", link))) {
-            throw new VirtException("cannot delete link " + link + " of slice " + slice + ": " + r.tail());
-        }
-    }
-
-    private static String nftTable(int slice) {
-        return "speedling_s" + slice;
-    }
-
-    /**
-     * NAT needs net.ipv4.ip_forward=1, a host-wide setting: the value found before the first slice
-     * with NAT is kept in the state directory and put back when the last such slice is wiped.
-     */
-    private synchronized void rememberIpForward() {
-        Path saved = stateDir.resolve("ip_forward.before");
-        if (!Files.exists(saved)) {
-            try {
-                Files.createDirectories(stateDir);
-                Files.writeString(saved, readSysctl("net/ipv4/ip_forward") + "\n");
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-    }
-
-    /**
-     * Puts back the ip_forward value found before the first slice, unless something else on the
-     * host may rely on forwarding now (NAT rules or forwarding chains that are not speedling's):
-     * then it stays on and the log says so.
-     */
-    private synchronized void restoreIpForward() {
-        Path saved = stateDir.resolve("ip_forward.before");
-        try {
-            if (Files.exists(saved)) {
-                String before = Files.readString(saved).trim();
-                if (!"1".equals(before)) {
-                    Optional<String> user = otherForwardingUser();
-                    if (user.isPresent()) {
-                        LOG.warn("leaving net.ipv4.ip_forward=1 (speedling turned it on for its slices; it was {} "
-                                + "before): {} may rely on it now. Set it back yourself if nothing does", before,
-                                user.get());
-                    } else {
-                        writeSysctl("net/ipv4/ip_forward", before);
-                    }
-                }
-                Files.delete(saved);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Something on the host besides speedling that forwards or NATs packets, if any is seen. */
-    private static Optional<String> otherForwardingUser() {
-        Exec.Result r = Exec.of(HostTool.NFT.require(), "list", "ruleset").runAllowingFailure();
-        if (r.exitCode() != 0) {
-            return Optional.of("a ruleset that cannot be read");
-        }
-        String table = null;
-        for (String line : r.output().split("\n")) {
-            String t = line.strip();
-            if (t.startsWith("table ")) {
-                table = t.substring(6, t.endsWith("{") ? t.length() - 1 : t.length()).strip();
-            } else if (table != null && !table.startsWith("ip speedling_s") && (t.contains("masquerade")
-                    || t.contains(" snat ") || t.contains(" dnat ") || t.contains("hook forward"))) {
-                return Optional.of("nftables table " + table);
-            }
-        }
-        return Optional.empty();
-    }
-
-    private boolean otherSlicesUseNat(int slice) {
-        try (var dirs = Files.newDirectoryStream(stateDir, "slice-*")) {
-            for (Path d : dirs) {
-                if (!d.equals(sliceDir(slice))) {
-                    Optional<SliceState> o = SliceState.read(d.resolve("slice.json"));
-                    if (o.isPresent() && o.get().nftTable != null) {
-                        return true;
-                    }
-                }
-            }
-        } catch (IOException e) {
-            return true;
-        }
-        return false;
+        network.removeNat(slice);
     }
 
     /** Kills the container's PID 1 (which ends its whole PID namespace), then systemd-nspawn itself. */
@@ -724,29 +510,6 @@ public final class NspawnProvider implements NodeProvider {
     }
 
     // ---- helpers --------------------------------------------------------------------------
-
-    private static void ip(String... args) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(HostTool.IP.require());
-        cmd.addAll(List.of(args));
-        Exec.of(cmd).run();
-    }
-
-    private static String readSysctl(String key) {
-        try {
-            return Files.readString(Path.of("/proc/sys", key)).trim();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void writeSysctl(String key, String value) {
-        try {
-            Files.writeString(Path.of("/proc/sys", key), value + "\n");
-        } catch (IOException e) {
-            throw new VirtException("cannot set " + key.replace('/', '.') + "=" + value + ": " + e.getMessage(), e);
-        }
-    }
 
     private interface NodeWork<T> {
         T run(PlannedNode n) throws IOException;
