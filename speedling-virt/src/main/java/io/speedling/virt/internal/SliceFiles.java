@@ -41,6 +41,20 @@ public final class SliceFiles {
         write(dir.resolve("ssh_config"), cfg.toString(), "rw-------");
     }
 
+    /**
+     * Makes node {@code n}'s own ed25519 host key in {@code dir/nodes/<node>/hostkey} (known to the
+     * slice's known_hosts before the node boots); returns the private key's path, the public key
+     * beside it with {@code .pub}.
+     */
+    public static Path newHostKey(Path dir, PlannedNode n) throws IOException {
+        Path keyDir = Files.createDirectories(dir.resolve("nodes").resolve(n.name()).resolve("hostkey"));
+        Path hostKey = keyDir.resolve("ssh_host_ed25519_key");
+        Exec.of(HostTool.SSH_KEYGEN.require(), "-q", "-t", "ed25519", "-N", "", "-C", "root@" + n.name(), "-f",
+                hostKey.toString()).run();
+        return hostKey;
+    }
+
+    /** Node {@code n}'s public host key as {@code type base64} (no comment), as known_hosts holds it. */
     public static String readHostKey(Path dir, PlannedNode n) {
         try {
             String pub = Files.readString(dir.resolve("nodes").resolve(n.name()).resolve("hostkey")

@@ -190,11 +190,8 @@ public final class LibvirtProvider implements NodeProvider, AutoCloseable {
         state.domains.add(domain);
         state.write(stateFile(plan.slice()));
 
-        Path keyDir = Files.createDirectories(nodeDir.resolve("hostkey"));
-        Path hostKey = keyDir.resolve("ssh_host_ed25519_key");
-        Exec.of(HostTool.SSH_KEYGEN.require(), "-q", "-t", "ed25519", "-N", "", "-C", "root@" + n.name(), "-f",
-                hostKey.toString()).run();
-        String pub = Files.readString(keyDir.resolve("ssh_host_ed25519_key.pub")).trim();
+        Path hostKey = SliceFiles.newHostKey(dir, n);
+        String pub = Files.readString(Path.of(hostKey + ".pub")).trim();
 
         Path root = nodeDir.resolve("root.qcow2");
         List<Path> extra = new ArrayList<>();
@@ -217,7 +214,7 @@ public final class LibvirtProvider implements NodeProvider, AutoCloseable {
         String xml = LibvirtXml.domain(plan, n, type, new LibvirtXml.DomainFiles(root, extra, seed, disk.kernel(),
                 disk.initrd(), nodeDir.resolve("console.log")), qemuAsRoot);
         conn.domainDefineXML(xml);
-        return new VirtNode(n, pub.substring(0, pub.lastIndexOf(' ')), dir.resolve("id_ed25519"));
+        return new VirtNode(n, SliceFiles.readHostKey(dir, n), dir.resolve("id_ed25519"));
     }
 
     private void awaitSsh(PlannedNode n, Path console) {

@@ -4,7 +4,6 @@ import io.speedling.virt.HostTool;
 import io.speedling.virt.RunLock;
 import io.speedling.virt.VirtException;
 import io.speedling.virt.image.Image;
-import io.speedling.virt.internal.Exec;
 import io.speedling.virt.internal.Mounts;
 import io.speedling.virt.internal.ProcessId;
 import io.speedling.virt.internal.SliceFiles;
@@ -248,13 +247,10 @@ public final class NspawnProvider implements NodeProvider {
         image.mount(upper, work, root);
 
         // identity: host key, authorized key, names
-        Path keyDir = Files.createDirectories(nodeDir.resolve("hostkey"));
-        Path hostKey = keyDir.resolve("ssh_host_ed25519_key");
-        Exec.of(HostTool.SSH_KEYGEN.require(), "-q", "-t", "ed25519", "-N", "", "-C", "root@" + n.name(), "-f",
-                hostKey.toString()).run();
+        Path hostKey = SliceFiles.newHostKey(dir, n);
         Path etc = root.resolve("etc");
         SliceFiles.copyInto(hostKey, etc.resolve("ssh/ssh_host_ed25519_key"), "rw-------");
-        SliceFiles.copyInto(keyDir.resolve("ssh_host_ed25519_key.pub"), etc.resolve("ssh/ssh_host_ed25519_key.pub"), "rw-r--r--");
+        SliceFiles.copyInto(Path.of(hostKey + ".pub"), etc.resolve("ssh/ssh_host_ed25519_key.pub"), "rw-r--r--");
         SliceFiles.write(etc.resolve("ssh/sshd_config.d/speedling.conf"), "# written by speedling-virt\n"
                 + "HostKey /etc/ssh/ssh_host_ed25519_key\nUseDNS no\nPermitRootLogin prohibit-password\n", "rw-r--r--");
         Path sshDir = root.resolve("root/.ssh");
@@ -304,8 +300,7 @@ public final class NspawnProvider implements NodeProvider {
             }
             state.write(stateFile(slice));
         }
-        String pub = Files.readString(keyDir.resolve("ssh_host_ed25519_key.pub")).trim();
-        return new VirtNode(n, pub.substring(0, pub.lastIndexOf(' ')), dir.resolve("id_ed25519"));
+        return new VirtNode(n, SliceFiles.readHostKey(dir, n), dir.resolve("id_ed25519"));
     }
 
     private void launch(SlicePlan plan, PlannedNode n, SliceState state, Path dir) throws IOException {
