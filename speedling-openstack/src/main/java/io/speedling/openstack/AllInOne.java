@@ -152,7 +152,7 @@ public final class AllInOne {
     }
 
     /**
-     * Tempest's tests run at the end of each deploy ({@link Tempest#running}): {@code "smoke"} or a
+     * Tempest's tests run at the end of each deploy ({@link Tempest.Builder#selection}): {@code "smoke"} or a
      * regular expression over test ids; null (the default) runs none. Needs the tempest service.
      */
     public AllInOne tempest(String selection) {

@@ -265,7 +265,7 @@ public final class CloudSpec {
             return c;
         }
         return Cloud.builder(c.name()).component(c.components().stream()
-                .map(x -> x instanceof Tempest t ? t.running(v.tempest) : x).toArray(Component[]::new))
+                .map(x -> x instanceof Tempest t ? t.toBuilder().selection(v.tempest).build() : x).toArray(Component[]::new))
                 .inventory(c.inventory()).build();
     }
 

@@ -87,14 +87,16 @@ public final class ServiceRegistry {
             .with("swift", List.of("keystone", "memcached"), w -> new Swift(w.get(Keystone.class),
                     w.get(Memcached.class)))
             // with Nova's libvirt driver, the compute nodes get what attaching RBD volumes to domains needs
-            .with("cinder", List.of("keystone", "rabbitmq", "ceph", "glance"), w -> new Cinder(w.get(MariaDb.class),
-                    w.get(RabbitMq.class), w.get(Keystone.class), w.get(Ceph.class), w.find(Nova.class).orElse(null)))
+            .with("cinder", List.of("keystone", "rabbitmq", "ceph", "glance"), w -> Cinder.builder()
+                    .sql(w.get(MariaDb.class)).messaging(w.get(RabbitMq.class)).keystone(w.get(Keystone.class))
+                    .ceph(w.get(Ceph.class)).nova(w.find(Nova.class).orElse(null)).build())
             .with(CLIENT, List.of("keystone"), w -> new OpenStackClient(w.get(Keystone.class)))
             .with(DEFAULTS, List.of("neutron", "nova", "glance", CLIENT), w -> new Defaults(w.get(Neutron.class),
                     w.get(Nova.class), w.get(Glance.class), w.get(OpenStackClient.class)))
             // configured for whichever of block and object storage the cloud has
-            .with("tempest", List.of(DEFAULTS), w -> new Tempest(w.get(Keystone.class), w.get(Defaults.class),
-                    w.find(Cinder.class), w.find(Swift.class)));
+            .with("tempest", List.of(DEFAULTS), w -> Tempest.builder().keystone(w.get(Keystone.class))
+                    .defaults(w.get(Defaults.class)).cinder(w.find(Cinder.class).orElse(null))
+                    .swift(w.find(Swift.class).orElse(null)).build());
 
     private final Map<String, Entry> entries;
 

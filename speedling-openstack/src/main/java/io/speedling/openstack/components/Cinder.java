@@ -31,22 +31,60 @@ public final class Cinder extends Component {
     private final Ceph ceph;
     private final Nova nova;
 
-    public Cinder(MariaDb sql, RabbitMq messaging, Keystone keystone, Ceph ceph) {
-        this(sql, messaging, keystone, ceph, null);
+    private Cinder(Builder b) {
+        super("cinder");
+        String how = "Cinder.builder()";
+        this.sql = required(b.sql, "cinder", "an SQL server", how + ".sql(mariadb)");
+        this.messaging = required(b.messaging, "cinder", "a message queue", how + ".messaging(rabbitmq)");
+        this.keystone = required(b.keystone, "cinder", "keystone", how + ".keystone(keystone)");
+        this.ceph = required(b.ceph, "cinder", "a Ceph cluster", how + ".ceph(ceph)");
+        this.nova = b.nova;
     }
 
-    /**
-     * @param nova the cloud's compute service, or null: with Nova's libvirt driver the compute nodes
-     *     get qemu's RBD driver and libvirt the {@code client.cinder} key, so volumes attach to domains
-     */
-    public Cinder(MariaDb sql, RabbitMq messaging, Keystone keystone, Ceph ceph, Nova nova) {
-        super("cinder");
-        this.nova = nova;
-        String how = "new Cinder(mariadb, rabbitmq, keystone, ceph)";
-        this.sql = required(sql, "cinder", "an SQL server", how);
-        this.messaging = required(messaging, "cinder", "a message queue", how);
-        this.keystone = required(keystone, "cinder", "keystone", how);
-        this.ceph = required(ceph, "cinder", "a Ceph cluster", how);
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public static final class Builder {
+        private MariaDb sql;
+        private RabbitMq messaging;
+        private Keystone keystone;
+        private Ceph ceph;
+        private Nova nova;
+
+        public Builder sql(MariaDb db) {
+            this.sql = db;
+            return this;
+        }
+
+        public Builder messaging(RabbitMq mq) {
+            this.messaging = mq;
+            return this;
+        }
+
+        public Builder keystone(Keystone k) {
+            this.keystone = k;
+            return this;
+        }
+
+        /** The cluster whose {@code volumes} pool holds the volumes. */
+        public Builder ceph(Ceph c) {
+            this.ceph = c;
+            return this;
+        }
+
+        /**
+         * The cloud's compute service, if any: with Nova's libvirt driver the compute nodes get
+         * qemu's RBD driver and libvirt the {@code client.cinder} key, so volumes attach to domains.
+         */
+        public Builder nova(Nova n) {
+            this.nova = n;
+            return this;
+        }
+
+        public Cinder build() {
+            return new Cinder(this);
+        }
     }
 
     @Override

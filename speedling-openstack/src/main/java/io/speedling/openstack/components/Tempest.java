@@ -48,38 +48,71 @@ public final class Tempest extends Component {
     private final Optional<Swift> swift;
     private final String selection;
 
-    /**
-     * @param cinder block storage, when the cloud has it (its tests run then)
-     * @param swift object storage, when the cloud has it
-     */
-    public Tempest(Keystone keystone, Defaults defaults, Optional<Cinder> cinder, Optional<Swift> swift) {
+    private Tempest(Builder b) {
         super("tempest");
-        String how = "new Tempest(keystone, defaults, cinder, swift)";
-        this.keystone = required(keystone, "tempest", "keystone", how);
-        this.defaults = required(defaults, "tempest", "the default resources", how);
-        this.cinder = cinder;
-        this.swift = swift;
-        this.selection = null;
+        String how = "Tempest.builder()";
+        this.keystone = required(b.keystone, "tempest", "keystone", how + ".keystone(keystone)");
+        this.defaults = required(b.defaults, "tempest", "the default resources", how + ".defaults(defaults)");
+        this.cinder = Optional.ofNullable(b.cinder);
+        this.swift = Optional.ofNullable(b.swift);
+        this.selection = requireSelection(b.selection);
     }
 
-    private Tempest(Tempest t, String selection) {
-        super("tempest");
-        this.keystone = t.keystone;
-        this.defaults = t.defaults;
-        this.cinder = t.cinder;
-        this.swift = t.swift;
-        this.selection = selection;
+    public static Builder builder() {
+        return new Builder();
     }
 
-    /**
-     * This component, running tests at the end of each deploy: {@code "smoke"} for Tempest's smoke
-     * tests, else a regular expression over test ids (e.g. {@code "tempest.api.identity"}); null
-     * runs none.
-     *
-     * @throws IllegalArgumentException for a blank selection or one with a line break
-     */
-    public Tempest running(String selection) {
-        return new Tempest(this, requireSelection(selection));
+    /** A builder holding this component's inputs, to make one that differs in some. */
+    public Builder toBuilder() {
+        return builder().keystone(keystone).defaults(defaults).cinder(cinder.orElse(null)).swift(swift.orElse(null))
+                .selection(selection);
+    }
+
+    public static final class Builder {
+        private Keystone keystone;
+        private Defaults defaults;
+        private Cinder cinder;
+        private Swift swift;
+        private String selection;
+
+        public Builder keystone(Keystone k) {
+            this.keystone = k;
+            return this;
+        }
+
+        /** The default resources (image, flavors, public network) its configuration names. */
+        public Builder defaults(Defaults d) {
+            this.defaults = d;
+            return this;
+        }
+
+        /** Block storage, when the cloud has it (its tests run then); null when not. */
+        public Builder cinder(Cinder c) {
+            this.cinder = c;
+            return this;
+        }
+
+        /** Object storage, when the cloud has it; null when not. */
+        public Builder swift(Swift s) {
+            this.swift = s;
+            return this;
+        }
+
+        /**
+         * Tests to run at the end of each deploy: {@code "smoke"} for Tempest's smoke tests, else a
+         * regular expression over test ids (e.g. {@code "tempest.api.identity"}); null (the default)
+         * runs none, leaving Tempest configured for running by hand.
+         *
+         * @throws IllegalArgumentException (at {@link #build()}) for a blank selection or one with a line break
+         */
+        public Builder selection(String s) {
+            this.selection = s;
+            return this;
+        }
+
+        public Tempest build() {
+            return new Tempest(this);
+        }
     }
 
     /** {@code selection} if null, {@code "smoke"} or a regular expression on one line; else refused naming it. */

@@ -51,9 +51,10 @@ class TempestTest {
     void aSelectionIsSmokeOrARegexOnOneLine() {
         Tempest t = io.speedling.openstack.ServiceRegistry.builtIn().components(java.util.List.of("tempest"), "fake")
                 .stream().filter(Tempest.class::isInstance).map(Tempest.class::cast).findFirst().orElseThrow();
-        assertThat(t.running("smoke").selection()).isEqualTo("smoke");
+        assertThat(t.toBuilder().selection("smoke").build().selection()).isEqualTo("smoke");
         assertThat(t.selection()).isNull();
-        assertThatThrownBy(() -> t.running(" ")).hasMessageStartingWith("Tempest selection ' ': give \"smoke\"");
-        assertThatThrownBy(() -> t.running("a\nb")).hasMessageContaining("on one line");
+        assertThatThrownBy(() -> t.toBuilder().selection(" ").build())
+                .hasMessageStartingWith("Tempest selection ' ': give \"smoke\"");
+        assertThatThrownBy(() -> t.toBuilder().selection("a\nb").build()).hasMessageContaining("on one line");
     }
 }
