@@ -16,7 +16,6 @@ import io.speedling.virt.nodes.Cluster;
 import io.speedling.virt.nodes.NspawnProvider;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -40,10 +39,11 @@ public final class DeployAioBench {
 
     public static void main(String[] args) throws Exception {
         io.speedling.core.Fleet.preferJdkCrypto();  // a tool of its own: the JVM is ours to tune
-        int slice = Integer.parseInt(arg(args, "--slice", "240"));
-        boolean baseline = !Arrays.asList(args).contains("--no-baseline");
-        String reuse = arg(args, "--cache", null);
-        int rounds = Integer.parseInt(arg(args, "--rounds", "3"));
+        BenchArgs a = BenchArgs.parse("deploy-aio", args, List.of("--no-baseline"), "--slice", "--cache", "--rounds");
+        int slice = a.getInt("--slice", 240);
+        boolean baseline = !a.has("--no-baseline");
+        String reuse = a.get("--cache", null);
+        int rounds = a.getInt("--rounds", 3);
         Path work = Files.createTempDirectory(Path.of("/var/tmp"), "speedling-bench-aio-");
         NspawnProvider provider = NspawnProvider.create(work.resolve("nodes"));
         Thread cleanup = new Thread(() -> {
@@ -64,7 +64,7 @@ public final class DeployAioBench {
             cache.build(Recipe.of(steps.subList(0, base)), quiet);
             long t0 = System.nanoTime();
             Image image = cache.build(full, quiet);
-            double imageS = secs(t0);
+            double imageS = BenchArgs.secs(t0);
             List<io.speedling.virt.image.LayerInfo> os = image.layers().subList(base, image.layers().size());
             System.out.printf("OpenStack image layers on the cached base: %.1f s, %d MiB (%s)%n", imageS,
                     os.stream().mapToLong(io.speedling.virt.image.LayerInfo::sizeBytes).sum() >> 20,
@@ -78,7 +78,7 @@ public final class DeployAioBench {
 
             t0 = System.nanoTime();
             Cluster cluster = provider.cycle(aio.plan(), image);
-            System.out.printf("fresh node booted to SSH: %.1f s%n", secs(t0));
+            System.out.printf("fresh node booted to SSH: %.1f s%n", BenchArgs.secs(t0));
             Deployer deployer = Deployer.of(aio.cloud(), work.resolve("cloud"));
             DeployResult first;
             double deployS;
@@ -89,7 +89,7 @@ public final class DeployAioBench {
             try (Fleet fleet = AllInOne.connect(cluster)) {
                 t0 = System.nanoTime();
                 first = deployer.deploy(fleet);
-                deployS = secs(t0);
+                deployS = BenchArgs.secs(t0);
                 System.out.printf("deploy: %.1f s, %d tasks, %d services%n", deployS, first.report().tasks().size(),
                         aio.cloud().components().size());
                 System.out.println("slowest tasks (own work, without waits):");
@@ -105,12 +105,12 @@ public final class DeployAioBench {
 
                 t0 = System.nanoTime();
                 Map<String, Double> steps2 = Verifier.run(fleet.node(AllInOne.NODE));
-                verifyS = secs(t0);
+                verifyS = BenchArgs.secs(t0);
                 System.out.printf("verify: %.1f s (%s)%n", verifyS, Verifier.format(steps2));
 
                 t0 = System.nanoTime();
                 again = deployer.deploy(fleet);
-                rerunS = secs(t0);
+                rerunS = BenchArgs.secs(t0);
                 System.out.printf("rerun: %.1f s, %d services restarted%n", rerunS, again.restarted());
             }
             cluster.wipe();
@@ -121,7 +121,7 @@ public final class DeployAioBench {
                 try (Fleet fleet = AllInOne.connect(c2)) {
                     t0 = System.nanoTime();
                     Deployer.of(serialAio.cloud(), work.resolve("cloud-serial")).serial(true).deploy(fleet);
-                    double serialS = secs(t0);
+                    double serialS = BenchArgs.secs(t0);
                     System.out.printf("baseline: the same deploy with every task on one thread: %.1f s%n", serialS);
                     System.out.printf("ratio: serial/parallel deploy %.2fx%n", serialS / deployS);
                 }
@@ -170,7 +170,7 @@ public final class DeployAioBench {
         try (Fleet fleet = AllInOne.connect(c)) {
             long t0 = System.nanoTime();
             Deployer.of(a.cloud(), state).deploy(fleet);
-            return Math.round(secs(t0) * 10) / 10.0;
+            return Math.round(BenchArgs.secs(t0) * 10) / 10.0;
         } finally {
             c.wipe();
         }
@@ -182,12 +182,5 @@ public final class DeployAioBench {
         return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
     }
 
-    private static String arg(String[] args, String name, String dflt) {
-        int i = Arrays.asList(args).indexOf(name);
-        return i >= 0 && i + 1 < args.length ? args[i + 1] : dflt;
-    }
 
-    private static double secs(long t0) {
-        return (System.nanoTime() - t0) / 1e9;
-    }
 }

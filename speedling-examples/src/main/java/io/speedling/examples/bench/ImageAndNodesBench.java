@@ -12,7 +12,6 @@ import io.speedling.virt.nodes.NspawnProvider;
 import io.speedling.virt.nodes.SlicePlan;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 
 /**
  * Image and node speed, in one run with its own empty cache and state directories: a base layer
@@ -25,9 +24,10 @@ import java.util.Arrays;
 public final class ImageAndNodesBench {
 
     public static void main(String[] args) throws Exception {
-        String suite = arg(args, "--suite", "bookworm");
-        int slice = Integer.parseInt(arg(args, "--slice", "250"));
-        boolean baseline = !Arrays.asList(args).contains("--no-baseline");
+        BenchArgs a = BenchArgs.parse("image-and-nodes", args, java.util.List.of("--no-baseline"), "--suite", "--slice");
+        String suite = a.get("--suite", "bookworm");
+        int slice = a.getInt("--slice", 250);
+        boolean baseline = !a.has("--no-baseline");
         Path work = Files.createTempDirectory(Path.of("/var/tmp"), "speedling-bench-images-");
         NspawnProvider provider = NspawnProvider.create(work.resolve("state"));
         Thread cleanup = new Thread(() -> {
@@ -42,13 +42,13 @@ public final class ImageAndNodesBench {
 
             long t0 = System.nanoTime();
             Image img = cache.build(base, quiet);
-            double cold = secs(t0);
+            double cold = BenchArgs.secs(t0);
             System.out.printf("base layer cold (mmdebstrap %s, empty cache): %.1f s, %d MiB%n", suite, cold,
                     img.top().sizeBytes() >> 20);
 
             t0 = System.nanoTime();
             Image again = cache.build(base, quiet);
-            double cached = secs(t0);
+            double cached = BenchArgs.secs(t0);
             if (!again.equals(img)) {
                 throw new IllegalStateException("the second build did not return the cached layer");
             }
@@ -60,19 +60,19 @@ public final class ImageAndNodesBench {
             SlicePlan plan = SlicePlan.slice(slice).node("worker", 3).build();
             t0 = System.nanoTime();
             Cluster cluster = provider.cycle(plan, node);
-            double boot = secs(t0);
+            double boot = BenchArgs.secs(t0);
             System.out.printf("3 nspawn nodes created, booted, all answering SSH: %.2f s%n", boot);
 
             t0 = System.nanoTime();
             cluster.wipe();
-            double wipe = secs(t0);
+            double wipe = BenchArgs.secs(t0);
             System.out.printf("3 nodes wiped: %.2f s%n", wipe);
 
             if (baseline) {
                 t0 = System.nanoTime();
                 Path copy = work.resolve("copy");
                 Exec.of("cp", "-a", img.top().tree().toString(), copy.toString()).run();
-                double cp = secs(t0);
+                double cp = BenchArgs.secs(t0);
                 Mounts.removeTree(copy);
                 System.out.printf("baseline: cp -a of the base tree for one node: %.2f s (3 nodes: %.1f s)%n", cp,
                         3 * cp);
@@ -80,7 +80,7 @@ public final class ImageAndNodesBench {
                 ImageCache other = ImageCache.open(work.resolve("cache-debootstrap"));
                 t0 = System.nanoTime();
                 other.build(Recipe.debootstrap(suite).include(Recipes.BASE_PACKAGES), quiet);
-                double deb = secs(t0);
+                double deb = BenchArgs.secs(t0);
                 System.out.printf("baseline: debootstrap of the same base: %.1f s%n", deb);
                 System.out.printf("ratios: debootstrap/mmdebstrap %.1fx, cold/cached %.0fx, 3-node copy/boot %.1fx%n",
                         deb / cold, cold / cached, 3 * cp / boot);
@@ -93,12 +93,5 @@ public final class ImageAndNodesBench {
         }
     }
 
-    private static String arg(String[] args, String name, String dflt) {
-        int i = Arrays.asList(args).indexOf(name);
-        return i >= 0 && i + 1 < args.length ? args[i + 1] : dflt;
-    }
 
-    private static double secs(long t0) {
-        return (System.nanoTime() - t0) / 1e9;
-    }
 }

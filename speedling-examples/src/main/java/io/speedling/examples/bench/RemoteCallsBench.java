@@ -12,7 +12,6 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -37,17 +36,19 @@ public final class RemoteCallsBench {
 
     public static void main(String[] args) throws Exception {
         io.speedling.core.Fleet.preferJdkCrypto();  // a tool of its own: the JVM is ours to tune
-        int n = intArg(args, "--nodes", 3);
+        BenchArgs a = BenchArgs.parse("remote-calls", args, List.of(), "--nodes", "--rounds", "--steady-seconds", "--in-flight",
+                "--ssh-rounds", "--mux-rounds", "--stream-mib");
+        int n = a.getInt("--nodes", 3);
         if (n < 1 || n > 200) {
             throw new IllegalArgumentException("--nodes " + n + " is out of range: give 1 to 200 (loopback addresses "
                     + "127.0.0.2 onwards, one sshd each)");
         }
-        int rounds = intArg(args, "--rounds", 1000);
-        int steadySeconds = intArg(args, "--steady-seconds", 5);
-        int inFlight = intArg(args, "--in-flight", 32);
-        int sshRounds = intArg(args, "--ssh-rounds", 20);
-        int muxRounds = intArg(args, "--mux-rounds", 200);
-        int streamMib = intArg(args, "--stream-mib", n <= 3 ? 1024 : Math.max(16, 3072 / n));
+        int rounds = a.getInt("--rounds", 1000);
+        int steadySeconds = a.getInt("--steady-seconds", 5);
+        int inFlight = a.getInt("--in-flight", 32);
+        int sshRounds = a.getInt("--ssh-rounds", 20);
+        int muxRounds = a.getInt("--mux-rounds", 200);
+        int streamMib = a.getInt("--stream-mib", n <= 3 ? 1024 : Math.max(16, 3072 / n));
         try (BenchUser user = new BenchUser(); LoopbackNodes nodes = new LoopbackNodes(n, user.name())) {
             Path dir = nodes.dir();
             // the ssh baselines write as the bench user; the agent writes as root through sudo
@@ -59,7 +60,7 @@ public final class RemoteCallsBench {
 
             long t0 = System.nanoTime();
             fleet.connect().close();
-            double cold = secs(t0);
+            double cold = BenchArgs.secs(t0);
             System.out.printf("bootstrap cold (empty node cache, upload): %.3f s%n", cold);
             awaitCdsArchives(Path.of("/home", user.name(), ".cache", "speedling-bench"), n);
 
@@ -67,7 +68,7 @@ public final class RemoteCallsBench {
             for (int i = 0; i < 3; i++) {
                 t0 = System.nanoTime();
                 fleet.connect().close();
-                cached = Math.min(cached, secs(t0));
+                cached = Math.min(cached, BenchArgs.secs(t0));
             }
             System.out.printf("bootstrap cached (best of 3): %.3f s%n", cached);
 
@@ -92,7 +93,7 @@ public final class RemoteCallsBench {
                 for (int i = 0; i < rounds; i++) {
                     all.call(new Ping());
                 }
-                speedlingRps = rounds / secs(t0);
+                speedlingRps = rounds / BenchArgs.secs(t0);
                 System.out.printf("speedling: %d rounds of one call on %d nodes: %.0f rounds/s%n", rounds, n,
                         speedlingRps);
 
@@ -106,7 +107,7 @@ public final class RemoteCallsBench {
 
                 t0 = System.nanoTime();
                 all.send(StreamSource.of(src), out.resolve("stream.dst").toString(), FileSpec.mode(0600));
-                streamRate = (double) n * streamMib / secs(t0);
+                streamRate = (double) n * streamMib / BenchArgs.secs(t0);
                 System.out.printf("speedling: %d MiB to %d nodes: %.0f MiB/s combined%n", streamMib, n, streamRate);
             }
             Files.deleteIfExists(out.resolve("stream.dst"));
@@ -117,7 +118,7 @@ public final class RemoteCallsBench {
             for (int i = 0; i < sshRounds; i++) {
                 parallel(servers, s -> cmd(s.sshArgs(kh, user.name()), "true"));
             }
-            double sshRps = sshRounds / secs(t0);
+            double sshRps = sshRounds / BenchArgs.secs(t0);
             System.out.printf("ssh host true per call: %d rounds: %.1f rounds/s%n", sshRounds, sshRps);
 
             List<List<String>> mux = new ArrayList<>();
@@ -152,7 +153,7 @@ public final class RemoteCallsBench {
                 Runtime.getRuntime().removeShutdownHook(stopMasters);
                 stopMasters.run();
             }
-            double muxRps = muxRounds / secs(t0);
+            double muxRps = muxRounds / BenchArgs.secs(t0);
             System.out.printf("ssh ControlMaster per call: %d rounds: %.1f rounds/s%n", muxRounds, muxRps);
 
             t0 = System.nanoTime();
@@ -165,7 +166,7 @@ public final class RemoteCallsBench {
             for (Process p : ps) {
                 check(p);
             }
-            double sshStream = (double) n * streamMib / secs(t0);
+            double sshStream = (double) n * streamMib / BenchArgs.secs(t0);
             System.out.printf("ssh 'cat > f' to %d nodes in parallel: %.0f MiB/s combined%n", n, sshStream);
 
             System.out.printf("ratios: speedling/ssh rounds %.0fx, speedling/mux rounds %.1fx, stream %.2fx%n",
@@ -192,7 +193,7 @@ public final class RemoteCallsBench {
             all.call(new Ping());
             done++;
         }
-        return done / secs(t0);
+        return done / BenchArgs.secs(t0);
     }
 
     /**
@@ -213,7 +214,7 @@ public final class RemoteCallsBench {
         long c0 = completed.get();
         long t0 = System.nanoTime();
         Thread.sleep(seconds * 500L);
-        double rate = (completed.get() - c0) / secs(t0);
+        double rate = (completed.get() - c0) / BenchArgs.secs(t0);
         stop.set(true);
         if (!drained.await(60, TimeUnit.SECONDS)) {
             throw new IllegalStateException("pipelined calls did not drain within 60 s");
@@ -257,14 +258,7 @@ public final class RemoteCallsBench {
         }
     }
 
-    private static int intArg(String[] args, String name, int dflt) {
-        int i = Arrays.asList(args).indexOf(name);
-        return i >= 0 && i + 1 < args.length ? Integer.parseInt(args[i + 1]) : dflt;
-    }
 
-    private static double secs(long t0) {
-        return (System.nanoTime() - t0) / 1e9;
-    }
 
     /** The first agent start dumps a class-data-sharing archive in the background; wait for it. */
     private static void awaitCdsArchives(Path agentRoot, int nodes) throws Exception {
