@@ -46,6 +46,9 @@ import org.slf4j.Logger;
  */
 public final class SshAgentLauncher {
     static final String AGENT_MAIN = "io.speedling.core.internal.agent.AgentMain";
+    /** The agent's logging settings: also given to the warm-up run, so the archive holds the classes they load. */
+    private static final String AGENT_PROPERTIES = " -Dslf4j.internal.verbosity=WARN"
+            + " -Dslf4j.provider=io.speedling.core.internal.agent.AgentLogging";
     private static final int MARKER = ('S' << 24) | ('P' << 16) | ('E' << 8) | 'E';
     private static final java.util.concurrent.ScheduledExecutorService TIMER = Threads.scheduler("speedling-timeout");
 
@@ -346,11 +349,12 @@ public final class SshAgentLauncher {
                 + "if [ -s \"$a\" ]; then x=\"-XX:SharedArchiveFile=$a -Xlog:cds=off -Xlog:cds+dynamic=off\";\n"
                 + "elif mkdir \"$a.lock\" 2>/dev/null; then\n"
                 // one background run per node dumps a class-data-sharing archive for the next start
-                + "  ( nice \"$j\" " + jvm + " -XX:ArchiveClassesAtExit=\"$a.$$\" -cp \"$cp\" " + AGENT_MAIN
+                + "  ( nice \"$j\" " + jvm + " -XX:ArchiveClassesAtExit=\"$a.$$\"" + AGENT_PROPERTIES + " -cp \"$cp\" "
+                + AGENT_MAIN
                 + " --warmup && mv -f \"$a.$$\" \"$a\"; rm -f \"$a.$$\"; rmdir \"$a.lock\" ) </dev/null >/dev/null 2>&1 &\n"
                 + "fi\n"
                 + "exec " + (sudo ? "sudo -n -- " : "") + "\"$j\" " + jvm + " $x"
-                + " -Dslf4j.internal.verbosity=WARN -Dslf4j.provider=io.speedling.core.internal.agent.AgentLogging -cp \"$cp\" " + AGENT_MAIN + "\n";
+                + AGENT_PROPERTIES + " -cp \"$cp\" " + AGENT_MAIN + "\n";
     }
 
     private static String dirExpr(String dir) {

@@ -239,7 +239,7 @@ public final class AgentMain {
         }
     }
 
-    private static String hostname() {
+    static String hostname() {
         try {
             return InetAddress.getLocalHost().getHostName();
         } catch (IOException e) {

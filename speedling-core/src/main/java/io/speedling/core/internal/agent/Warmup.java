@@ -32,6 +32,29 @@ final class Warmup {
         Json.MAPPER.readValue(Json.MAPPER.writeValueAsBytes(new Wire.StreamOpen("/x", null, null, 0644)),
                 Wire.StreamOpen.class);
         Json.MAPPER.readValue("{\"a\":[1,\"b\",true,null,{\"c\":2.5}]}", Map.class);
-        new io.speedling.core.internal.ExecContext("warmup", Set.of(), Map.of(), null).run("true");
+        // what a serving agent does up to its HELLO and on its first call: the logging provider, the
+        // node's name, the pools, a record-typed function there and back
+        org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger("speedling.agent");
+        AgentLogging.threshold = 40;
+        log.debug("warmup");
+        Json.MAPPER.writeValueAsBytes(new Wire.Hello(ProcessHandle.current().pid(), System.getProperty("user.name"),
+                Runtime.version().toString(), AgentMain.hostname()));
+        java.util.concurrent.ExecutorService calls = io.speedling.core.internal.Threads.cached("warmup");
+        java.util.concurrent.ScheduledExecutorService beat = io.speedling.core.internal.Threads.scheduler("warmup-beat");
+        try {
+            io.speedling.core.internal.ExecContext context = new io.speedling.core.internal.ExecContext("warmup",
+                    Set.of(), Map.of(), log);
+            byte[] call = Frames.callPayload(io.speedling.core.functions.Ping.class.getName(),
+                    Json.MAPPER.writeValueAsBytes(new io.speedling.core.functions.Ping()));
+            int off = Frames.callJsonOffset(call);
+            Object fn = Json.MAPPER.readValue(call, off, call.length - off, Class.forName(Frames.callType(call)));
+            Object result = calls.submit(() -> ((io.speedling.core.functions.Ping) fn).run(context)).get();
+            w.write(Frames.RESULT, 2, Json.MAPPER.writeValueAsBytes(result));
+            beat.schedule(() -> { }, 1, java.util.concurrent.TimeUnit.MILLISECONDS).get();
+            context.run("true");
+        } finally {
+            calls.shutdownNow();
+            beat.shutdownNow();
+        }
     }
 }
