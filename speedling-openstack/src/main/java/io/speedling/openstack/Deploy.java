@@ -112,6 +112,14 @@ public final class Deploy {
         return t;
     }
 
+    /**
+     * Task {@code t} with its own limit instead of the deploy's ({@link Deployer#taskTimeout}),
+     * for a task known to take long (Tempest's run).
+     */
+    public <T> Task<T> limit(Task<T> t, java.time.Duration limit) {
+        return graph.limit(t, limit);
+    }
+
     @SuppressWarnings("unchecked")
     public <T> Task<T> task(String name) {
         Task<?> t = tasks.get(name);

@@ -46,6 +46,8 @@ public final class TaskGraph {
     private final boolean serial;
     private final Duration pendingLogInterval;
     private final Duration taskTimeout;
+    /** Limits of tasks that differ from the graph's {@link #taskTimeout}. */
+    private final Map<Task<?>, Duration> limits = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<TaskListener> listeners;
     private final java.util.function.UnaryOperator<String> redactor;
     private final Map<String, Task<?>> tasks = new LinkedHashMap<>();
@@ -110,6 +112,28 @@ public final class TaskGraph {
         return t;
     }
 
+    /**
+     * Gives task {@code t} its own limit on its own work instead of the graph's ({@link
+     * Builder#taskTimeout}): for the one task known to take long (a test suite), without raising
+     * the limit of every other.
+     *
+     * @return {@code t}
+     */
+    public <T> Task<T> limit(Task<T> t, Duration limit) {
+        if (t.graph != this) {
+            throw new IllegalArgumentException("task " + t.name() + " belongs to another graph");
+        }
+        if (limit.isNegative() || limit.isZero()) {
+            throw new IllegalArgumentException("the limit of task " + t.name() + " must be positive, not " + limit);
+        }
+        limits.put(t, limit);
+        return t;
+    }
+
+    private Duration limitOf(Task<?> t) {
+        return limits.getOrDefault(t, taskTimeout);
+    }
+
     /** A task with no result. */
     public <T> Task<Void> action(String name, Action action, Task<?>... dependencies) {
         return task(name, ctx -> {
@@ -150,8 +174,10 @@ public final class TaskGraph {
         ScheduledExecutorService ticker = Threads.scheduler("speedling-pending");
         long every = pendingLogInterval.toMillis();
         ticker.scheduleAtFixedRate(this::logPending, every, every, TimeUnit.MILLISECONDS);
-        if (taskTimeout != null) {
-            long check = Math.max(10, Math.min(1000, taskTimeout.toMillis() / 4));
+        if (taskTimeout != null || !limits.isEmpty()) {
+            long shortest = java.util.stream.Stream.concat(java.util.stream.Stream.ofNullable(taskTimeout),
+                    limits.values().stream()).mapToLong(Duration::toMillis).min().orElse(1000);
+            long check = Math.max(10, Math.min(1000, shortest / 4));
             ticker.scheduleAtFixedRate(this::interruptOverdue, check, check, TimeUnit.MILLISECONDS);
         }
         try {
@@ -267,7 +293,7 @@ public final class TaskGraph {
             if (s.timedOut) {
                 Thread.interrupted();  // the pool thread goes back clean
                 // over its limit is a failure even when the body swallowed the interrupt and finished
-                failure = new TaskTimeoutException(t.name(), taskTimeout, failure);
+                failure = new TaskTimeoutException(t.name(), limitOf(t), failure);
             }
             if (failure == null) {
                 s.status = TaskStatus.SUCCEEDED;
@@ -357,11 +383,15 @@ public final class TaskGraph {
             if (s.runner == null || s.done || s.timedOut || waitingOn.containsKey(e.getKey())) {
                 continue;
             }
+            Duration limit = limitOf(e.getKey());
+            if (limit == null) {
+                continue;
+            }
             long own = n - s.start - s.waitNanos / 1_000_000;
-            if (own > taskTimeout.toMillis()) {
+            if (own > limit.toMillis()) {
                 s.timedOut = true;
                 LOG.warn("task {} worked {} s, over its limit of {}: interrupting it", e.getKey().name(), own / 1000,
-                        taskTimeout);
+                        limit);
                 s.runner.interrupt();
             }
         }

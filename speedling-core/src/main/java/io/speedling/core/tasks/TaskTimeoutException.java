@@ -3,7 +3,10 @@ package io.speedling.core.tasks;
 import io.speedling.core.SpeedlingException;
 import java.time.Duration;
 
-/** A task worked longer than its graph's {@link TaskGraph.Builder#taskTimeout limit} and was interrupted. */
+/**
+ * A task worked longer than its limit (its own, {@link TaskGraph#limit}, or its graph's, {@link
+ * TaskGraph.Builder#taskTimeout}) and was interrupted.
+ */
 public final class TaskTimeoutException extends SpeedlingException {
     private final String task;
     private final Duration limit;
@@ -11,7 +14,8 @@ public final class TaskTimeoutException extends SpeedlingException {
     public TaskTimeoutException(String task, Duration limit, Throwable cause) {
         super("task " + task + " did not finish within its limit of " + format(limit) + " and was interrupted"
                 + (cause == null ? "" : " (it then failed with: " + cause + ")")
-                + "; look at what it was doing on its node, or raise the limit with TaskGraph.Builder.taskTimeout",
+                + "; look at what it was doing on its node, or raise the limit with TaskGraph.Builder.taskTimeout"
+                + " (every task's) or TaskGraph.limit (this task's)",
                 cause);
         this.task = task;
         this.limit = limit;

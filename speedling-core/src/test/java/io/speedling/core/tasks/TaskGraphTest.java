@@ -310,6 +310,27 @@ class TaskGraphTest {
     }
 
     @Test
+    void aTaskWithItsOwnLimitOutlastsTheGraphsWhileAnotherIsStoppedAtIt() {
+        TaskGraph g = TaskGraph.builder().taskTimeout(Duration.ofMillis(100)).build();
+        Task<String> suite = g.limit(g.task("suite", ctx -> {
+            Thread.sleep(400);
+            return "ran";
+        }), Duration.ofSeconds(30));
+        g.task("plain", ctx -> {
+            Thread.sleep(400);
+            return "ran";
+        });
+        assertThatThrownBy(() -> g.run()).isInstanceOfSatisfying(TaskGraphException.class, e -> {
+            assertThat(e.report().task("suite").status()).isEqualTo(TaskStatus.SUCCEEDED);
+            assertThat(e.report().task("plain").error()).startsWith("TaskTimeoutException: task plain did not finish "
+                    + "within its limit of 100 ms");
+        });
+        assertThat(suite.name()).isEqualTo("suite");
+        assertThatThrownBy(() -> TaskGraph.builder().build().limit(suite, Duration.ofSeconds(1)))
+                .hasMessage("task suite belongs to another graph");
+    }
+
+    @Test
     void errorTextsAreRedactedBeforeAnyRecordLogOrListenerSeesThem() {
         List<String> told = new CopyOnWriteArrayList<>();
         TaskGraph g = TaskGraph.builder().redactor(t -> t.replace("hunter22", "***")).listener(new TaskListener() {

@@ -214,9 +214,10 @@ public final class Tempest extends Component {
         }, defaults.ready(d), keystone.registered(d));
         if (selection != null) {
             var node = d.fleet().node(d.cloud().inventory().nodesWith(Inventory.CONTROLLER).get(0));
-            d.task(name() + ".run", ctx -> {
-                Result r = selection.equals("smoke") ? smoke(node, 2, Duration.ofMinutes(40))
-                        : run(node, selection, 2, Duration.ofMinutes(40));
+            // the run stops itself (and what it started) at RUN_LIMIT; the task's own limit is just above it, so
+            // the deploy's ten minutes per task do not cut a suite short (smoke: 500-600 s on 2 cores)
+            d.limit(d.task(name() + ".run", ctx -> {
+                Result r = selection.equals("smoke") ? smoke(node, 2, RUN_LIMIT) : run(node, selection, 2, RUN_LIMIT);
                 ctx.outcome(r.summary());
                 if (!r.ok()) {
                     throw new IllegalStateException("tempest " + selection + ": " + (r.failed().isEmpty()
@@ -224,9 +225,12 @@ public final class Tempest extends Component {
                             + " failed:\n" + r.failureDetails()));
                 }
                 return null;
-            }, planned(d, "config"));
+            }, planned(d, "config")), RUN_LIMIT.plusMinutes(1));
         }
     }
+
+    /** How long a run at the end of a deploy may take. */
+    static final Duration RUN_LIMIT = Duration.ofMinutes(40);
 
     /** What a run of Tempest found (the tests of {@value #EXCLUDE} are left out, each with its reason there). */
     public record Result(int passed, List<String> failed, Map<String, String> skipped, double seconds,
