@@ -32,12 +32,12 @@ public final class Cinder extends Component {
     private final Nova nova;
 
     private Cinder(Builder b) {
-        super("cinder");
+        super(b.name);
         String how = "Cinder.builder()";
-        this.sql = required(b.sql, "cinder", "an SQL server", how + ".sql(mariadb)");
-        this.messaging = required(b.messaging, "cinder", "a message queue", how + ".messaging(rabbitmq)");
-        this.keystone = required(b.keystone, "cinder", "keystone", how + ".keystone(keystone)");
-        this.ceph = required(b.ceph, "cinder", "a Ceph cluster", how + ".ceph(ceph)");
+        this.sql = required(b.sql, b.name, "an SQL server", how + ".sql(mariadb)");
+        this.messaging = required(b.messaging, b.name, "a message queue", how + ".messaging(rabbitmq)");
+        this.keystone = required(b.keystone, b.name, "keystone", how + ".keystone(keystone)");
+        this.ceph = required(b.ceph, b.name, "a Ceph cluster", how + ".ceph(ceph)");
         this.nova = b.nova;
     }
 
@@ -45,26 +45,12 @@ public final class Cinder extends Component {
         return new Builder();
     }
 
-    public static final class Builder {
-        private MariaDb sql;
-        private RabbitMq messaging;
-        private Keystone keystone;
+    public static final class Builder extends ServiceBuilder.WithMessaging<Builder> {
         private Ceph ceph;
         private Nova nova;
 
-        public Builder sql(MariaDb db) {
-            this.sql = db;
-            return this;
-        }
-
-        public Builder messaging(RabbitMq mq) {
-            this.messaging = mq;
-            return this;
-        }
-
-        public Builder keystone(Keystone k) {
-            this.keystone = k;
-            return this;
+        private Builder() {
+            super("cinder");
         }
 
         /** The cluster whose {@code volumes} pool holds the volumes. */

@@ -31,26 +31,12 @@ public final class Glance extends Component {
         return new Builder();
     }
 
-    public static final class Builder {
-        private String name = "glance";
-        private MariaDb sql;
-        private Keystone keystone;
+    public static final class Builder extends ServiceBuilder<Builder> {
         private final Map<String, Map<String, String>> extra = new LinkedHashMap<>();
         private Ceph ceph;
 
-        public Builder name(String n) {
-            this.name = n;
-            return this;
-        }
-
-        public Builder sql(MariaDb db) {
-            this.sql = db;
-            return this;
-        }
-
-        public Builder keystone(Keystone k) {
-            this.keystone = k;
-            return this;
+        private Builder() {
+            super("glance");
         }
 
         /** Extra glance-api.conf settings (a storage backend's section, say). */

@@ -38,31 +38,11 @@ public final class Neutron extends Component {
         return new Builder();
     }
 
-    public static final class Builder {
-        private String name = "neutron";
-        private MariaDb sql;
-        private RabbitMq messaging;
-        private Keystone keystone;
+    public static final class Builder extends ServiceBuilder.WithMessaging<Builder> {
         private String providerInterface = "eth1";
 
-        public Builder name(String n) {
-            this.name = n;
-            return this;
-        }
-
-        public Builder sql(MariaDb db) {
-            this.sql = db;
-            return this;
-        }
-
-        public Builder messaging(RabbitMq mq) {
-            this.messaging = mq;
-            return this;
-        }
-
-        public Builder keystone(Keystone k) {
-            this.keystone = k;
-            return this;
+        private Builder() {
+            super("neutron");
         }
 
         /** The NIC the flat "provider" network uses (default eth1, the slice's ext network). */

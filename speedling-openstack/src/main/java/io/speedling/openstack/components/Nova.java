@@ -68,10 +68,8 @@ public final class Nova extends Component {
             CONF = nova.conf.CONF
             LOG = logging.getLogger(__name__)
 
-
             def _ns(instance):
                 return 'fakeguest-' + instance.uuid
-
 
             def _ports(network_info):
                 ports = []
@@ -88,7 +86,6 @@ public final class Nova extends Component {
                     ports.append((vif['devname'], vif['address'], cidrs, gateway, vif['network'].get('meta', {}).get('mtu'),
                                   vif['network'].get('bridge')))
                 return ports
-
 
             @nova.privsep.sys_admin_pctxt.entrypoint
             def plug_guest_port(ns, index, dev, mac, cidrs, gateway, mtu, bridge):
@@ -119,7 +116,6 @@ public final class Nova extends Component {
                     ex('ip', 'link', 'set', dev, 'master', bridge)
                 ex('ip', 'link', 'set', dev, 'up')
 
-
             @nova.privsep.sys_admin_pctxt.entrypoint
             def unplug_guest(ns, devs):
                 for dev in devs:
@@ -127,7 +123,6 @@ public final class Nova extends Component {
                         processutils.execute('ip', 'link', 'delete', dev, check_exit_code=[0, 1, 2, 254])
                 if os.path.exists('/run/netns/' + ns):
                     processutils.execute('ip', 'netns', 'delete', ns, check_exit_code=[0, 1, 2, 254])
-
 
             class FakeDriver(fake.FakeDriver):
                 def spawn(self, context, instance, image_meta, injected_files, admin_password, allocations,
@@ -206,35 +201,15 @@ public final class Nova extends Component {
         return new Builder();
     }
 
-    public static final class Builder {
-        private String name = "nova";
-        private MariaDb sql;
-        private RabbitMq messaging;
-        private Keystone keystone;
+    public static final class Builder extends ServiceBuilder.WithMessaging<Builder> {
         private Placement placement;
         private Glance glance;
         private Neutron networking;
         private String computeDriver = FAKE;
         private Ceph ephemeral;
 
-        public Builder name(String n) {
-            this.name = n;
-            return this;
-        }
-
-        public Builder sql(MariaDb db) {
-            this.sql = db;
-            return this;
-        }
-
-        public Builder messaging(RabbitMq mq) {
-            this.messaging = mq;
-            return this;
-        }
-
-        public Builder keystone(Keystone k) {
-            this.keystone = k;
-            return this;
+        private Builder() {
+            super("nova");
         }
 
         public Builder placement(Placement p) {

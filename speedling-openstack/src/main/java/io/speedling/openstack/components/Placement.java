@@ -27,24 +27,9 @@ public final class Placement extends Component {
         return new Builder();
     }
 
-    public static final class Builder {
-        private String name = "placement";
-        private MariaDb sql;
-        private Keystone keystone;
-
-        public Builder name(String n) {
-            this.name = n;
-            return this;
-        }
-
-        public Builder sql(MariaDb db) {
-            this.sql = db;
-            return this;
-        }
-
-        public Builder keystone(Keystone k) {
-            this.keystone = k;
-            return this;
+    public static final class Builder extends ServiceBuilder<Builder> {
+        private Builder() {
+            super("placement");
         }
 
         public Placement build() {
