@@ -242,8 +242,20 @@ public final class AllInOne {
         return custom != null ? custom : spec.cloud();
     }
 
+    /**
+     * The node image: the packages of this cloud's components, and of the services the user setting
+     * {@value OpenStackImage#SHARED_SERVICES_SETTING} names (so clouds of different selections share
+     * one image; components wired by hand ({@link #cloud(Cloud)}) always get their own).
+     */
     public Recipe recipe() {
-        return OpenStackImage.recipe("bookworm", cloud());
+        List<String> shared = OpenStackImage.sharedServices();
+        if (custom != null || shared.isEmpty()) {
+            return OpenStackImage.recipe("bookworm", cloud());
+        }
+        Set<String> all = new java.util.LinkedHashSet<>(spec.services());
+        all.addAll(spec.registry().select(shared));
+        return OpenStackImage.recipe("bookworm", spec.registry().cloud(name(), cloud().inventory(), all,
+                spec.computeDriver()));
     }
 
     public SlicePlan plan() {

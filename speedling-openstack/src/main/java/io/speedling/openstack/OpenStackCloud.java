@@ -9,12 +9,7 @@ import io.speedling.virt.image.LayerInfo;
 import io.speedling.virt.image.Step;
 import io.speedling.virt.nodes.Cluster;
 import io.speedling.virt.nodes.NspawnProvider;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Properties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -171,22 +166,7 @@ public final class OpenStackCloud implements AutoCloseable {
      * {@value #REUSE_SETTING}, or the environment variable SPEEDLING_REUSE_ENABLE, set to true.
      */
     public static boolean reuseEnabled() {
-        String v = System.getProperty(REUSE_SETTING);
-        if (v == null) {
-            v = System.getenv("SPEEDLING_REUSE_ENABLE");
-        }
-        if (v == null) {
-            Path f = Path.of(System.getProperty("user.home"), ".speedling.properties");
-            if (Files.isRegularFile(f)) {
-                Properties p = new Properties();
-                try (InputStream in = Files.newInputStream(f)) {
-                    p.load(in);
-                } catch (IOException e) {
-                    throw new UncheckedIOException("cannot read " + f, e);
-                }
-                v = p.getProperty(REUSE_SETTING);
-            }
-        }
+        String v = UserSettings.value(REUSE_SETTING, "SPEEDLING_REUSE_ENABLE");
         return "true".equalsIgnoreCase(v == null ? null : v.strip());
     }
 

@@ -13,7 +13,21 @@ import java.util.Set;
  * services disabled, so a deploy on it installs nothing and starts only what it configured.
  */
 public final class OpenStackImage {
+    /**
+     * The user setting (also SPEEDLING_IMAGE_SERVICES) naming services whose packages every node
+     * image holds besides the cloud's own, e.g. {@code all}: clouds of different service selections
+     * then share one image instead of building one each (the test runs set it; a deploy starts only
+     * its own services either way).
+     */
+    public static final String SHARED_SERVICES_SETTING = "speedling.image.services";
+
     private OpenStackImage() {
+    }
+
+    /** The services of {@link #SHARED_SERVICES_SETTING}, comma-separated, or none when it is not set. */
+    static java.util.List<String> sharedServices() {
+        String v = UserSettings.value(SHARED_SERVICES_SETTING, "SPEEDLING_IMAGE_SERVICES");
+        return v == null || v.isBlank() ? List.of() : List.of(v.strip().split("\\s*,\\s*"));
     }
 
     /** The recipe for {@code suite} with the packages of {@code components} (Debian names). */

@@ -85,6 +85,32 @@ class ServiceRegistryTest {
     }
 
     @Test
+    void withTheSharedImageSettingACloudOfFewServicesIsDeployedOntoTheImageOfMore() {
+        AllInOne keystone = AllInOne.named("few", 9).services("keystone");
+        String before = System.getProperty(OpenStackImage.SHARED_SERVICES_SETTING);
+        try {
+            System.clearProperty(OpenStackImage.SHARED_SERVICES_SETTING);
+            assertThat(packages(keystone.recipe())).contains("keystone").doesNotContain("glance");
+            System.setProperty(OpenStackImage.SHARED_SERVICES_SETTING, "glance, swift");
+            assertThat(packages(keystone.recipe())).contains("keystone", "glance", "swift-proxy");
+            assertThat(keystone.cloud().packages()).doesNotContain("glance");  // the deploy is keystone's alone
+            System.setProperty(OpenStackImage.SHARED_SERVICES_SETTING, "glance,nvoa");
+            assertThatThrownBy(keystone::recipe).hasMessageStartingWith("unknown service 'nvoa'");
+        } finally {
+            if (before == null) {
+                System.clearProperty(OpenStackImage.SHARED_SERVICES_SETTING);
+            } else {
+                System.setProperty(OpenStackImage.SHARED_SERVICES_SETTING, before);
+            }
+        }
+    }
+
+    private static List<String> packages(io.speedling.virt.image.Recipe recipe) {
+        return recipe.steps().stream().filter(s -> s instanceof Step.Packages).map(s -> (Step.Packages) s)
+                .reduce((a, b) -> b).orElseThrow().packages();
+    }
+
+    @Test
     void aComponentOfOneFileAndOneRegistrationIsSelectedWithWhatItNeedsAndReachesTheImage() {
         ServiceRegistry r = ServiceRegistry.builtIn().with("extra", List.of("keystone"),
                 w -> new Extra(w.get(Keystone.class)));
