@@ -30,14 +30,15 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Options: {@code --nodes N} (3), {@code --rounds N} (1000), {@code --steady-seconds S} (5),
  * {@code --in-flight N} (32 per node), {@code --ssh-rounds N} (20), {@code --mux-rounds N} (200),
- * {@code --stream-mib N} (1024 per node up to 3 nodes, then 3072/N).
+ * {@code --stream-mib N} (1024 per node up to 3 nodes, then 3072/N), {@code --heartbeat-timeout S} (5, the
+ * default of {@code Fleet.Builder.heartbeat}).
  */
 public final class RemoteCallsBench {
 
     public static void main(String[] args) throws Exception {
         io.speedling.core.Fleet.preferJdkCrypto();  // a tool of its own: the JVM is ours to tune
         BenchArgs a = BenchArgs.parse("remote-calls", args, List.of(), "--nodes", "--rounds", "--steady-seconds", "--in-flight",
-                "--ssh-rounds", "--mux-rounds", "--stream-mib");
+                "--ssh-rounds", "--mux-rounds", "--stream-mib", "--heartbeat-timeout");
         int n = a.getInt("--nodes", 3);
         if (n < 1 || n > 200) {
             throw new IllegalArgumentException("--nodes " + n + " is out of range: give 1 to 200 (loopback addresses "
@@ -49,6 +50,7 @@ public final class RemoteCallsBench {
         int sshRounds = a.getInt("--ssh-rounds", 20);
         int muxRounds = a.getInt("--mux-rounds", 200);
         int streamMib = a.getInt("--stream-mib", n <= 3 ? 1024 : Math.max(16, 3072 / n));
+        int heartbeatTimeout = a.getInt("--heartbeat-timeout", 5);
         try (BenchUser user = new BenchUser(); LoopbackNodes nodes = new LoopbackNodes(n, user.name())) {
             Path dir = nodes.dir();
             // the ssh baselines write as the bench user; the agent writes as root through sudo
@@ -56,7 +58,8 @@ public final class RemoteCallsBench {
             Path out = Files.createDirectories(dir.resolve("out"));
             Files.setPosixFilePermissions(out, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
             Fleet.Builder fleet = Fleet.builder().nodes(nodes.specs()).knownHosts(nodes.knownHosts())
-                    .stateDir(dir.resolve("state")).agentDir("~/.cache/speedling-bench/{node}");
+                    .stateDir(dir.resolve("state")).agentDir("~/.cache/speedling-bench/{node}")
+                    .heartbeat(java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(heartbeatTimeout));
 
             long t0 = System.nanoTime();
             fleet.connect().close();
