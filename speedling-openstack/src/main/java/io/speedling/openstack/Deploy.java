@@ -40,10 +40,12 @@ public final class Deploy {
     /**
      * What a thread-safe API's uwsgi ini gets (Keystone, Glance, Placement): one process (each
      * imports the whole service: on 2 cores the packaged 8-16 make start-up the deploy's critical
-     * path) with threads for concurrent requests.
+     * path) with threads for concurrent requests. Every uwsgi API also says {@code Connection:
+     * close}: its http-socket closes each connection after the response anyway, and a client that
+     * reuses one in that moment gets "connection reset by peer" (Tempest's cleanup did, under load).
      */
     public static final Map<String, Map<String, String>> UWSGI = Map.of("uwsgi", Map.of("processes", "1",
-            "threads", "8"));
+            "threads", "8", "add-header", "Connection: close"));
 
     /**
      * What an API that monkey-patches with eventlet gets (Nova, Neutron): one process, one thread.
@@ -52,7 +54,7 @@ public final class Deploy {
      * unanswered for good (seen: a router interface removal that never returned).
      */
     public static final Map<String, Map<String, String>> UWSGI_EVENTLET = Map.of("uwsgi", Map.of("processes", "1",
-            "threads", "1"));
+            "threads", "1", "add-header", "Connection: close"));
 
     public Cloud cloud() {
         return cloud;
