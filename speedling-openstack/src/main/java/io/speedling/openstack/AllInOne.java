@@ -254,7 +254,7 @@ public final class AllInOne {
         }
         Set<String> all = new java.util.LinkedHashSet<>(spec.services());
         all.addAll(spec.registry().select(shared));
-        return OpenStackImage.recipe("bookworm", spec.registry().cloud(name(), cloud().inventory(), all,
+        return OpenStackImage.recipe("bookworm", spec.registry().cloud(name(), inventory(workers(), storage()), all,
                 spec.computeDriver()));
     }
 

@@ -41,6 +41,14 @@ public final class Json {
         });
     }
 
+    /**
+     * {@code value} written as JSON and read back as {@code type}: what an agent on another node
+     * receives, for nodes that run in this JVM (or only record) and must behave like remote ones.
+     */
+    public static <T> T roundTrip(Object value, JavaType type) throws java.io.IOException {
+        return MAPPER.readValue(MAPPER.writeValueAsBytes(value), type);
+    }
+
     private static boolean declaresObject(Class<?> c) {
         for (java.lang.reflect.Type t : c.getGenericInterfaces()) {
             if (t instanceof java.lang.reflect.ParameterizedType p && p.getRawType() == RemoteFunction.class

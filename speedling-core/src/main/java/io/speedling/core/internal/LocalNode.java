@@ -62,7 +62,7 @@ public final class LocalNode implements Node, UploadTarget {
         RemoteFunction<R> copy;
         try {
             resultType = Json.resultType(type);
-            copy = (RemoteFunction<R>) Json.MAPPER.readValue(Json.MAPPER.writeValueAsBytes(function), type);
+            copy = Json.roundTrip(function, Json.MAPPER.constructType(type));
         } catch (IOException | RuntimeException e) {
             return CompletableFuture.failedFuture(new SpeedlingException("node " + name() + ": " + type.getName()
                     + " does not survive the JSON round trip: " + e.getMessage(), e));
@@ -83,7 +83,7 @@ public final class LocalNode implements Node, UploadTarget {
                 running = pool.submit(() -> {
                     try {
                         Object r = copy.run(context);
-                        complete(Json.MAPPER.readValue(Json.MAPPER.writeValueAsBytes(r), resultType));
+                        complete(Json.roundTrip(r, resultType));
                     } catch (Throwable t) {
                         Wire.Failure w = Wire.Failure.of(t);
                         completeExceptionally(new RemoteCallException(name(), type.getSimpleName(), w.type(),

@@ -83,7 +83,7 @@ public final class RecordingNode implements Node {
         Function<Object, Object> answer;
         synchronized (this) {
             try {
-                copy = (RemoteFunction<R>) Json.MAPPER.readValue(Json.MAPPER.writeValueAsBytes(function), type);
+                copy = Json.roundTrip(function, Json.MAPPER.constructType(type));
             } catch (IOException | RuntimeException e) {
                 return CompletableFuture.failedFuture(new SpeedlingException("node " + name() + ": " + type.getName()
                         + " does not survive the JSON round trip: " + e.getMessage(), e));
@@ -97,8 +97,7 @@ public final class RecordingNode implements Node {
         }
         try {
             Object r = answer.apply(copy);
-            return CompletableFuture.completedFuture((R) Json.MAPPER.readValue(Json.MAPPER.writeValueAsBytes(r),
-                    Json.resultType(type)));
+            return CompletableFuture.completedFuture(Json.roundTrip(r, Json.resultType(type)));
         } catch (IOException | RuntimeException e) {
             return CompletableFuture.failedFuture(new RemoteCallException(name(), type.getSimpleName(),
                     e.getClass().getName(), String.valueOf(e.getMessage()), ""));
