@@ -16,11 +16,13 @@ import java.util.Map;
  * The main job: an all-in-one OpenStack cloud on an nspawn node, deployed, verified, ready.
  *
  * <pre>
- * cloud [--name aio] [--slice 1] [--services keystone,glance,...] [--workers N] [--storage N]
- *       [--no-verify] [--config NODE:PATH:SECTION.KEY=VALUE ...] [--compute-driver fake|libvirt]
+ * cloud [--name aio] [--slice 1] [--services keystone,glance,...] [--controllers 1|3|5] [--workers N]
+ *       [--storage N] [--no-verify] [--config NODE:PATH:SECTION.KEY=VALUE ...] [--compute-driver fake|libvirt]
  *       [--tempest smoke|REGEX]
  *                                   deploy (or converge the running one); default: every service on
- *                                   one node; --workers puts nova-compute and the network agent on
+ *                                   one node; --controllers 3 runs the databases, queues and APIs on
+ *                                   three controllers behind a virtual IP (HAProxy, keepalived,
+ *                                   Galera, a RabbitMQ cluster); --workers puts nova-compute and the network agent on
  *                                   N worker nodes; --storage puts Ceph's OSDs and Swift's servers
  *                                   on N storage nodes; each --config sets a key of an INI file the
  *                                   components write on that node, over their own value;
@@ -36,12 +38,12 @@ import java.util.Map;
  */
 public final class CloudMain {
     static final String USAGE = """
-            usage: cloud [--name aio] [--slice 1] [--services keystone,glance,...] [--workers N] [--storage N]
-                         [--config NODE:PATH:SECTION.KEY=VALUE ...] [--compute-driver fake|libvirt] [--no-verify] [--bare]
+            usage: cloud [--name aio] [--slice 1] [--services keystone,glance,...] [--controllers 1|3|5] [--workers N]
+                         [--storage N] [--config NODE:PATH:SECTION.KEY=VALUE ...] [--compute-driver fake|libvirt] [--no-verify] [--bare]
                          [--tempest smoke|REGEX]
                    cloud --wipe [--name aio] [--slice 1]""";
     private static final java.util.Set<String> WITH_VALUE = java.util.Set.of("--name", "--slice", "--services",
-            "--workers", "--storage", "--config", "--compute-driver", "--tempest");
+            "--controllers", "--workers", "--storage", "--config", "--compute-driver", "--tempest");
     private static final java.util.Set<String> FLAGS = java.util.Set.of("--no-verify", "--wipe", "--help", "--bare");
     private static final java.util.Set<String> WIPE_OPTIONS = java.util.Set.of("--wipe", "--name", "--slice");
 
@@ -110,6 +112,11 @@ public final class CloudMain {
         if (services != null) {
             spec = spec.services(List.of(services.split(",", -1)));
         }
+        String controllers = one(given, "--controllers", "1");
+        if (!controllers.matches("[0-9]{1,2}")) {
+            throw new IllegalArgumentException("--controllers " + controllers + " is not a number: give 1, 3 or 5");
+        }
+        spec = spec.controllers(Integer.parseInt(controllers));
         spec = spec.workers(nodeCount(given, "--workers"));
         spec = spec.storage(nodeCount(given, "--storage"));
         for (String c : given.getOrDefault("--config", List.of())) {

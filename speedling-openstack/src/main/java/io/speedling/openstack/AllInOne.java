@@ -92,19 +92,43 @@ public final class AllInOne {
     }
 
     /**
-     * The controller alone (all-in-one) or with {@code workers} worker nodes, and {@code storage}
-     * storage nodes, as this class names them.
+     * The nodes and their roles: {@code controllers} controllers ({@code controller-01} ...; with
+     * more than one, a virtual IP in front of them, {@link #virtualIp}), {@code workers} worker nodes
+     * with nova-compute and the network agent (0: compute on the controllers) and {@code storage}
+     * storage nodes (0: storage on the controllers).
      */
-    static Inventory inventory(int workers, int storage) {
-        Inventory base = workers == 0 ? Inventory.allInOne(NODE)
-                : Inventory.controllerAndWorkers(NODE, workerNames(workers));
-        if (storage == 0) {
-            return base;
-        }
+    static Inventory inventory(int controllers, int workers, int storage, int slice) {
         Map<String, Set<String>> roles = new java.util.LinkedHashMap<>();
-        base.nodes().forEach(n -> roles.put(n, base.rolesOf(n)));
+        controllerNames(controllers).forEach(n -> roles.put(n, workers == 0 ? Set.of(Inventory.CONTROLLER,
+                Inventory.COMPUTE) : Set.of(Inventory.CONTROLLER)));
+        workerNames(workers).forEach(n -> roles.put(n, Set.of(Inventory.COMPUTE)));
         storageNames(storage).forEach(n -> roles.put(n, Set.of(Inventory.STORAGE)));
-        return Inventory.of(roles);
+        Inventory inv = Inventory.of(roles);
+        return controllers > 1 ? inv.virtualIp(virtualIp(slice)) : inv;
+    }
+
+    /**
+     * The address in front of several controllers on slice {@code slice}: the management network's
+     * first spare address ({@code .250}), held by one controller at a time.
+     */
+    public static String virtualIp(int slice) {
+        SlicePlan p = SlicePlan.slice(slice).node("controller", 1).build();
+        return p.spareAddress4(p.network("mgmt"), 0);
+    }
+
+    /** The most controllers of a cloud here. */
+    public static final int MAX_CONTROLLERS = 5;
+
+    /**
+     * {@code n} controllers when that is 1, 3 or 5; else refused: with an even number the database
+     * and the message queue lose their majority when half of them fail.
+     */
+    static int requireControllers(int n) {
+        if (n < 1 || n > MAX_CONTROLLERS || n % 2 == 0) {
+            throw new IllegalArgumentException("controllers " + n + " is not possible: give 1, 3 or 5 (an odd number "
+                    + "keeps a majority for the Galera database and RabbitMQ's quorum queues when one controller fails)");
+        }
+        return n;
     }
 
     /** The image cache the node image comes from. */
@@ -127,6 +151,15 @@ public final class AllInOne {
 
     public int workers() {
         return spec.workers();
+    }
+
+    /** Three (or five) controllers behind a virtual IP instead of one ({@link CloudSpec#controllers}). */
+    public AllInOne controllers(int n) {
+        return with(spec.controllers(n));
+    }
+
+    public int controllers() {
+        return spec.controllers();
     }
 
     /** {@code n} nodes of a kind, 0 to {@link #MAX_WORKERS}; else refused naming {@code what} and what 0 means. */
@@ -159,6 +192,11 @@ public final class AllInOne {
         return with(spec.tempest(selection));
     }
 
+    /** Names of the controllers, {@code controller-01} ... */
+    public static List<String> controllerNames(int n) {
+        return names("controller", n);
+    }
+
     /** Names of the storage nodes, {@code storage-01} ... */
     public static List<String> storageNames(int n) {
         return names("storage", n);
@@ -177,9 +215,9 @@ public final class AllInOne {
         return out;
     }
 
-    /** Every node of the cloud: the controller first. */
+    /** Every node of the cloud: the controllers first. */
     public List<String> nodeNames() {
-        List<String> out = new ArrayList<>(List.of(NODE));
+        List<String> out = new ArrayList<>(controllerNames(spec.controllers()));
         out.addAll(workerNames(spec.workers()));
         out.addAll(storageNames(spec.storage()));
         return out;
@@ -254,12 +292,12 @@ public final class AllInOne {
         }
         Set<String> all = new java.util.LinkedHashSet<>(spec.services());
         all.addAll(spec.registry().select(shared));
-        return OpenStackImage.recipe("bookworm", spec.registry().cloud(name(), inventory(workers(), storage()), all,
+        return OpenStackImage.recipe("bookworm", spec.registry().cloud(name(), spec.inventory(), all,
                 spec.computeDriver()));
     }
 
     public SlicePlan plan() {
-        SlicePlan.Builder b = SlicePlan.slice(slice()).node("controller", 1);
+        SlicePlan.Builder b = SlicePlan.slice(slice()).node("controller", controllers());
         if (workers() > 0) {
             b.node("worker", workers());
         }
@@ -389,10 +427,16 @@ public final class AllInOne {
      * nodes, all-in-one or not) beside its kind of node.
      */
     public static Fleet connect(Cluster cluster) {
-        int workers = (int) cluster.nodes().stream().filter(n -> n.name().startsWith("worker-")).count();
-        int storage = (int) cluster.nodes().stream().filter(n -> n.name().startsWith("storage-")).count();
-        Inventory inv = inventory(workers, storage);
-        return cluster.fleet(inv::rolesOf).ship(AllInOne.class).connect();
+        return connect(cluster, cluster.nodes().stream().map(n -> n.name()).toList());
+    }
+
+    /** The same with only the nodes named in {@code only} (say, while another is powered off). */
+    public static Fleet connect(Cluster cluster, Collection<String> only) {
+        java.util.function.ToIntFunction<String> count = kind -> (int) cluster.nodes().stream()
+                .filter(n -> n.name().startsWith(kind + "-")).count();
+        Inventory inv = inventory(count.applyAsInt("controller"), count.applyAsInt("worker"), count.applyAsInt("storage"),
+                cluster.slice());
+        return cluster.fleet(inv::rolesOf, only).ship(AllInOne.class).connect();
     }
 
     /**

@@ -34,6 +34,7 @@ public final class CloudSpec {
     /** Every field of a spec; copied, changed and checked by {@link #with}. */
     private static final class Values implements Cloneable {
         Set<String> services;
+        int controllers = 1;
         int workers;
         int storage;
         String name;
@@ -55,13 +56,14 @@ public final class CloudSpec {
         }
 
         List<Object> all() {
-            return java.util.Arrays.asList(services, workers, storage, name, slice, reuse, keepOnFailure, verify, config,
+            return java.util.Arrays.asList(services, controllers, workers, storage, name, slice, reuse, keepOnFailure, verify, config,
                     computeDriver, tempest, registry);
         }
     }
 
     private CloudSpec(Values v) {
         v.services = v.registry.select(v.services);
+        AllInOne.requireControllers(v.controllers);
         AllInOne.requireNodes("workers", v.workers, "all-in-one");
         AllInOne.requireNodes("storage nodes", v.storage, "storage on the controller");
         if (v.name != null) {
@@ -74,8 +76,8 @@ public final class CloudSpec {
         v.computeDriver = Nova.driverName(v.computeDriver);
         Tempest.requireRunnable(v.tempest, v.services);
         // an unknown node (worker-03 of a cloud with 2 workers) or a malformed setting is refused here
-        AllInOne.inventory(v.workers, v.storage).config(v.config);
         this.v = v;
+        inventory();
     }
 
     private CloudSpec with(Consumer<Values> change) {
@@ -132,6 +134,28 @@ public final class CloudSpec {
         return services(without);
     }
 
+    /** How many controllers: 1, or 3 or 5 behind a virtual IP. */
+    public int controllers() {
+        return v.controllers;
+    }
+
+    /**
+     * {@code n} controllers ({@code controller-01} ...): 1 (the default), or 3 or 5 for high
+     * availability: HAProxy on each behind a virtual IP that keepalived moves to a live one, a
+     * Galera database and a RabbitMQ cluster across them, every API and scheduler on each.
+     */
+    public CloudSpec controllers(int n) {
+        return with(x -> x.controllers = n);
+    }
+
+    /**
+     * The nodes and their roles ({@value AllInOne#NODE} ..., {@code worker-NN}, {@code storage-NN};
+     * the virtual IP with several controllers) with the config overrides.
+     */
+    public Inventory inventory() {
+        return AllInOne.inventory(v.controllers, v.workers, v.storage, sliceOrDerived()).config(v.config);
+    }
+
     /** Worker nodes for nova-compute and the network agent; 0 puts everything on one node. */
     public int workers() {
         return v.workers;
@@ -168,9 +192,13 @@ public final class CloudSpec {
         return with(x -> x.tempest = selection);
     }
 
-    /** "all-in-one" or "controller+N workers", with "+M storage" when there are storage nodes. */
+    /**
+     * "all-in-one", "controller+N workers" or "3 controllers+N workers", with "+M storage" when there
+     * are storage nodes.
+     */
     public String topology() {
-        return (v.workers == 0 ? "all-in-one" : "controller+" + v.workers + " workers")
+        String ctl = v.controllers == 1 ? "controller" : v.controllers + " controllers";
+        return (v.workers == 0 ? (v.controllers == 1 ? "all-in-one" : ctl) : ctl + "+" + v.workers + " workers")
                 + (v.storage == 0 ? "" : "+" + v.storage + " storage");
     }
 
@@ -259,7 +287,7 @@ public final class CloudSpec {
      * overrides and Tempest's selection applied.
      */
     public Cloud cloud() {
-        Cloud c = v.registry.cloud(cloudName(), AllInOne.inventory(v.workers, v.storage).config(v.config), v.services,
+        Cloud c = v.registry.cloud(cloudName(), inventory(), v.services,
                 v.computeDriver);
         if (v.tempest == null) {
             return c;

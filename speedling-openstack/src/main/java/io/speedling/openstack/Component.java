@@ -83,6 +83,39 @@ public abstract class Component {
         return Map.of();
     }
 
+    /**
+     * The ports it serves on each controller that clients reach through the cloud's address ({@link
+     * Endpoints#host()}): with several controllers, HAProxy listens there on the virtual IP and
+     * passes each connection to a controller whose port passes the check.
+     */
+    public List<Frontend> frontends() {
+        return List.of();
+    }
+
+    /**
+     * A port served on every controller.
+     *
+     * @param name names it in HAProxy's config (letters, digits, '-')
+     * @param port the port, on the controllers' own addresses and on the virtual IP
+     * @param check the HTTP path whose answer below 400 says a controller serves, or null for a TCP
+     *     connect check
+     * @param oneAtATime true when clients must all reach the same controller while it lives (the
+     *     others are backups): a database written on one node, files kept on one node
+     */
+    public record Frontend(String name, int port, String check, boolean oneAtATime) {
+        public Frontend {
+            requireName("frontend", name, "");
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("frontend " + name + ": port " + port + " is not a TCP port");
+            }
+        }
+
+        /** An HTTP API served by every controller at once, checked at {@code path}. */
+        public static Frontend http(String name, int port, String path) {
+            return new Frontend(name, port, path, false);
+        }
+    }
+
     /** Databases (name, user) it needs on the SQL server. */
     public List<Database> databases() {
         return List.of();

@@ -225,6 +225,30 @@ public final class Deploy {
                 || actions.containsValue("restarted"));
     }
 
+    /**
+     * Makes a uwsgi API of the Debian packages listen on each node's own address, port {@code port},
+     * instead of on every address: the virtual IP's port on the same node is HAProxy's. Written to
+     * {@code /etc/default/UNIT}, which the package's start script reads last; true when a node's
+     * file changed (restart the unit).
+     */
+    public boolean listen(NodeGroup nodes, String unit, int port, String uwsgiIni) {
+        return tally("/etc/default/" + unit, nodes.callEach(n -> io.speedling.core.functions.WriteFile.text(
+                "/etc/default/" + unit, "# written by speedling: serve on this node's own address; the cloud's "
+                        + "address is " + endpoints().host() + "\nDAEMON_ARGS=\"--http-socket " + ipOf(n) + ":" + port
+                        + " --ini " + uwsgiIni + "\"\n", io.speedling.core.FileSpec.mode(0644))));
+    }
+
+    /**
+     * The messaging settings every service that uses the message queue gets besides its {@link
+     * #transportUrl}: with several controllers, quorum queues (replicated across the brokers, so a
+     * controller's death loses no queued message).
+     */
+    public Map<String, Map<String, String>> messaging() {
+        return endpoints().controllers().size() > 1
+                ? Map.of("oslo_messaging_rabbit", Map.of("rabbit_quorum_queue", "true", "amqp_durable_queues", "true"))
+                : Map.of();
+    }
+
     public <R> R onController(RemoteFunction<R> f) {
         return controller().call(f);
     }

@@ -5,6 +5,7 @@ import io.speedling.openstack.components.Cinder;
 import io.speedling.openstack.components.Defaults;
 import io.speedling.openstack.components.Glance;
 import io.speedling.openstack.components.Keystone;
+import io.speedling.openstack.components.LoadBalancer;
 import io.speedling.openstack.components.MariaDb;
 import io.speedling.openstack.components.Memcached;
 import io.speedling.openstack.components.Neutron;
@@ -41,6 +42,8 @@ import java.util.function.Function;
 public final class ServiceRegistry {
     /** The service every cloud gets: verification and the openrc files use it. */
     public static final String CLIENT = "openstackclient";
+    /** The virtual IP and HAProxy in front of several controllers ({@link LoadBalancer}). */
+    public static final String LOAD_BALANCER = "haproxy";
     /** The flavors, networks, router and image a user expects in a fresh cloud ({@link Defaults}). */
     public static final String DEFAULTS = "defaults";
 
@@ -65,7 +68,9 @@ public final class ServiceRegistry {
     }
 
     private static final ServiceRegistry BUILT_IN = new ServiceRegistry(Map.of())
-            .with("mariadb", List.of(), w -> new MariaDb())
+            // the virtual IP in front of several controllers (added to every cloud whose inventory has one)
+            .with(LOAD_BALANCER, List.of(), w -> new LoadBalancer())
+            .with("mariadb", List.of(), w -> new MariaDb("mariadb", w.find(LoadBalancer.class).orElse(null)))
             .with("rabbitmq", List.of(), w -> new RabbitMq())
             .with("memcached", List.of(), w -> new Memcached())
             .with("ceph", List.of(), w -> new Ceph())
@@ -232,8 +237,14 @@ public final class ServiceRegistry {
     /**
      * The selected services' components (and what they need), wired, placed on {@code inventory}'s
      * nodes as cloud {@code name}; Nova with {@code computeDriver} ({@code fake} or {@code libvirt}).
+     * An inventory with a virtual IP (several controllers) gets the {@value #LOAD_BALANCER} service too.
      */
     public Cloud cloud(String name, Inventory inventory, Collection<String> wanted, String computeDriver) {
+        if (inventory.virtualIp().isPresent() && entries.containsKey(LOAD_BALANCER)) {
+            List<String> w = new ArrayList<>(wanted);
+            w.add(LOAD_BALANCER);
+            wanted = w;
+        }
         return Cloud.builder(name).component(components(wanted, computeDriver).toArray(Component[]::new))
                 .inventory(inventory).build();
     }

@@ -82,7 +82,7 @@ class CloudWiringTest {
     void anUnknownServiceIsNamedWithTheKnownOnes() {
         assertThatThrownBy(() -> CloudSpec.allInOne().services("keystone", "nvoa"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("unknown service 'nvoa': the known services are mariadb, rabbitmq, memcached, ceph, "
+                .hasMessage("unknown service 'nvoa': the known services are haproxy, mariadb, rabbitmq, memcached, ceph, "
                         + "keystone, glance, placement, neutron, nova, swift, cinder, openstackclient, defaults, "
                         + "tempest (or all); did you mean 'nova'?");
         assertThatThrownBy(() -> ServiceRegistry.builtIn().select(java.util.List.of("trove")))

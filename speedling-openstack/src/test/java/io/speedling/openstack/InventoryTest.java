@@ -137,7 +137,7 @@ class InventoryTest {
         CloudSpec two = plain.workers(1).storage(2);
         assertThat(two.hash()).isNotEqualTo(plain.workers(1).hash());
         assertThat(two.topology()).isEqualTo("controller+1 workers+2 storage");
-        Inventory inv = AllInOne.inventory(1, 2);
+        Inventory inv = AllInOne.inventory(1, 1, 2, 5);
         assertThat(inv.nodes()).containsExactly("controller-01", "worker-01", "storage-01", "storage-02");
         assertThat(inv.nodesWith(Inventory.STORAGE)).containsExactly("storage-01", "storage-02");
         assertThat(inv.rolesOf("storage-02")).containsExactly(Inventory.STORAGE);
@@ -145,6 +145,27 @@ class InventoryTest {
                 .containsExactly("controller-01", "storage-01", "storage-02");
         assertThat(two.config("storage-02:/etc/ceph/ceph.conf:global.debug_osd=1").config()).hasSize(1);
         assertThatThrownBy(() -> plain.storage(9)).hasMessageStartingWith("storage nodes 9 is out of range");
+    }
+
+    @Test
+    void severalControllersStandBehindAVirtualIpOfTheirSlice() {
+        CloudSpec ha = CloudSpec.allInOne().controllers(3).workers(1).slice(7);
+        assertThat(ha.topology()).isEqualTo("3 controllers+1 workers");
+        Inventory inv = ha.inventory();
+        assertThat(inv.nodesWith(Inventory.CONTROLLER)).containsExactly("controller-01", "controller-02", "controller-03");
+        assertThat(inv.nodesWith(Inventory.COMPUTE)).containsExactly("worker-01");
+        assertThat(inv.virtualIp()).contains("10.231.7.250");
+        // without workers the controllers are the compute nodes too; one controller has no virtual IP
+        assertThat(CloudSpec.allInOne().controllers(3).slice(7).inventory().nodesWith(Inventory.COMPUTE)).hasSize(3);
+        assertThat(CloudSpec.allInOne().slice(7).inventory().virtualIp()).isEmpty();
+        assertThat(AllInOne.of(ha.name("ha")).plan().nodes()).extracting(n -> n.name())
+                .containsExactly("controller-01", "controller-02", "controller-03", "worker-01");
+        // the load balancer comes with the virtual IP, whatever the selection
+        assertThat(ha.services("keystone").cloud().components()).extracting(Component::name).contains("haproxy");
+        for (int n : new int[] {0, 2, 4, 6}) {
+            assertThatThrownBy(() -> CloudSpec.allInOne().controllers(n)).hasMessageStartingWith("controllers " + n
+                    + " is not possible: give 1, 3 or 5");
+        }
     }
 
     @Test

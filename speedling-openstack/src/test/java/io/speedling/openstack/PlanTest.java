@@ -14,6 +14,7 @@ import io.speedling.openstack.remote.MergeIni;
 import io.speedling.openstack.remote.Mysql;
 import io.speedling.openstack.remote.Once;
 import io.speedling.openstack.remote.WaitHttp;
+import io.speedling.openstack.remote.WaitTcp;
 import io.speedling.openstack.remote.Services;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -50,6 +51,7 @@ class PlanTest {
                 .answer(FernetKeys.class, f -> true)
                 .answer(Once.class, o -> true)
                 .answer(WaitHttp.class, w -> 200)
+                .answer(WaitTcp.class, w -> 0L)
                 .answer(KeystoneRegistrar.class, k -> 0);
     }
 
@@ -87,6 +89,65 @@ class PlanTest {
         assertThat(worker.calls(Services.class)).flatExtracting(Services::units)
                 .contains("nova-compute", "neutron-linuxbridge-agent").doesNotContain("nova-api", "mariadb");
         assertThat(ctl.calls(Services.class)).flatExtracting(Services::units).doesNotContain("nova-compute");
+    }
+
+    @Test
+    void threeControllersServeBehindTheVirtualIpWithOneDatabaseClusterAndOneBrokerCluster(@TempDir Path state) {
+        Cloud cloud = CloudSpec.allInOne().name("plan").services("nova").controllers(3).workers(1).slice(9).cloud();
+        String vip = "10.231.9.250";
+        List<RecordingNode> ctl = List.of(node(cloud.inventory(), "controller-01", "10.9.0.10"),
+                node(cloud.inventory(), "controller-02", "10.9.0.11"), node(cloud.inventory(), "controller-03", "10.9.0.12"));
+        RecordingNode worker = node(cloud.inventory(), "worker-01", "10.9.0.13");
+        List<RecordingNode> all = new java.util.ArrayList<>(ctl);
+        all.add(worker);
+        DeployResult r;
+        try (Fleet fleet = Fleet.of(all)) {
+            r = Deployer.of(cloud, state).deploy(fleet);
+        }
+        assertThat(r.report().failed()).isEmpty();
+        assertThat(r.keystoneUrl()).isEqualTo("http://" + vip + ":5000/v3");
+        RecordingNode two = ctl.get(1);
+        // HAProxy on the virtual IP for every API and the database; the database one controller at a time
+        assertThat(file(two, "/etc/haproxy/haproxy.cfg")).contains("listen keystone\n    bind " + vip + ":5000\n",
+                "server controller-03 10.9.0.12:8774 check\n", "listen mariadb\n    bind " + vip + ":3306",
+                "server controller-01 10.9.0.10:3306 check\n", "server controller-02 10.9.0.11:3306 check backup\n",
+                "listen nova-metadata", "listen neutron", "listen placement", "listen glance");
+        assertThat(file(ctl.get(0), "/etc/keepalived/keepalived.conf")).contains("priority 150", "unicast_src_ip 10.9.0.10",
+                "10.9.0.11\n        10.9.0.12\n", vip + "/24 dev eth0");
+        assertThat(file(ctl.get(2), "/etc/keepalived/keepalived.conf")).contains("priority 130", "nopreempt");
+        // each API and the database on the controller's own address
+        assertThat(file(two, "/etc/default/keystone")).contains("--http-socket 10.9.0.11:5000 ");
+        Map<String, Map<String, String>> db = ini(two, "/etc/mysql/mariadb.conf.d/99-speedling.cnf");
+        assertThat(db.get("mysqld")).containsEntry("bind-address", "10.9.0.11");
+        assertThat(db.get("galera")).containsEntry("wsrep_node_address", "10.9.0.11")
+                .containsEntry("wsrep_cluster_address", "gcomm://10.9.0.10,10.9.0.11,10.9.0.12");
+        Map<String, Map<String, String>> nova = ini(two, "/etc/nova/nova.conf");
+        assertThat(nova.get("DEFAULT")).containsEntry("my_ip", "10.9.0.11");
+        assertThat(nova.get("DEFAULT").get("transport_url")).contains("@10.9.0.10:5672,", "@10.9.0.12:5672/");
+        assertThat(nova.get("database").get("connection")).contains("@" + vip + "/nova");
+        assertThat(nova.get("oslo_messaging_rabbit")).containsEntry("rabbit_quorum_queue", "true");
+        assertThat(ini(worker, "/etc/nova/nova.conf").get("oslo_messaging_rabbit")).containsEntry("rabbit_quorum_queue",
+                "true");
+        assertThat(ini(ctl.get(0), "/etc/neutron/neutron.conf").get("DEFAULT")).containsEntry("l3_ha", "true")
+                .containsEntry("dhcp_agents_per_network", "3");
+        // the others join the first broker; the worker runs none of it
+        assertThat(two.calls(io.speedling.openstack.remote.Once.class)).extracting(o -> o.name())
+                .contains("rabbitmq-join");
+        assertThat(ctl.get(0).calls(io.speedling.openstack.remote.Once.class)).extracting(o -> o.name())
+                .doesNotContain("rabbitmq-join");
+        assertThat(worker.calls(Services.class)).flatExtracting(Services::units)
+                .doesNotContain("haproxy", "keepalived", "mariadb", "rabbitmq-server");
+        for (RecordingNode c : ctl) {
+            assertThat(c.calls(Services.class)).flatExtracting(Services::units)
+                    .contains("haproxy", "keepalived", "mariadb", "rabbitmq-server", "nova-api", "nova-scheduler");
+        }
+    }
+
+    /** The text of the last file written at {@code path} on the node. */
+    static String file(RecordingNode n, String path) {
+        List<WriteFile> w = n.calls(WriteFile.class).stream().filter(f -> f.path().equals(path)).toList();
+        assertThat(w).as(path + " written on " + n.name()).isNotEmpty();
+        return new String(w.get(w.size() - 1).content(), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** Every setting sent for {@code path} to the node, merged in the order sent. */

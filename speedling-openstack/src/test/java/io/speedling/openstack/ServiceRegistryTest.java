@@ -150,7 +150,7 @@ class ServiceRegistryTest {
                 .hasMessage("service 'nova' is registered already; give yours another name");
         assertThatThrownBy(() -> b.with("extra", List.of("trove"), w -> null))
                 .hasMessageStartingWith("service 'extra' needs 'trove', which is not registered; the registered "
-                        + "services are mariadb, rabbitmq");
+                        + "services are haproxy, mariadb, rabbitmq");
         assertThatThrownBy(() -> b.with("Extra!", List.of(), w -> null)).hasMessageStartingWith("service name 'Extra!'");
         // a factory that uses a service it did not name among its needs
         ServiceRegistry sloppy = b.with("extra", List.of("keystone"), w -> {

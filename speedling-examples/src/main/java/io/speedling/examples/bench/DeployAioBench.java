@@ -164,8 +164,8 @@ public final class DeployAioBench {
         }
     }
 
-    /** Seconds to deploy {@code a} onto a fresh node of {@code image}, which is wiped afterwards. */
-    private static double freshDeploy(NspawnProvider provider, AllInOne a, Image image, Path state) throws Exception {
+    /** Seconds to deploy {@code a} onto fresh nodes of {@code image}, which are wiped afterwards. */
+    static double freshDeploy(NspawnProvider provider, AllInOne a, Image image, Path state) throws Exception {
         Cluster c = provider.cycle(a.plan(), image);
         try (Fleet fleet = AllInOne.connect(c)) {
             long t0 = System.nanoTime();

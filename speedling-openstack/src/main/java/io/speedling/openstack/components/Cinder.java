@@ -131,6 +131,11 @@ public final class Cinder extends Component {
     }
 
     @Override
+    public List<Frontend> frontends() {
+        return List.of(Frontend.http("cinder", PORT, "/"));
+    }
+
+    @Override
     public List<KeystoneRegistrar.ServiceDef> catalog(Deploy d) {
         String url = d.endpoints().url(PORT, "/v3/%(project_id)s");
         List<KeystoneRegistrar.ServiceDef> defs = new ArrayList<>(endpoint("cinderv3", "volumev3", url));
@@ -174,7 +179,6 @@ public final class Cinder extends Component {
             Map<String, String> def = new LinkedHashMap<>();
             def.put("transport_url", d.transportUrl());
             def.put("auth_strategy", "keystone");
-            def.put("my_ip", d.controllerIp());
             def.put("enabled_backends", BACKEND);
             def.put("default_volume_type", BACKEND);
             def.put("state_path", "/var/lib/cinder");
@@ -185,6 +189,7 @@ public final class Cinder extends Component {
             s.put("keystone_authtoken", d.authtoken("cinder"));
             s.put("nova", d.serviceCredentials("nova"));
             s.put("oslo_concurrency", Map.of("lock_path", "/var/lib/cinder/tmp"));
+            s.putAll(d.messaging());
             Map<String, String> rbd = new LinkedHashMap<>();
             rbd.put("volume_driver", "cinder.volume.drivers.rbd.RBDDriver");
             rbd.put("volume_backend_name", BACKEND);
@@ -195,8 +200,20 @@ public final class Cinder extends Component {
             rbd.put("rbd_flatten_volume_from_snapshot", "false");
             rbd.put("report_discard_supported", "true");
             s.put(BACKEND, rbd);
-            boolean a = d.ini(ctl, "/etc/cinder/cinder.conf", s, "cinder");
+            if (ctl.size() > 1) {
+                // every controller's volume service serves the one backend: volumes outlive the controller that
+                // made them
+                rbd.put("backend_host", "ceph");
+            }
+            boolean a = d.callEachIni(ctl, "/etc/cinder/cinder.conf", n -> {
+                Map<String, Map<String, String>> own = new LinkedHashMap<>(s);
+                Map<String, String> ownDef = new LinkedHashMap<>(def);
+                ownDef.put("my_ip", d.ipOf(n));
+                own.put("DEFAULT", ownDef);
+                return own;
+            }, "cinder");
             boolean b = d.ini(ctl, "/etc/cinder/cinder-api-uwsgi.ini", Deploy.UWSGI, "cinder");
+            b |= d.listen(ctl, "cinder-api", PORT, "/etc/cinder/cinder-api-uwsgi.ini");
             boolean k = Ceph.writeCinderKeyring(d, ctl);
             return a || b || k;
         });

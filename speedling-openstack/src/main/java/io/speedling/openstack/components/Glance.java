@@ -99,6 +99,11 @@ public final class Glance extends Component {
     }
 
     @Override
+    public List<Frontend> frontends() {
+        return List.of(new Frontend("glance", 9292, "/", ceph == null));
+    }
+
+    @Override
     public List<KeystoneRegistrar.ServiceDef> catalog(Deploy d) {
         String url = d.endpoints().url(9292);
         return endpoint("glance", "image", url);
@@ -141,7 +146,14 @@ public final class Glance extends Component {
                 m.putAll(b);
                 return m;
             }));
-            boolean a = d.ini(ctl, "/etc/glance/glance-api.conf", s, "glance");
+            boolean a = d.callEachIni(ctl, "/etc/glance/glance-api.conf", n -> {
+                // on the node's own address: the virtual IP's port is HAProxy's
+                Map<String, Map<String, String>> own = new LinkedHashMap<>(s);
+                Map<String, String> def = new LinkedHashMap<>(s.get("DEFAULT"));
+                def.put("bind_host", d.ipOf(n));
+                own.put("DEFAULT", def);
+                return own;
+            }, "glance");
             if (ceph != null) {
                 a |= Ceph.writeClientKeyring(d, ctl, "glance");
             }

@@ -95,6 +95,11 @@ public final class Keystone extends Component {
         return List.of(new Database("keystone", "keystone"));
     }
 
+    @Override
+    public List<Frontend> frontends() {
+        return List.of(Frontend.http("keystone", 5000, "/v3"));
+    }
+
     public String url(Deploy d) {
         return d.endpoints().url(5000, "/v3");
     }
@@ -134,6 +139,7 @@ public final class Keystone extends Component {
             boolean a = d.ini(ctl, "/etc/keystone/keystone.conf", s, "keystone");
             boolean b = d.ini(ctl, "/etc/keystone/keystone-uwsgi.ini",
                     Deploy.UWSGI, "keystone");
+            b |= d.listen(ctl, "keystone", 5000, "/etc/keystone/keystone-uwsgi.ini");
             // keystone-manage runs as root for the key setup and as keystone for the rest: whichever
             // runs first must not leave a log file the other cannot write
             ctl.call(new io.speedling.core.functions.Sh("install -d -o keystone -g keystone /var/log/keystone && "
@@ -144,9 +150,11 @@ public final class Keystone extends Component {
         Task<Boolean> sync = d.task(name() + ".db_sync", ctx -> d.onController(new Once("keystone-db-sync",
                 stamp(d, "keystone"), List.of("keystone-manage", "db_sync"), Map.of(), "keystone")),
                 config, sql.schemas(d));
-        // what keystone-manage fernet_setup and credential_setup do, without two Python start-ups
-        Task<Boolean> keys = d.task(name() + ".fernet", ctx -> d.onController(new FernetKeys(
-                List.of("/etc/keystone/fernet-keys", "/etc/keystone/credential-keys"), "keystone")), config);
+        // what keystone-manage fernet_setup and credential_setup do, without two Python start-ups, and
+        // the same keys on every controller
+        Task<Boolean> keys = d.task(name() + ".fernet", ctx -> ctl.call(new FernetKeys(
+                List.of("/etc/keystone/fernet-keys", "/etc/keystone/credential-keys"), "keystone",
+                d.secret("keystone-keys"))).containsValue(Boolean.TRUE), config);
         String url = d.endpoints().url(5000, "/v3/");
         Task<Boolean> bootstrap = d.task(name() + ".bootstrap", ctx -> {
             String pw = d.secret("keystone-admin");

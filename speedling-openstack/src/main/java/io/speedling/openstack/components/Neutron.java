@@ -100,6 +100,11 @@ public final class Neutron extends Component {
     }
 
     @Override
+    public List<Frontend> frontends() {
+        return List.of(Frontend.http("neutron", 9696, "/"));
+    }
+
+    @Override
     public List<KeystoneRegistrar.ServiceDef> catalog(Deploy d) {
         String url = d.endpoints().url(9696);
         return endpoint("neutron", "network", url);
@@ -121,9 +126,17 @@ public final class Neutron extends Component {
         var compute = d.withRole(Inventory.COMPUTE);
         Task<Boolean> config = d.task(name() + ".config", ctx -> {
             Map<String, Map<String, String>> s = new LinkedHashMap<>();
-            s.put("DEFAULT", Map.of("core_plugin", "ml2", "service_plugins", "router", "transport_url",
-                    d.transportUrl(), "auth_strategy", "keystone", "notify_nova_on_port_status_changes", "true",
-                    "notify_nova_on_port_data_changes", "true", "api_workers", "2", "rpc_workers", "1"));
+            Map<String, String> def = new LinkedHashMap<>(Map.of("core_plugin", "ml2", "service_plugins", "router",
+                    "transport_url", d.transportUrl(), "auth_strategy", "keystone", "notify_nova_on_port_status_changes",
+                    "true", "notify_nova_on_port_data_changes", "true", "api_workers", "2", "rpc_workers", "1"));
+            if (ctl.size() > 1) {
+                // every network node serves each network's DHCP, and routers fail over between L3 agents (VRRP)
+                def.put("dhcp_agents_per_network", String.valueOf(ctl.size()));
+                def.put("l3_ha", "true");
+                def.put("max_l3_agents_per_router", String.valueOf(ctl.size()));
+            }
+            s.put("DEFAULT", def);
+            s.putAll(d.messaging());
             s.put("database", Map.of("connection", d.dbUrl("neutron", "neutron")));
             s.put("keystone_authtoken", d.authtoken("neutron"));
             s.put("nova", d.serviceCredentials("nova"));
@@ -133,12 +146,15 @@ public final class Neutron extends Component {
             // compute-only nodes run the linuxbridge agent: the message queue and locks, no database
             var workers = Nova.computeOnly(d, ctl, compute);
             if (!workers.names().isEmpty()) {
-                changed |= d.ini(workers, "/etc/neutron/neutron.conf", Map.of(
+                Map<String, Map<String, String>> w = new LinkedHashMap<>(Map.of(
                         "DEFAULT", Map.of("transport_url", d.transportUrl(), "auth_strategy", "keystone"),
                         "oslo_concurrency", Map.of("lock_path", "/var/lib/neutron/tmp"),
-                        "experimental", Map.of("linuxbridge", "true")), "neutron");
+                        "experimental", Map.of("linuxbridge", "true")));
+                w.putAll(d.messaging());
+                changed |= d.ini(workers, "/etc/neutron/neutron.conf", w, "neutron");
             }
             changed |= d.ini(ctl, "/etc/neutron/neutron-api-uwsgi.ini", Deploy.UWSGI_EVENTLET, "neutron");
+            changed |= d.listen(ctl, "neutron-server", 9696, "/etc/neutron/neutron-api-uwsgi.ini");
             changed |= d.ini(ctl, "/etc/neutron/plugins/ml2/ml2_conf.ini", Map.of(
                     "ml2", Map.of("type_drivers", "flat,vlan,vxlan", "tenant_network_types", "vxlan",
                             "mechanism_drivers", "linuxbridge,l2population", "extension_drivers", "port_security"),

@@ -315,6 +315,11 @@ public final class Nova extends Component {
     }
 
     @Override
+    public List<Frontend> frontends() {
+        return List.of(Frontend.http("nova", 8774, "/"), Frontend.http("nova-metadata", 8775, "/"));
+    }
+
+    @Override
     public List<KeystoneRegistrar.ServiceDef> catalog(Deploy d) {
         String url = d.endpoints().url(8774, "/v2.1");
         return endpoint("nova", "compute", url);
@@ -396,11 +401,11 @@ public final class Nova extends Component {
     protected void plan(Deploy d) {
         var ctl = d.withRole(Inventory.CONTROLLER);
         var compute = d.withRole(Inventory.COMPUTE);
-        String ip = d.controllerIp();
         Task<Boolean> config = d.task(name() + ".config", ctx -> {
             Map<String, Map<String, String>> s = new LinkedHashMap<>();
-            s.put("DEFAULT", Map.of("transport_url", d.transportUrl(), "my_ip", ip, "compute_driver", driverClass(),
+            s.put("DEFAULT", Map.of("transport_url", d.transportUrl(), "compute_driver", driverClass(),
                     "state_path", "/var/lib/nova"));
+            s.putAll(d.messaging());
             s.put("api", Map.of("auth_strategy", "keystone"));
             s.put("api_database", Map.of("connection", d.dbUrl("nova_api", "nova")));
             s.put("database", Map.of("connection", d.dbUrl("nova", "nova")));
@@ -419,7 +424,13 @@ public final class Nova extends Component {
             // one process each instead of one per CPU: on a small test node every fork costs start-up CPU
             s.put("scheduler", Map.of("discover_hosts_in_cells_interval", "-1", "workers", "1"));
             s.put("conductor", Map.of("workers", "1"));
-            boolean a = d.ini(ctl, "/etc/nova/nova.conf", s, "nova");
+            boolean a = d.callEachIni(ctl, "/etc/nova/nova.conf", node -> {
+                Map<String, Map<String, String>> own = new LinkedHashMap<>(s);
+                Map<String, String> def = new LinkedHashMap<>(s.get("DEFAULT"));
+                def.put("my_ip", d.ipOf(node));
+                own.put("DEFAULT", def);
+                return own;
+            }, "nova");
             // compute-only nodes: what nova-compute reads, with their own address; no database
             var workers = computeOnly(d, ctl, compute);
             if (!workers.names().isEmpty()) {
@@ -431,10 +442,13 @@ public final class Nova extends Component {
                             "oslo_concurrency")) {
                         w.put(section, s.get(section));
                     }
+                    w.putAll(d.messaging());
                     return w;
                 }, "nova");
             }
             boolean b = d.ini(ctl, "/etc/nova/nova-api-uwsgi.ini", Deploy.UWSGI_EVENTLET, "nova");
+            b |= d.listen(ctl, "nova-api", 8774, "/etc/nova/nova-api-uwsgi.ini");
+            b |= d.listen(ctl, "nova-api-metadata", 8775, "/etc/nova/nova-api-metadata-uwsgi.ini");
             // the hypervisor package's own file is read after nova.conf and would win
             Map<String, Map<String, String>> cc = new LinkedHashMap<>();
             cc.put("DEFAULT", Map.of("compute_driver", driverClass()));

@@ -6,6 +6,7 @@ import io.speedling.core.FileSpec;
 import io.speedling.core.functions.WriteFile;
 import io.speedling.openstack.Component;
 import io.speedling.openstack.Deploy;
+import io.speedling.openstack.Inventory;
 import io.speedling.openstack.DistroFamily;
 import io.speedling.openstack.Openrc;
 import java.util.List;
@@ -36,7 +37,7 @@ public final class OpenStackClient extends Component {
         return List.of();
     }
 
-    /** Done when the openrc files are on the controller. */
+    /** Done when the openrc files are on the controllers (each can act when another is down). */
     public Task<?> openrc(Deploy d) {
         return planned(d, "openrc");
     }
@@ -45,8 +46,9 @@ public final class OpenStackClient extends Component {
     protected void plan(Deploy d) {
         d.task(name() + ".openrc", ctx -> {
             String url = keystone.url(d);
-            d.onController(WriteFile.text("/root/admin-openrc.sh", Openrc.admin(d, url), FileSpec.mode(0600)));
-            d.onController(WriteFile.text("/root/demo-openrc.sh", Openrc.demo(d, url), FileSpec.mode(0600)));
+            var ctl = d.withRole(Inventory.CONTROLLER);
+            ctl.call(WriteFile.text("/root/admin-openrc.sh", Openrc.admin(d, url), FileSpec.mode(0600)));
+            ctl.call(WriteFile.text("/root/demo-openrc.sh", Openrc.demo(d, url), FileSpec.mode(0600)));
             return null;
         });
     }

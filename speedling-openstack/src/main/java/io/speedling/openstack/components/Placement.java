@@ -73,6 +73,11 @@ public final class Placement extends Component {
     }
 
     @Override
+    public List<Frontend> frontends() {
+        return List.of(Frontend.http("placement", 8778, "/"));
+    }
+
+    @Override
     public List<KeystoneRegistrar.ServiceDef> catalog(Deploy d) {
         String url = d.endpoints().url(8778);
         return endpoint("placement", "placement", url);
@@ -99,6 +104,7 @@ public final class Placement extends Component {
             boolean a = d.ini(ctl, "/etc/placement/placement.conf", s, "placement");
             boolean b = d.ini(ctl, "/etc/placement/placement-api-uwsgi.ini",
                     Deploy.UWSGI, "placement");
+            b |= d.listen(ctl, "placement-api", 8778, "/etc/placement/placement-api-uwsgi.ini");
             return a || b;
         });
         Task<Boolean> sync = d.task(name() + ".db_sync", ctx -> d.onController(new Once("placement-db-sync",

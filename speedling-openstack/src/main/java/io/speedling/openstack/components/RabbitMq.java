@@ -11,7 +11,12 @@ import io.speedling.openstack.remote.Once;
 import java.util.List;
 import java.util.Map;
 
-/** The message queue, with one user for every OpenStack service. */
+/**
+ * The message queue, with one user for every OpenStack service. With several controllers, a
+ * RabbitMQ cluster across them: one Erlang cookie (from the cloud's secrets) on each, the others
+ * joined to the first once; the services are given every broker ({@link Deploy#transportUrl}) and
+ * declare quorum queues ({@link Deploy#messaging}), replicated on a majority of the brokers.
+ */
 public final class RabbitMq extends Component {
     public RabbitMq() {
         this("rabbitmq");
@@ -46,14 +51,31 @@ public final class RabbitMq extends Component {
         var ctl = d.withRole(Inventory.CONTROLLER);
         // Erlang's schedulers spin while idle by default: CPU that the Python services starting beside
         // the broker need on a small node
-        Task<Boolean> config = d.task(name() + ".config", ctx -> ctl.call(WriteFile.text(
-                "/etc/rabbitmq/rabbitmq-env.conf", "# written by speedling\n"
-                        + "SERVER_ADDITIONAL_ERL_ARGS=\"+sbwt none +sbwtdcpu none +sbwtdio none\"\n",
-                FileSpec.mode(0644))).containsValue(Boolean.TRUE));
+        boolean cluster = ctl.size() > 1;
+        Task<Boolean> config = d.task(name() + ".config", ctx -> {
+            boolean changed = ctl.call(WriteFile.text("/etc/rabbitmq/rabbitmq-env.conf", "# written by speedling\n"
+                    + "SERVER_ADDITIONAL_ERL_ARGS=\"+sbwt none +sbwtdcpu none +sbwtdio none\"\n", FileSpec.mode(0644)))
+                    .containsValue(Boolean.TRUE);
+            if (cluster) {
+                // the brokers of a cluster trust each other by one shared cookie
+                changed |= ctl.call(new WriteFile("/var/lib/rabbitmq/.erlang.cookie", d.secret("rabbitmq-cookie")
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII), new FileSpec("rabbitmq", "rabbitmq", 0400)))
+                        .containsValue(Boolean.TRUE);
+            }
+            return changed;
+        });
         Task<Void> start = d.task(name() + ".start", ctx -> {
             d.services(ctl, ctx.want(config), "rabbitmq-server");
             return null;
         }, config);
+        Task<Void> joined = !cluster ? start : d.task(name() + ".join", ctx -> {
+            // once per node: a joined broker that restarts rejoins by itself; its queues are the cluster's
+            String first = "rabbit@" + ctl.nodes().get(0).name();
+            d.fleet().group(ctl.names().subList(1, ctl.size()).toArray(String[]::new)).call(new Once("rabbitmq-join",
+                    first, List.of("sh", "-c", "rabbitmqctl -q stop_app && rabbitmqctl -q join_cluster " + first
+                            + " && rabbitmqctl -q start_app"), Map.of(), null));
+            return null;
+        }, start);
         d.task(name() + ".user", ctx -> {
             String pw = d.secret("rabbitmq-openstack");
             // rabbitmqctl starts an Erlang VM per call (~1-2 s): run it only when the password is new. The
@@ -64,6 +86,6 @@ public final class RabbitMq extends Component {
                             + " || printf '%s\\n' \"$P\" | rabbitmqctl -q change_password openstack;"
                             + " rabbitmqctl -q set_permissions openstack '.*' '.*' '.*'"), Map.of("P", pw), null));
             return null;
-        }, start);
+        }, joined);
     }
 }

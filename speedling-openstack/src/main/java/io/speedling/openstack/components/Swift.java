@@ -58,6 +58,11 @@ public final class Swift extends Component {
     }
 
     @Override
+    public List<Frontend> frontends() {
+        return List.of(Frontend.http("swift", PROXY_PORT, "/healthcheck"));
+    }
+
+    @Override
     public List<KeystoneRegistrar.ServiceDef> catalog(Deploy d) {
         return endpoint("swift", "object-store", d.endpoints().url(PROXY_PORT, "/v1/AUTH_%(project_id)s"));
     }
@@ -124,7 +129,7 @@ public final class Swift extends Component {
                     "swift_hash_path_suffix", d.secret("swift-hash-suffix"), "swift_hash_path_prefix",
                     d.secret("swift-hash-prefix"))), "swift");
             Map<String, Map<String, String>> proxy = new LinkedHashMap<>();
-            proxy.put("DEFAULT", Map.of("bind_port", String.valueOf(PROXY_PORT), "workers", "1"));
+
             proxy.put("pipeline:main", Map.of("pipeline", "catch_errors gatekeeper healthcheck proxy-logging cache "
                     + "listing_formats container_sync bulk ratelimit authtoken keystoneauth copy container-quotas "
                     + "account-quotas slo dlo versioned_writes symlink proxy-logging proxy-server"));
@@ -136,7 +141,11 @@ public final class Swift extends Component {
             proxy.put("filter:keystoneauth", Map.of("use", "egg:swift#keystoneauth", "operator_roles",
                     "admin,member"));
             proxy.put("filter:cache", Map.of("memcache_servers", d.endpoints().memcachedServers()));
-            changed |= d.ini(proxies, "/etc/swift/proxy-server.conf", proxy, "swift");
+            changed |= d.callEachIni(proxies, "/etc/swift/proxy-server.conf", n -> {
+                Map<String, Map<String, String>> own = new LinkedHashMap<>(proxy);
+                own.put("DEFAULT", Map.of("bind_ip", d.ipOf(n), "bind_port", String.valueOf(PROXY_PORT), "workers", "1"));
+                return own;
+            }, "swift");
             for (Map.Entry<String, Integer> server : SERVER_PORTS.entrySet()) {
                 String kind = server.getKey();
                 changed |= d.callEachIni(storage, "/etc/swift/" + kind + "-server.conf", n -> {

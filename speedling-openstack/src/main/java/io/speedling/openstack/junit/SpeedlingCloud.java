@@ -34,6 +34,12 @@ public @interface SpeedlingCloud {
     /** Services by name, with what they need coming along; empty means every service. */
     String[] services() default {};
 
+    /**
+     * Controllers: 1 (the default), or 3 or 5 behind a virtual IP (HAProxy, keepalived, Galera, a
+     * RabbitMQ cluster), for tests of how things behave when a controller fails.
+     */
+    int controllers() default 1;
+
     /** Worker nodes for nova-compute and the network agent; 0 (the default) puts everything on one node. */
     int workers() default 0;
 

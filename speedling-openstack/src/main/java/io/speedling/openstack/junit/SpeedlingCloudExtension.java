@@ -137,7 +137,7 @@ public final class SpeedlingCloudExtension implements ExecutionCondition, Before
             if (a.services().length > 0) {
                 spec = spec.services(a.services());
             }
-            spec = spec.workers(a.workers()).storage(a.storage());
+            spec = spec.controllers(a.controllers()).workers(a.workers()).storage(a.storage());
             if (!a.tempest().isEmpty()) {
                 spec = spec.tempest(a.tempest());
             }

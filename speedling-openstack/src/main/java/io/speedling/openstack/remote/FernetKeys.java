@@ -6,21 +6,21 @@ import io.speedling.core.RemoteFunction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
+import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.List;
 
 /**
  * Keystone's key repositories (fernet tokens, credentials) as {@code keystone-manage fernet_setup}
  * and {@code credential_setup} leave them: a directory of mode 0700 with a staged key "0" and a
- * primary key "1", each 32 random bytes in URL-safe base64, owned by the service user. Made on the
- * node, so the keys never travel; a repository that has keys is left alone. Returns true when it
+ * primary key "1", each 32 bytes in URL-safe base64, owned by the service user. The keys are derived
+ * from {@code seed} (a secret of the cloud), so every controller writes the same ones and a token
+ * issued by one is read by all; a repository that has keys is left alone. Returns true when it
  * wrote keys.
  */
-public record FernetKeys(List<String> dirs, String owner) implements RemoteFunction<Boolean> {
+public record FernetKeys(List<String> dirs, String owner, String seed) implements RemoteFunction<Boolean> {
     @Override
     public Boolean run(NodeContext node) throws Exception {
-        SecureRandom random = new SecureRandom();
         boolean wrote = false;
         for (String dir : dirs) {
             Path d = Path.of(dir);
@@ -29,13 +29,19 @@ public record FernetKeys(List<String> dirs, String owner) implements RemoteFunct
             }
             node.run("install", "-d", "-o", owner, "-g", owner, "-m", "0700", dir).check();
             for (String name : List.of("0", "1")) {
-                byte[] key = new byte[32];
-                random.nextBytes(key);
+                byte[] key = MessageDigest.getInstance("SHA-256").digest((seed + "\n" + dir + "\n" + name)
+                        .getBytes(StandardCharsets.UTF_8));
                 node.writeFile(dir + "/" + name, Base64.getUrlEncoder().encodeToString(key).getBytes(StandardCharsets.US_ASCII),
                         new FileSpec(owner, owner, 0600));
             }
             wrote = true;
         }
         return wrote;
+    }
+
+    @Override
+    public String toString() {
+        // the seed makes the keys
+        return "FernetKeys" + dirs;
     }
 }

@@ -93,7 +93,7 @@ class SpeedlingCloudExtensionTest {
         events.assertThatEvents().haveExactly(1, event(container(UnknownServiceFixture.class),
                 finishedWithFailure(message(m -> m.endsWith("did you mean 'nova'?")), cause(
                         instanceOf(IllegalArgumentException.class), message(m -> m.startsWith(
-                        "unknown service 'nvoa': the known services are mariadb, rabbitmq"))))));
+                        "unknown service 'nvoa': the known services are haproxy, mariadb, rabbitmq"))))));
     }
 
     @Test

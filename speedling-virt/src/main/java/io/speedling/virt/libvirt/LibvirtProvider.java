@@ -246,6 +246,24 @@ public final class LibvirtProvider implements NodeProvider, AutoCloseable {
         }
     }
 
+    /** Pulls the plug of one domain (libvirt's destroy), keeping its disk. */
+    @Override
+    public void powerOff(int slice, String node) {
+        try {
+            String wanted = "spd" + slice + "-" + node;
+            List<String> ours = ourDomains(slice);
+            if (!ours.contains(wanted)) {
+                throw new VirtException("slice " + slice + " has no node '" + node + "' (its domains are " + ours + ")");
+            }
+            Domain d = conn.domainLookupByName(wanted);
+            if (d.isActive() != 0) {
+                d.destroy();
+            }
+        } catch (LibvirtException e) {
+            throw new VirtException("cannot power off node " + node + " of slice " + slice + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Asks each domain to shut down (ACPI) and waits up to a minute, then pulls the plug. */
     @Override
     public void stop(int slice) {

@@ -73,8 +73,15 @@ public final class Cluster implements AutoCloseable {
      * so {@code fleet.withRole("compute")} finds the nodes the deployment calls so.
      */
     public Fleet.Builder fleet(java.util.function.Function<String, java.util.Set<String>> roles) {
-        List<NodeSpec> specs = nodes.stream().map(n -> n.spec().roles(roles.apply(n.name()).toArray(String[]::new)))
-                .toList();
+        return fleet(roles, nodes.stream().map(VirtNode::name).toList());
+    }
+
+    /** The same with only the nodes named in {@code only} (say, those still up while another is down). */
+    public Fleet.Builder fleet(java.util.function.Function<String, java.util.Set<String>> roles,
+                               java.util.Collection<String> only) {
+        only.forEach(this::node);
+        List<NodeSpec> specs = nodes.stream().filter(n -> only.contains(n.name()))
+                .map(n -> n.spec().roles(roles.apply(n.name()).toArray(String[]::new))).toList();
         return Fleet.builder().nodes(specs).knownHosts(knownHosts()).stateDir(dir.resolve("core"));
     }
 
@@ -87,6 +94,21 @@ public final class Cluster implements AutoCloseable {
     /** Stops the nodes (clean shutdown) and keeps their disks; {@link NodeProvider#start} boots them again. */
     public void stop() {
         provider.stop(slice());
+    }
+
+    /**
+     * Cuts node {@code name} off at once, as a power failure would; {@link #start()} boots it again.
+     *
+     * @throws IllegalArgumentException when the cluster has no such node
+     */
+    public void powerOff(String name) {
+        node(name);
+        provider.powerOff(slice(), name);
+    }
+
+    /** Boots whichever of the nodes are down (after {@link #stop()} or {@link #powerOff}) and waits for SSH. */
+    public Cluster start() {
+        return provider.start(plan);
     }
 
     /** Removes the nodes, their networks and every file of the slice. */

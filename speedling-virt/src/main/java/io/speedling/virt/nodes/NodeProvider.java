@@ -8,6 +8,12 @@ public interface NodeProvider {
     /** Shuts the slice's nodes down cleanly, keeping their disks. */
     void stop(int slice);
 
+    /**
+     * Cuts one node off at once, as a power failure would (nothing shuts down cleanly), keeping its
+     * disk; {@link #start} boots it again.
+     */
+    void powerOff(int slice, String node);
+
     /** Removes the slice's nodes, networks and files; a slice that does not exist is a no-op. */
     void wipe(int slice);
 }

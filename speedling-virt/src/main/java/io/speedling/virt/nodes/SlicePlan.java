@@ -78,6 +78,19 @@ public final class SlicePlan {
         return Ip.v6Prefix(n.ipv6Pool(), n.name()) + ":" + Integer.toHexString(slice) + "::1";
     }
 
+    /**
+     * An address of the network that no node gets: {@code .250} to {@code .254} of the slice's /24
+     * ({@code k} 0 to 4), e.g. for a virtual IP that moves between nodes.
+     */
+    public String spareAddress4(NetworkDef n, int k) {
+        if (k < 0 || k > 4) {
+            throw new IllegalArgumentException("spare address " + k + " of network " + n.name() + ": give 0 to 4 (."
+                    + (FIRST_HOST + MAX_NODES) + " to .254)");
+        }
+        int[] p = Ip.v4Pool(n.ipv4Pool(), n.name());
+        return p[0] + "." + p[1] + "." + slice + "." + (FIRST_HOST + MAX_NODES + k);
+    }
+
     public String subnet4(NetworkDef n) {
         int[] p = Ip.v4Pool(n.ipv4Pool(), n.name());
         return p[0] + "." + p[1] + "." + slice + ".0/24";

@@ -1,0 +1,154 @@
+package io.speedling.openstack.components;
+
+import io.speedling.core.FileSpec;
+import io.speedling.core.Node;
+import io.speedling.core.functions.Sh;
+import io.speedling.core.functions.WriteFile;
+import io.speedling.core.tasks.Task;
+import io.speedling.openstack.Component;
+import io.speedling.openstack.Deploy;
+import io.speedling.openstack.DistroFamily;
+import io.speedling.openstack.Inventory;
+import io.speedling.openstack.remote.WaitTcp;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The virtual IP in front of several controllers: keepalived on each controller holds it on one of
+ * them at a time (VRRP over unicast on the management network; it moves when its holder dies or
+ * the holder's HAProxy stops), and HAProxy on each listens on it for every component's {@link
+ * Component.Frontend}, passing each connection to a controller whose port passes its check. Part
+ * of every cloud whose inventory has a virtual IP ({@link Inventory#virtualIp}); in a cloud of one
+ * controller (no virtual IP) it does nothing: clients reach the controller itself.
+ */
+public final class LoadBalancer extends Component {
+    public LoadBalancer() {
+        this("haproxy");
+    }
+
+    public LoadBalancer(String name) {
+        super(name);
+    }
+
+    @Override
+    public List<Component> requires() {
+        return List.of();
+    }
+
+    @Override
+    public Map<DistroFamily, List<String>> packages() {
+        return Pkgs.of(List.of("haproxy", "keepalived"), List.of("haproxy", "keepalived"),
+                List.of("haproxy", "keepalived"));
+    }
+
+    @Override
+    public List<String> services() {
+        return List.of("haproxy", "keepalived");
+    }
+
+    /** Done when the virtual IP takes connections: what everything reached through it waits for. */
+    public Task<?> ready(Deploy d) {
+        return planned(d, "ready");
+    }
+
+    @Override
+    protected void plan(Deploy d) {
+        String vip = d.cloud().inventory().virtualIp().orElse(null);
+        if (vip == null) {
+            d.task(name() + ".ready", ctx -> null);
+            return;
+        }
+        var ctl = d.withRole(Inventory.CONTROLLER);
+        List<Node> nodes = ctl.nodes();
+        Task<Boolean> config = d.task(name() + ".config", ctx -> {
+            String haproxy = haproxyConfig(d, vip, nodes);
+            // HAProxy listens on the virtual IP on every controller, also where it is not (yet) held
+            boolean changed = ctl.call(WriteFile.text("/etc/sysctl.d/60-speedling-vip.conf",
+                    "# written by speedling\nnet.ipv4.ip_nonlocal_bind = 1\n", FileSpec.mode(0644)))
+                    .containsValue(Boolean.TRUE);
+            ctl.call(new Sh("sysctl -q -w net.ipv4.ip_nonlocal_bind=1", true));
+            changed |= ctl.call(WriteFile.text("/etc/haproxy/haproxy.cfg", haproxy, FileSpec.mode(0644)))
+                    .containsValue(Boolean.TRUE);
+            changed |= ctl.callEach(n -> WriteFile.text("/etc/keepalived/keepalived.conf",
+                    keepalivedConfig(d, vip, n, nodes), FileSpec.mode(0644))).containsValue(Boolean.TRUE);
+            return changed;
+        });
+        Task<Void> start = d.task(name() + ".start", ctx -> {
+            d.services(ctl, ctx.want(config), "haproxy", "keepalived");
+            return null;
+        }, config);
+        int port = d.cloud().components().stream().flatMap(c -> c.frontends().stream()).findFirst()
+                .map(Frontend::port).orElse(0);
+        d.task(name() + ".ready", ctx -> port == 0 ? null : d.onController(new WaitTcp(vip, port, 60)), start);
+    }
+
+    /** Every component's frontends on the virtual IP, each with every controller as a server. */
+    static String haproxyConfig(Deploy d, String vip, List<Node> controllers) {
+        StringBuilder b = new StringBuilder("""
+                # written by speedling: every API on the virtual IP, passed to a controller that answers
+                global
+                    log /dev/log local0 warning
+                    maxconn 8000
+                    user haproxy
+                    group haproxy
+                    stats socket /run/haproxy/admin.sock mode 660 level admin
+
+                defaults
+                    log global
+                    mode tcp
+                    option tcplog
+                    timeout connect 5s
+                    timeout client 10m
+                    timeout server 10m
+                    timeout check 2s
+                    # a dead controller is out within 2 s; its connections are cut, so clients reconnect
+                    default-server inter 1s fastinter 500ms downinter 1s rise 1 fall 2 on-marked-down shutdown-sessions
+                """);
+        List<Frontend> all = new ArrayList<>();
+        d.cloud().components().forEach(c -> all.addAll(c.frontends()));
+        for (Frontend f : all) {
+            b.append("\nlisten ").append(f.name()).append('\n')
+                    .append("    bind ").append(vip).append(':').append(f.port()).append('\n');
+            if (f.check() != null) {
+                b.append("    option httpchk GET ").append(f.check()).append('\n');
+            }
+            boolean first = true;
+            for (Node n : controllers) {
+                b.append("    server ").append(n.name()).append(' ').append(d.ipOf(n)).append(':').append(f.port())
+                        .append(" check").append(f.oneAtATime() && !first ? " backup" : "").append('\n');
+                first = false;
+            }
+        }
+        return b.toString();
+    }
+
+    /**
+     * keepalived on controller {@code self}: VRRP by unicast to the other controllers (no multicast
+     * on the bridge needed), all start as backups and the highest priority (the first controller)
+     * takes the address; a holder that comes back does not take it back ({@code nopreempt}), so a
+     * restarted controller moves nothing.
+     */
+    static String keepalivedConfig(Deploy d, String vip, Node self, List<Node> controllers) {
+        int index = controllers.stream().map(Node::name).toList().indexOf(self.name());
+        String iface = String.valueOf(self.data().getOrDefault("mgmt_iface", "eth0"));
+        StringBuilder peers = new StringBuilder();
+        for (Node n : controllers) {
+            if (!n.name().equals(self.name())) {
+                peers.append("        ").append(d.ipOf(n)).append('\n');
+            }
+        }
+        // one VRRP router id per virtual IP: its last byte ties it to the address (and so to the slice)
+        String routerId = String.valueOf(Math.max(1, Integer.parseInt(vip.substring(vip.lastIndexOf('.') + 1)) % 255));
+        return "# written by speedling: the virtual IP " + vip + " on one controller at a time\n"
+                + "global_defs {\n    router_id " + self.name() + "\n    script_user root\n"
+                + "    enable_script_security\n}\n\n"
+                + "vrrp_script haproxy {\n    script \"/bin/systemctl is-active --quiet haproxy\"\n    interval 1\n"
+                + "    fall 2\n    rise 1\n}\n\n"
+                + "vrrp_instance speedling {\n    state BACKUP\n    nopreempt\n    interface " + iface + "\n"
+                + "    virtual_router_id " + routerId + "\n    priority " + (150 - 10 * index) + "\n    advert_int 1\n"
+                + "    unicast_src_ip " + d.ipOf(self) + "\n    unicast_peer {\n" + peers + "    }\n"
+                + "    virtual_ipaddress {\n        " + vip + "/24 dev " + iface + "\n    }\n"
+                + "    track_script {\n        haproxy\n    }\n}\n";
+    }
+}
