@@ -97,8 +97,9 @@ public abstract class Component {
      *
      * @param name names it in HAProxy's config (letters, digits, '-')
      * @param port the port, on the controllers' own addresses and on the virtual IP
-     * @param check the HTTP path whose answer below 400 says a controller serves, or null for a TCP
-     *     connect check
+     * @param check the HTTP path whose answer below 400 says a controller serves (a port that takes
+     *     connections is not enough: a service that is still starting takes them), or null for a
+     *     TCP check
      * @param oneAtATime true when clients must all reach the same controller while it lives (the
      *     others are backups): a database written on one node, files kept on one node
      */

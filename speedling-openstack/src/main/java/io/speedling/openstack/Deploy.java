@@ -92,11 +92,6 @@ public final class Deploy {
         return e;
     }
 
-    /** The first controller's own management address (its {@code my_ip}, where one-off work runs). */
-    public String controllerIp() {
-        return ipOf(controller());
-    }
-
     public String ipOf(Node n) {
         Object ip = n.data().get("mgmt_ipv4");
         if (ip == null) {

@@ -98,12 +98,17 @@ public final class LoadBalancer extends Component {
                     log global
                     mode tcp
                     option tcplog
-                    timeout connect 5s
+                    timeout connect 2s
                     timeout client 10m
                     timeout server 10m
-                    timeout check 2s
-                    # a dead controller is out within 2 s; its connections are cut, so clients reconnect
-                    default-server inter 1s fastinter 500ms downinter 1s rise 1 fall 2 on-marked-down shutdown-sessions
+                    # a connection a dead controller does not take goes to another one
+                    retries 2
+                    option redispatch
+                    # every 5 s while up (each HTTP check is a request the API's Python serves), every
+                    # second while a server changes state: a dead controller is out within about 6 s,
+                    # a starting one in when it has answered twice
+                    timeout check 5s
+                    default-server inter 5s fastinter 1s downinter 2s rise 2 fall 2
                 """);
         List<Frontend> all = new ArrayList<>();
         d.cloud().components().forEach(c -> all.addAll(c.frontends()));
@@ -115,8 +120,12 @@ public final class LoadBalancer extends Component {
             }
             boolean first = true;
             for (Node n : controllers) {
+                // the backups take over when the active one fails; sessions pinned to it then end, so
+                // their clients reconnect to the next (a database connection would hang otherwise)
+                // a TCP check costs the server nothing: every second
                 b.append("    server ").append(n.name()).append(' ').append(d.ipOf(n)).append(':').append(f.port())
-                        .append(" check").append(f.oneAtATime() && !first ? " backup" : "").append('\n');
+                        .append(" check").append(f.check() == null ? " inter 1s" : "").append(f.oneAtATime() ? (first ? "" : " backup")
+                                + " on-marked-down shutdown-sessions" : "").append('\n');
                 first = false;
             }
         }
@@ -143,8 +152,9 @@ public final class LoadBalancer extends Component {
         return "# written by speedling: the virtual IP " + vip + " on one controller at a time\n"
                 + "global_defs {\n    router_id " + self.name() + "\n    script_user root\n"
                 + "    enable_script_security\n}\n\n"
-                + "vrrp_script haproxy {\n    script \"/bin/systemctl is-active --quiet haproxy\"\n    interval 1\n"
-                + "    fall 2\n    rise 1\n}\n\n"
+                // a cheap check with slack: under a deploy's load a slow check must not move the address
+                + "vrrp_script haproxy {\n    script \"/bin/pidof haproxy\"\n    interval 2\n    timeout 5\n"
+                + "    fall 3\n    rise 1\n}\n\n"
                 + "vrrp_instance speedling {\n    state BACKUP\n    nopreempt\n    interface " + iface + "\n"
                 + "    virtual_router_id " + routerId + "\n    priority " + (150 - 10 * index) + "\n    advert_int 1\n"
                 + "    unicast_src_ip " + d.ipOf(self) + "\n    unicast_peer {\n" + peers + "    }\n"

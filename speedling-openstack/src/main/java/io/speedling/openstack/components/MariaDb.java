@@ -71,7 +71,7 @@ public final class MariaDb extends Component {
     }
 
     /** Done when the server runs (waited for by whoever needs SQL before the schemas). */
-    public Task<Void> started(Deploy d) {
+    public Task<Boolean> started(Deploy d) {
         return planned(d, "start");
     }
 
@@ -110,14 +110,15 @@ public final class MariaDb extends Component {
             }
             return s;
         }, "mysql"));
-        Task<Void> start = d.task(name() + ".start", ctx -> {
+        // with Galera, the first controller serves alone until the schemas are in; the others then join
+        // with the whole data in one state transfer each, beside the services' start
+        Task<Boolean> start = d.task(name() + ".start", ctx -> {
             if (galera) {
-                Galera.converge(d, ctl, ctx.want(config));
-            } else {
-                d.services(ctl, ctx.want(config), "mariadb");
+                return Galera.primary(d, ctl);
             }
-            return null;
-        }, config);        d.task(name() + ".schemas", ctx -> {
+            d.services(ctl, ctx.want(config), "mariadb");
+            return false;
+        }, config);        Task<Void> schemas = d.task(name() + ".schemas", ctx -> {
             StringBuilder sql = new StringBuilder();
             for (Component c : d.cloud().components()) {
                 for (Database db : c.databases()) {
@@ -136,5 +137,11 @@ public final class MariaDb extends Component {
             d.onController(new io.speedling.core.functions.Sh(io.speedling.openstack.SchemaSnapshot.loadScript(), true));
             return null;
         }, front == null ? new Task<?>[] {start} : new Task<?>[] {start, front.ready(d)});
+        if (galera) {
+            d.task(name() + ".join", ctx -> {
+                Galera.join(d, ctl, ctx.want(config), ctx.want(start));
+                return null;
+            }, schemas);
+        }
     }
 }

@@ -99,6 +99,13 @@ public final class Neutron extends Component {
         return List.of(new Database("neutron", "neutron"));
     }
 
+    /**
+     * The agents' root commands go through one rootwrap daemon per agent instead of a sudo and a
+     * Python start-up per command: the agents run hundreds of them (bridges, iptables, namespaces).
+     */
+    private static final Map<String, String> ROOTWRAP_DAEMON = Map.of("root_helper_daemon",
+            "sudo neutron-rootwrap-daemon /etc/neutron/rootwrap.conf");
+
     @Override
     public List<Frontend> frontends() {
         return List.of(Frontend.http("neutron", 9696, "/"));
@@ -142,6 +149,7 @@ public final class Neutron extends Component {
             s.put("nova", d.serviceCredentials("nova"));
             s.put("oslo_concurrency", Map.of("lock_path", "/var/lib/neutron/tmp"));
             s.put("experimental", Map.of("linuxbridge", "true"));
+            s.put("agent", ROOTWRAP_DAEMON);
             boolean changed = d.ini(ctl, "/etc/neutron/neutron.conf", s, "neutron");
             // compute-only nodes run the linuxbridge agent: the message queue and locks, no database
             var workers = Nova.computeOnly(d, ctl, compute);
@@ -149,7 +157,7 @@ public final class Neutron extends Component {
                 Map<String, Map<String, String>> w = new LinkedHashMap<>(Map.of(
                         "DEFAULT", Map.of("transport_url", d.transportUrl(), "auth_strategy", "keystone"),
                         "oslo_concurrency", Map.of("lock_path", "/var/lib/neutron/tmp"),
-                        "experimental", Map.of("linuxbridge", "true")));
+                        "experimental", Map.of("linuxbridge", "true"), "agent", ROOTWRAP_DAEMON));
                 w.putAll(d.messaging());
                 changed |= d.ini(workers, "/etc/neutron/neutron.conf", w, "neutron");
             }
