@@ -11,10 +11,12 @@ import org.junit.jupiter.api.Test;
  * A controller and one worker node, as a test class asks for it: nova-compute and the
  * linuxbridge agent run on the worker, the verification's server (fake driver) lands there and
  * reaches ACTIVE over the VXLAN network between the two nodes. A config override for the worker
- * lands in the worker's nova.conf only.
+ * lands in the worker's nova.conf only. The cloud also has {@link StorageNodesE2E}'s two storage
+ * nodes (the same annotation: one deploy serves both classes).
  */
-@SpeedlingCloud(workers = 1, verify = true, config = "worker-01:/etc/nova/nova.conf:DEFAULT.cpu_allocation_ratio=4.0")
+@SpeedlingCloud(workers = 1, storage = 2, verify = true, config = ControllerAndWorkerE2E.WORKER_OVERRIDE)
 class ControllerAndWorkerE2E {
+    static final String WORKER_OVERRIDE = "worker-01:/etc/nova/nova.conf:DEFAULT.cpu_allocation_ratio=4.0";
 
     private static List<String> admin(OpenStackCloud cloud, String command) {
         return cloud.controller().call(Sh.checked(". /root/admin-openrc.sh && " + command)).stdout().strip()
@@ -23,8 +25,8 @@ class ControllerAndWorkerE2E {
 
     @Test
     void computeAndTheNetworkAgentRunOnTheWorker(OpenStackCloud cloud) {
-        assertThat(cloud.fleet().all().names()).containsExactly("controller-01", "worker-01");
-        assertThat(cloud.spec().topology()).isEqualTo("controller+1 workers");
+        assertThat(cloud.fleet().all().names()).containsExactly("controller-01", "worker-01", "storage-01", "storage-02");
+        assertThat(cloud.spec().topology()).isEqualTo("controller+1 workers+2 storage");
         assertThat(admin(cloud, "openstack compute service list -f value -c Binary -c Host -c State"))
                 .contains("nova-compute worker-01 up", "nova-conductor controller-01 up")
                 .noneMatch(l -> l.startsWith("nova-compute controller-01"));

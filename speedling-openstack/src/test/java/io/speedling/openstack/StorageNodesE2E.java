@@ -14,11 +14,13 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Block and object storage on two storage nodes beside the controller, as a test class asks for
- * them (every service, so the image is the all-in-one's): each storage node holds one Ceph OSD and Swift's account, container and object servers, the
- * pools and rings keep one copy per storage node, and the verification (run when the cloud comes up)
- * made, read and deleted a volume and an object through them with Ceph healthy.
+ * them (every service, so the image is the all-in-one's): each storage node holds one Ceph OSD and
+ * Swift's account, container and object servers, the pools and rings keep one copy per storage
+ * node, and the verification (run when the cloud comes up) made, read and deleted a volume and an
+ * object through them with Ceph healthy. The cloud is {@link ControllerAndWorkerE2E}'s (the same
+ * annotation: one deploy serves both classes).
  */
-@SpeedlingCloud(storage = 2, verify = true)
+@SpeedlingCloud(workers = 1, storage = 2, verify = true, config = ControllerAndWorkerE2E.WORKER_OVERRIDE)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StorageNodesE2E {
 
@@ -26,7 +28,7 @@ class StorageNodesE2E {
     @Order(1)
     void eachStorageNodeHoldsAnOsdAndSwiftsServersAndEveryPoolAndRingACopyOnEach(OpenStackCloud cloud) {
         assertThat(cloud.fleet().nodes()).extracting(io.speedling.core.Node::name)
-                .containsExactlyInAnyOrder("controller-01", "storage-01", "storage-02");
+                .containsExactlyInAnyOrder("controller-01", "worker-01", "storage-01", "storage-02");
         String ip1 = cloud.fleet().node("storage-01").data().get("mgmt_ipv4").toString();
         String ip2 = cloud.fleet().node("storage-02").data().get("mgmt_ipv4").toString();
         List<String> ctl = cloud.controller().call(Sh.checked("""

@@ -152,8 +152,9 @@ public final class LoadBalancer extends Component {
         return "# written by speedling: the virtual IP " + vip + " on one controller at a time\n"
                 + "global_defs {\n    router_id " + self.name() + "\n    script_user root\n"
                 + "    enable_script_security\n}\n\n"
-                // a cheap check with slack: under a deploy's load a slow check must not move the address
-                + "vrrp_script haproxy {\n    script \"/bin/pidof haproxy\"\n    interval 2\n    timeout 5\n"
+                // with slack: under a deploy's load a slow check must not move the address (pidof is
+                // killall5 here, which keepalived runs by its own name)
+                + "vrrp_script haproxy {\n    script \"/bin/systemctl is-active --quiet haproxy\"\n    interval 2\n    timeout 5\n"
                 + "    fall 3\n    rise 1\n}\n\n"
                 + "vrrp_instance speedling {\n    state BACKUP\n    nopreempt\n    interface " + iface + "\n"
                 + "    virtual_router_id " + routerId + "\n    priority " + (150 - 10 * index) + "\n    advert_int 1\n"
