@@ -23,7 +23,7 @@ class CloudMainTest {
     void aTypoOrAMissingValueIsRefusedNotDropped() {
         assertThatThrownBy(() -> CloudMain.checkOptions(new String[] {"--worker", "1"}))
                 .hasMessageStartingWith("unknown option '--worker'; the options are [--compute-driver, --config, "
-                        + "--name, --services, --slice, --storage, --tempest, --workers] (each with a value) and [--bare, --help, --no-verify, --wipe]");
+                        + "--controllers, --name, --services, --slice, --storage, --tempest, --workers] (each with a value) and [--bare, --help, --no-verify, --wipe]");
         assertThatThrownBy(() -> CloudMain.checkOptions(new String[] {"--name", "lab", "extra"}))
                 .hasMessageStartingWith("unexpected argument 'extra'");
         assertThatThrownBy(() -> CloudMain.checkOptions(new String[] {"--workers"}))
@@ -75,6 +75,12 @@ class CloudMainTest {
                 .hasMessageStartingWith("unknown service ''");
         assertThatThrownBy(() -> CloudMain.cloudOf(CloudMain.checkOptions(new String[] {"--workers", "9"})))
                 .hasMessageStartingWith("workers 9 is out of range");
+        assertThatThrownBy(() -> CloudMain.cloudOf(CloudMain.checkOptions(new String[] {"--controllers", "2"})))
+                .hasMessageStartingWith("controllers 2 is not possible: give 1, 3 or 5");
+        assertThatThrownBy(() -> CloudMain.cloudOf(CloudMain.checkOptions(new String[] {"--controllers", "three"})))
+                .hasMessage("--controllers three is not a number: give 1, 3 or 5");
+        assertThat(CloudMain.cloudOf(CloudMain.checkOptions(new String[] {"--controllers", "3", "--workers", "1"}))
+                .topology()).isEqualTo("3 controllers+1 workers");
         assertThatThrownBy(() -> CloudMain.cloudOf(CloudMain.checkOptions(new String[] {"--compute-driver", "xen"})))
                 .hasMessageContaining("xen");
     }

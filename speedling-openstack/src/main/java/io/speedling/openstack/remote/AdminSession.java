@@ -67,8 +67,14 @@ final class AdminSession {
         throw new IllegalStateException("no " + type + " endpoint in region " + region + " in the catalog");
     }
 
+    /**
+     * How long one request may take: a Neutron request of the default resources (an HA router's
+     * interface) took more than 60 s while three controllers started their services on 2 cores.
+     */
+    private static final Duration REQUEST_LIMIT = Duration.ofSeconds(180);
+
     private HttpRequest.Builder request(String method, String url, String tok) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(REQUEST_LIMIT)
                 .setHeader("Content-Type", "application/json").header("Accept", "application/json");
         if (tok != null) {
             b.header("X-Auth-Token", tok);
