@@ -205,13 +205,8 @@ public final class Cinder extends Component {
                 // made them
                 rbd.put("backend_host", "ceph");
             }
-            boolean a = d.callEachIni(ctl, "/etc/cinder/cinder.conf", n -> {
-                Map<String, Map<String, String>> own = new LinkedHashMap<>(s);
-                Map<String, String> ownDef = new LinkedHashMap<>(def);
-                ownDef.put("my_ip", d.ipOf(n));
-                own.put("DEFAULT", ownDef);
-                return own;
-            }, "cinder");
+            boolean a = d.callEachIni(ctl, "/etc/cinder/cinder.conf", n -> Inventory.overlay(s,
+                    Map.of("DEFAULT", Map.of("my_ip", d.ipOf(n)))), "cinder");
             boolean b = d.ini(ctl, "/etc/cinder/cinder-api-uwsgi.ini", Deploy.UWSGI, "cinder");
             b |= d.listen(ctl, "cinder-api", PORT, "/etc/cinder/cinder-api-uwsgi.ini");
             boolean k = Ceph.writeCinderKeyring(d, ctl);

@@ -146,14 +146,9 @@ public final class Glance extends Component {
                 m.putAll(b);
                 return m;
             }));
-            boolean a = d.callEachIni(ctl, "/etc/glance/glance-api.conf", n -> {
-                // on the node's own address: the virtual IP's port is HAProxy's
-                Map<String, Map<String, String>> own = new LinkedHashMap<>(s);
-                Map<String, String> def = new LinkedHashMap<>(s.get("DEFAULT"));
-                def.put("bind_host", d.ipOf(n));
-                own.put("DEFAULT", def);
-                return own;
-            }, "glance");
+            // on the node's own address: the virtual IP's port is HAProxy's
+            boolean a = d.callEachIni(ctl, "/etc/glance/glance-api.conf", n -> Inventory.overlay(s,
+                    Map.of("DEFAULT", Map.of("bind_host", d.ipOf(n)))), "glance");
             if (ceph != null) {
                 a |= Ceph.writeClientKeyring(d, ctl, "glance");
             }

@@ -424,13 +424,8 @@ public final class Nova extends Component {
             // one process each instead of one per CPU: on a small test node every fork costs start-up CPU
             s.put("scheduler", Map.of("discover_hosts_in_cells_interval", "-1", "workers", "1"));
             s.put("conductor", Map.of("workers", "1"));
-            boolean a = d.callEachIni(ctl, "/etc/nova/nova.conf", node -> {
-                Map<String, Map<String, String>> own = new LinkedHashMap<>(s);
-                Map<String, String> def = new LinkedHashMap<>(s.get("DEFAULT"));
-                def.put("my_ip", d.ipOf(node));
-                own.put("DEFAULT", def);
-                return own;
-            }, "nova");
+            boolean a = d.callEachIni(ctl, "/etc/nova/nova.conf", node -> Inventory.overlay(s,
+                    Map.of("DEFAULT", Map.of("my_ip", d.ipOf(node)))), "nova");
             // compute-only nodes: what nova-compute reads, with their own address; no database
             var workers = computeOnly(d, ctl, compute);
             if (!workers.names().isEmpty()) {

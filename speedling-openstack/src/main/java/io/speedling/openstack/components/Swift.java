@@ -141,11 +141,9 @@ public final class Swift extends Component {
             proxy.put("filter:keystoneauth", Map.of("use", "egg:swift#keystoneauth", "operator_roles",
                     "admin,member"));
             proxy.put("filter:cache", Map.of("memcache_servers", d.endpoints().memcachedServers()));
-            changed |= d.callEachIni(proxies, "/etc/swift/proxy-server.conf", n -> {
-                Map<String, Map<String, String>> own = new LinkedHashMap<>(proxy);
-                own.put("DEFAULT", Map.of("bind_ip", d.ipOf(n), "bind_port", String.valueOf(PROXY_PORT), "workers", "1"));
-                return own;
-            }, "swift");
+            changed |= d.callEachIni(proxies, "/etc/swift/proxy-server.conf", n -> Inventory.overlay(proxy,
+                    Map.of("DEFAULT", Map.of("bind_ip", d.ipOf(n), "bind_port", String.valueOf(PROXY_PORT), "workers",
+                            "1"))), "swift");
             for (Map.Entry<String, Integer> server : SERVER_PORTS.entrySet()) {
                 String kind = server.getKey();
                 changed |= d.callEachIni(storage, "/etc/swift/" + kind + "-server.conf", n -> {
