@@ -41,6 +41,11 @@ public final class OpenStackImage {
         for (String s : masked) {
             disable.append("systemctl mask ").append(s).append(" >/dev/null 2>&1\n");
         }
+        // a service that says when it is ready (nova-conductor, nova-scheduler) may take longer than
+        // systemd's 90 s to say so when three controllers start theirs on two cores (seen in CI: the
+        // start failed on a timeout); units that set their own limit keep it
+        disable.append("mkdir -p /etc/systemd/system.conf.d\n")
+                .append("printf '[Manager]\\nDefaultTimeoutStartSec=300s\\n' > /etc/systemd/system.conf.d/60-speedling.conf\n");
         // sorted: the layer's key must not depend on the order components were wired in
         return Recipes.node(suite).packages(new ArrayList<>(pkgs), String.join("\n", new java.util.TreeSet<>(debconf)))
                 .script("disable-services", disable.toString());
