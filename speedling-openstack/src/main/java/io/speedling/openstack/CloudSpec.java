@@ -56,8 +56,8 @@ public final class CloudSpec {
         }
 
         List<Object> all() {
-            return java.util.Arrays.asList(services, controllers, workers, storage, name, slice, reuse, keepOnFailure, verify, config,
-                    computeDriver, tempest, registry);
+            return java.util.Arrays.asList(services, controllers, workers, storage, name, slice, reuse, keepOnFailure,
+                    verify, config, computeDriver, tempest, registry);
         }
     }
 

@@ -99,8 +99,7 @@ public final class DeployAioBench {
                                 r.workMs() / 1000.0, r.endMs() / 1000.0));
 
                 // every process of the node (its own PID namespace): the resident memory the cloud costs
-                memMiB = Long.parseLong(fleet.node(AllInOne.NODE).call(io.speedling.core.functions.Sh.checked(
-                        "ps -eo rss= | awk '{s += $1} END {print int(s / 1024)}'")).stdout().strip());
+                memMiB = residentMiB(fleet.node(AllInOne.NODE));
                 System.out.printf("node memory after the deploy: %d MiB resident (sum over its processes)%n", memMiB);
 
                 t0 = System.nanoTime();
@@ -162,6 +161,12 @@ public final class DeployAioBench {
             Runtime.getRuntime().removeShutdownHook(cleanup);
             cleanup.run();
         }
+    }
+
+    /** The resident memory of every process of {@code node} (its own PID namespace), in MiB. */
+    static long residentMiB(io.speedling.core.Node node) {
+        return Long.parseLong(node.call(io.speedling.core.functions.Sh.checked(
+                "ps -eo rss= | awk '{s += $1} END {print int(s / 1024)}'")).stdout().strip());
     }
 
     /** Seconds to deploy {@code a} onto fresh nodes of {@code image}, which are wiped afterwards. */

@@ -86,8 +86,7 @@ public final class DeployHaBench {
                 long total = 0;
                 StringBuilder per = new StringBuilder();
                 for (var n : fleet.nodes()) {
-                    long mib = Long.parseLong(n.call(Sh.checked("ps -eo rss= | awk '{s += $1} END {print int(s / 1024)}'"))
-                            .stdout().strip());
+                    long mib = DeployAioBench.residentMiB(n);
                     total += mib;
                     per.append(' ').append(n.name()).append('=').append(mib);
                 }

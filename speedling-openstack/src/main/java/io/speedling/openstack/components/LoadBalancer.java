@@ -10,7 +10,6 @@ import io.speedling.openstack.Deploy;
 import io.speedling.openstack.DistroFamily;
 import io.speedling.openstack.Inventory;
 import io.speedling.openstack.remote.WaitTcp;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -61,8 +60,9 @@ public final class LoadBalancer extends Component {
         }
         var ctl = d.withRole(Inventory.CONTROLLER);
         List<Node> nodes = ctl.nodes();
+        List<Frontend> frontends = d.cloud().components().stream().flatMap(c -> c.frontends().stream()).toList();
         Task<Boolean> config = d.task(name() + ".config", ctx -> {
-            String haproxy = haproxyConfig(d, vip, nodes);
+            String haproxy = haproxyConfig(d, vip, nodes, frontends);
             // HAProxy listens on the virtual IP on every controller, also where it is not (yet) held
             boolean changed = ctl.call(WriteFile.text("/etc/sysctl.d/60-speedling-vip.conf",
                     "# written by speedling\nnet.ipv4.ip_nonlocal_bind = 1\n", FileSpec.mode(0644)))
@@ -78,13 +78,12 @@ public final class LoadBalancer extends Component {
             d.services(ctl, ctx.want(config), "haproxy", "keepalived");
             return null;
         }, config);
-        int port = d.cloud().components().stream().flatMap(c -> c.frontends().stream()).findFirst()
-                .map(Frontend::port).orElse(0);
-        d.task(name() + ".ready", ctx -> port == 0 ? null : d.onController(new WaitTcp(vip, port, 60)), start);
+        d.task(name() + ".ready", ctx -> frontends.isEmpty() ? null
+                : d.onController(new WaitTcp(vip, frontends.get(0).port(), 60)), start);
     }
 
-    /** Every component's frontends on the virtual IP, each with every controller as a server. */
-    static String haproxyConfig(Deploy d, String vip, List<Node> controllers) {
+    /** The components' frontends on the virtual IP, each with every controller as a server. */
+    static String haproxyConfig(Deploy d, String vip, List<Node> controllers, List<Frontend> frontends) {
         StringBuilder b = new StringBuilder("""
                 # written by speedling: every API on the virtual IP, passed to a controller that answers
                 global
@@ -110,23 +109,25 @@ public final class LoadBalancer extends Component {
                     timeout check 5s
                     default-server inter 5s fastinter 1s downinter 2s rise 2 fall 2
                 """);
-        List<Frontend> all = new ArrayList<>();
-        d.cloud().components().forEach(c -> all.addAll(c.frontends()));
-        for (Frontend f : all) {
+        for (Frontend f : frontends) {
             b.append("\nlisten ").append(f.name()).append('\n')
                     .append("    bind ").append(vip).append(':').append(f.port()).append('\n');
             if (f.check() != null) {
                 b.append("    option httpchk GET ").append(f.check()).append('\n');
             }
-            boolean first = true;
-            for (Node n : controllers) {
-                // the backups take over when the active one fails; sessions pinned to it then end, so
-                // their clients reconnect to the next (a database connection would hang otherwise)
-                // a TCP check costs the server nothing: every second
+            for (int i = 0; i < controllers.size(); i++) {
+                Node n = controllers.get(i);
                 b.append("    server ").append(n.name()).append(' ').append(d.ipOf(n)).append(':').append(f.port())
-                        .append(" check").append(f.check() == null ? " inter 1s" : "").append(f.oneAtATime() ? (first ? "" : " backup")
-                                + " on-marked-down shutdown-sessions" : "").append('\n');
-                first = false;
+                        .append(" check");
+                if (f.check() == null) {
+                    b.append(" inter 1s");  // a TCP check costs the server nothing: every second
+                }
+                if (f.oneAtATime()) {
+                    // the backups take over when the active one fails; sessions pinned to it then end, so
+                    // their clients reconnect to the next (a database connection would hang otherwise)
+                    b.append(i == 0 ? "" : " backup").append(" on-marked-down shutdown-sessions");
+                }
+                b.append('\n');
             }
         }
         return b.toString();

@@ -118,7 +118,8 @@ public final class MariaDb extends Component {
             }
             d.services(ctl, ctx.want(config), "mariadb");
             return false;
-        }, config);        Task<Void> schemas = d.task(name() + ".schemas", ctx -> {
+        }, config);
+        Task<Void> schemas = d.task(name() + ".schemas", ctx -> {
             StringBuilder sql = new StringBuilder();
             for (Component c : d.cloud().components()) {
                 for (Database db : c.databases()) {

@@ -129,7 +129,6 @@ public final class Swift extends Component {
                     "swift_hash_path_suffix", d.secret("swift-hash-suffix"), "swift_hash_path_prefix",
                     d.secret("swift-hash-prefix"))), "swift");
             Map<String, Map<String, String>> proxy = new LinkedHashMap<>();
-
             proxy.put("pipeline:main", Map.of("pipeline", "catch_errors gatekeeper healthcheck proxy-logging cache "
                     + "listing_formats container_sync bulk ratelimit authtoken keystoneauth copy container-quotas "
                     + "account-quotas slo dlo versioned_writes symlink proxy-logging proxy-server"));
