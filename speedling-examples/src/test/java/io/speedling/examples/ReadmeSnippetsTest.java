@@ -98,4 +98,24 @@ class ReadmeSnippetsTest {
         assertThat(errors).as("README examples that do not compile" + File.separator).isEmpty();
         assertThat(ok).isTrue();
     }
+
+    /**
+     * The addresses the README's jshell session shows are those of the slice its spec derives from
+     * its hash (ExamplesE2E compares them with a real session; this says it in milliseconds when a
+     * change of the services or the topology moves the derived slice).
+     */
+    @Test
+    void theJshellSessionShowsTheSliceItsSpecDerives() throws IOException {
+        String readme = Files.readString(Path.of("..", "README.rst"));
+        String spec = "OpenStackCloud.up(CloudSpec.allInOne().name(\"js\").reuse(true))";
+        assertThat(readme).as("the jshell session's spec (change this test with it)").contains(spec);
+        int slice = io.speedling.openstack.CloudSpec.allInOne().name("js").reuse(true).sliceOrDerived();
+        String session = readme.substring(readme.indexOf(spec), readme.indexOf("cloud.close()", readme.indexOf(spec)));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("10\\.231\\.(\\d+)\\.").matcher(session);
+        List<String> slices = new ArrayList<>();
+        while (m.find()) {
+            slices.add(m.group(1));
+        }
+        assertThat(slices).as("slices in the README's jshell session").isNotEmpty().containsOnly(String.valueOf(slice));
+    }
 }
