@@ -93,14 +93,24 @@ public final class AllInOne {
 
     /**
      * The nodes and their roles: {@code controllers} controllers ({@code controller-01} ...; with
-     * more than one, a virtual IP in front of them, {@link #virtualIp}), {@code workers} worker nodes
+     * more than one, a virtual IP in front of them, {@link #virtualIp}, and the first {@value
+     * #NETWORK_NODES} network nodes too), {@code workers} worker nodes
      * with nova-compute and the network agent (0: compute on the controllers) and {@code storage}
      * storage nodes (0: storage on the controllers).
      */
     static Inventory inventory(int controllers, int workers, int storage, int slice) {
         Map<String, Set<String>> roles = new java.util.LinkedHashMap<>();
-        controllerNames(controllers).forEach(n -> roles.put(n, workers == 0 ? Set.of(Inventory.CONTROLLER,
-                Inventory.COMPUTE) : Set.of(Inventory.CONTROLLER)));
+        List<String> ctl = controllerNames(controllers);
+        for (String n : ctl) {
+            Set<String> r = new java.util.LinkedHashSet<>(List.of(Inventory.CONTROLLER));
+            if (workers == 0) {
+                r.add(Inventory.COMPUTE);
+            }
+            if (controllers > 1 && ctl.indexOf(n) < NETWORK_NODES) {
+                r.add(Inventory.NETWORK);
+            }
+            roles.put(n, Set.copyOf(r));
+        }
         workerNames(workers).forEach(n -> roles.put(n, Set.of(Inventory.COMPUTE)));
         storageNames(storage).forEach(n -> roles.put(n, Set.of(Inventory.STORAGE)));
         Inventory inv = Inventory.of(roles);
@@ -115,6 +125,12 @@ public final class AllInOne {
         SlicePlan p = SlicePlan.slice(slice).node("controller", 1).build();
         return p.spareAddress4(p.network("mgmt"), 0);
     }
+
+    /**
+     * Network nodes among several controllers (the first ones): two serve every network's DHCP and
+     * fail routers over between them when one dies; a third would only add agents that burn CPU.
+     */
+    static final int NETWORK_NODES = 2;
 
     /** The most controllers of a cloud here. */
     public static final int MAX_CONTROLLERS = 5;

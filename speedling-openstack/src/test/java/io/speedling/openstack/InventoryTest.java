@@ -155,6 +155,8 @@ class InventoryTest {
         assertThat(inv.nodesWith(Inventory.CONTROLLER)).containsExactly("controller-01", "controller-02", "controller-03");
         assertThat(inv.nodesWith(Inventory.COMPUTE)).containsExactly("worker-01");
         assertThat(inv.virtualIp()).contains("10.231.7.250");
+        assertThat(inv.nodesWith(Inventory.NETWORK)).containsExactly("controller-01", "controller-02");
+        assertThat(CloudSpec.allInOne().slice(7).inventory().nodesWith(Inventory.NETWORK)).isEmpty();
         // without workers the controllers are the compute nodes too; one controller has no virtual IP
         assertThat(CloudSpec.allInOne().controllers(3).slice(7).inventory().nodesWith(Inventory.COMPUTE)).hasSize(3);
         assertThat(CloudSpec.allInOne().slice(7).inventory().virtualIp()).isEmpty();

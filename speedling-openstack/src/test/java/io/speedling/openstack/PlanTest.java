@@ -122,6 +122,9 @@ class PlanTest {
         assertThat(db.get("mysqld")).containsEntry("bind-address", "10.9.0.11");
         assertThat(db.get("galera")).containsEntry("wsrep_node_address", "10.9.0.11")
                 .containsEntry("wsrep_cluster_address", "gcomm://10.9.0.10,10.9.0.11,10.9.0.12");
+        // the metadata API in one process, not the package's eight that each load the whole API
+        assertThat(ini(two, "/etc/nova/nova-api-metadata-uwsgi.ini").get("uwsgi")).containsEntry("processes", "1")
+                .containsEntry("threads", "1");
         Map<String, Map<String, String>> nova = ini(two, "/etc/nova/nova.conf");
         assertThat(nova.get("DEFAULT")).containsEntry("my_ip", "10.9.0.11");
         assertThat(nova.get("DEFAULT").get("transport_url")).contains("@10.9.0.10:5672,", "@10.9.0.12:5672/");
@@ -129,8 +132,18 @@ class PlanTest {
         assertThat(nova.get("oslo_messaging_rabbit")).containsEntry("rabbit_quorum_queue", "true");
         assertThat(ini(worker, "/etc/nova/nova.conf").get("oslo_messaging_rabbit")).containsEntry("rabbit_quorum_queue",
                 "true");
+        // the first two controllers are the network nodes: DHCP on both, routers failing over between them
         assertThat(ini(ctl.get(0), "/etc/neutron/neutron.conf").get("DEFAULT")).containsEntry("l3_ha", "true")
-                .containsEntry("dhcp_agents_per_network", "3");
+                .containsEntry("dhcp_agents_per_network", "2").containsEntry("max_l3_agents_per_router", "2");
+        for (RecordingNode n : List.of(ctl.get(0), ctl.get(1))) {
+            assertThat(n.calls(Services.class)).flatExtracting(Services::units)
+                    .contains("neutron-l3-agent", "neutron-dhcp-agent", "neutron-metadata-agent", "neutron-linuxbridge-agent");
+        }
+        assertThat(ctl.get(2).calls(Services.class)).flatExtracting(Services::units).contains("neutron-api")
+                .doesNotContain("neutron-l3-agent", "neutron-dhcp-agent", "neutron-metadata-agent",
+                        "neutron-linuxbridge-agent");
+        assertThat(worker.calls(Services.class)).flatExtracting(Services::units).contains("neutron-linuxbridge-agent")
+                .doesNotContain("neutron-l3-agent");
         // the others join the first broker; the worker runs none of it
         assertThat(two.calls(io.speedling.openstack.remote.Once.class)).extracting(o -> o.name())
                 .contains("rabbitmq-join");
@@ -140,7 +153,8 @@ class PlanTest {
                 .doesNotContain("haproxy", "keepalived", "mariadb", "rabbitmq-server");
         for (RecordingNode c : ctl) {
             assertThat(c.calls(Services.class)).flatExtracting(Services::units)
-                    .contains("haproxy", "keepalived", "mariadb", "rabbitmq-server", "nova-api", "nova-scheduler");
+                    .contains("haproxy", "keepalived", "mariadb", "rabbitmq-server", "nova-api", "nova-api-metadata",
+                            "nova-scheduler");
         }
     }
 

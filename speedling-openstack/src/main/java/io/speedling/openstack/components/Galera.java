@@ -12,8 +12,8 @@ import java.util.Map;
 /**
  * Brings MariaDB's Galera cluster on the controllers to every node synced, touching only what
  * needs it, in two steps: {@link #primary} bootstraps a cluster that has no primary component (a
- * first deploy, or every node down) on the first controller, which then serves alone while the
- * schemas load; {@link #join} starts the others, which join by state transfer one at a time, and
+ * first deploy, or every node down) on the first controller; {@link #join} starts the others,
+ * which join by state transfer (at the same time: Galera gives each a synced donor in turn), and
  * applies a changed config by restarting the nodes one at a time, each back in sync before the
  * next, so the cluster keeps its majority. A rerun with everything synced and unchanged does
  * nothing.
@@ -64,9 +64,9 @@ final class Galera {
                 awaitSynced(NodeGroup.of(n), s.primary.size(), 180);
             }
         }
-        // one joiner at a time: each takes its state from a synced node, which rsync blocks meanwhile
-        for (Node n : s.down) {
-            d.services(NodeGroup.of(n), false, "mariadb");
+        // the stopped ones together: a joiner waits (retrying every second) until a donor is free
+        if (!s.down.isEmpty()) {
+            d.services(NodeGroup.of(s.down), false, "mariadb");
         }
         for (Node n : s.outside) {
             d.services(NodeGroup.of(n), true, "mariadb");

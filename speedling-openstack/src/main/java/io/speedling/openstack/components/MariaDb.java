@@ -77,7 +77,8 @@ public final class MariaDb extends Component {
 
     /**
      * Done when the databases and users exist and the image's schemas are loaded (and, with several
-     * controllers, the virtual IP takes connections): db syncs wait for it.
+     * controllers, every controller is in the cluster and the virtual IP takes connections): db
+     * syncs wait for it.
      */
     public Task<?> schemas(Deploy d) {
         return planned(d, "schemas");
@@ -110,8 +111,9 @@ public final class MariaDb extends Component {
             }
             return s;
         }, "mysql"));
-        // with Galera, the first controller serves alone until the schemas are in; the others then join
-        // with the whole data in one state transfer each, beside the services' start
+        // with Galera, the first controller starts the cluster and the others join it before the schemas
+        // load: their state transfer copies an empty server, and no service waits for it (the packages'
+        // units start After=mariadb.service, so a service started on a joiner waits for its join)
         Task<Boolean> start = d.task(name() + ".start", ctx -> {
             if (galera) {
                 return Galera.primary(d, ctl);
@@ -137,12 +139,16 @@ public final class MariaDb extends Component {
             // schemas made at image build time, loaded into still-empty databases
             d.onController(new io.speedling.core.functions.Sh(io.speedling.openstack.SchemaSnapshot.loadScript(), true));
             return null;
-        }, front == null ? new Task<?>[] {start} : new Task<?>[] {start, front.ready(d)});
-        if (galera) {
-            d.task(name() + ".join", ctx -> {
-                Galera.join(d, ctl, ctx.want(config), ctx.want(start));
-                return null;
-            }, schemas);
-        }
+        }, schemasAfter(d, galera, ctl, config, start));
+    }
+
+    /** What the schemas wait for: the server, with Galera every controller in the cluster, the virtual IP. */
+    private Task<?>[] schemasAfter(Deploy d, boolean galera, io.speedling.core.NodeGroup ctl, Task<Boolean> config,
+                                   Task<Boolean> start) {
+        Task<?> server = !galera ? start : d.task(name() + ".join", ctx -> {
+            Galera.join(d, ctl, ctx.want(config), ctx.want(start));
+            return null;
+        }, start);
+        return front == null ? new Task<?>[] {server} : new Task<?>[] {server, front.ready(d)};
     }
 }

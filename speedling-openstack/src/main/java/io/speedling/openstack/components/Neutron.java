@@ -16,8 +16,10 @@ import java.util.Map;
 /**
  * Networking with ML2 and the linuxbridge agent (the kernel here has no openvswitch module),
  * VXLAN tenant networks, a flat provider network on the nodes' second NIC, DHCP, L3 and metadata
- * agents. The RPC server starts first and the agents once it consumes its queue, so their first
- * calls do not time out.
+ * agents on the network nodes ({@link Inventory#NETWORK}, else the controllers; with several, each
+ * network's DHCP is served by all and routers are HA routers failing over between them). The RPC
+ * server starts first and the agents once it consumes its queue, so their first calls do not time
+ * out.
  */
 public final class Neutron extends Component {
     private final MariaDb sql;
@@ -122,6 +124,18 @@ public final class Neutron extends Component {
         return serviceUser(d, "neutron");
     }
 
+    /** The nodes with the {@link Inventory#NETWORK} role, or the controllers when no node has it. */
+    static io.speedling.core.NodeGroup networkNodes(Deploy d, io.speedling.core.NodeGroup ctl) {
+        var net = d.withRole(Inventory.NETWORK);
+        return net.names().isEmpty() ? ctl : net;
+    }
+
+    private static io.speedling.core.NodeGroup union(Deploy d, io.speedling.core.NodeGroup a,
+                                                     io.speedling.core.NodeGroup b) {
+        return d.fleet().group(java.util.stream.Stream.concat(a.names().stream(), b.names().stream()).distinct()
+                .toArray(String[]::new));
+    }
+
     /** Done when the networking API answers. */
     public Task<?> ready(Deploy d) {
         return planned(d, "ready");
@@ -131,16 +145,19 @@ public final class Neutron extends Component {
     protected void plan(Deploy d) {
         var ctl = d.withRole(Inventory.CONTROLLER);
         var compute = d.withRole(Inventory.COMPUTE);
+        var net = networkNodes(d, ctl);
+        // the linuxbridge agent runs wherever ports live: network nodes (DHCP, routers) and compute nodes
+        var ports = union(d, net, compute);
         Task<Boolean> config = d.task(name() + ".config", ctx -> {
             Map<String, Map<String, String>> s = new LinkedHashMap<>();
             Map<String, String> def = new LinkedHashMap<>(Map.of("core_plugin", "ml2", "service_plugins", "router",
                     "transport_url", d.transportUrl(), "auth_strategy", "keystone", "notify_nova_on_port_status_changes",
                     "true", "notify_nova_on_port_data_changes", "true", "api_workers", "2", "rpc_workers", "1"));
-            if (ctl.size() > 1) {
+            if (net.size() > 1) {
                 // every network node serves each network's DHCP, and routers fail over between L3 agents (VRRP)
-                def.put("dhcp_agents_per_network", String.valueOf(ctl.size()));
+                def.put("dhcp_agents_per_network", String.valueOf(net.size()));
                 def.put("l3_ha", "true");
-                def.put("max_l3_agents_per_router", String.valueOf(ctl.size()));
+                def.put("max_l3_agents_per_router", String.valueOf(net.size()));
             }
             s.put("DEFAULT", def);
             s.putAll(d.messaging());
@@ -151,8 +168,9 @@ public final class Neutron extends Component {
             s.put("experimental", Map.of("linuxbridge", "true"));
             s.put("agent", ROOTWRAP_DAEMON);
             boolean changed = d.ini(ctl, "/etc/neutron/neutron.conf", s, "neutron");
-            // compute-only nodes run the linuxbridge agent: the message queue and locks, no database
-            var workers = Nova.computeOnly(d, ctl, compute);
+            // agents away from the controllers: the message queue and locks, no database
+            var workers = d.fleet().group(ports.names().stream().filter(n -> !ctl.names().contains(n))
+                    .toArray(String[]::new));
             if (!workers.names().isEmpty()) {
                 Map<String, Map<String, String>> w = new LinkedHashMap<>(Map.of(
                         "DEFAULT", Map.of("transport_url", d.transportUrl(), "auth_strategy", "keystone"),
@@ -169,17 +187,14 @@ public final class Neutron extends Component {
                     "ml2_type_flat", Map.of("flat_networks", "provider"),
                     "ml2_type_vxlan", Map.of("vni_ranges", "1:1000"),
                     "securitygroup", Map.of("enable_ipset", "true")), "neutron");
-            changed |= d.ini(ctl, "/etc/neutron/l3_agent.ini", Map.of("DEFAULT", Map.of("interface_driver",
+            changed |= d.ini(net, "/etc/neutron/l3_agent.ini", Map.of("DEFAULT", Map.of("interface_driver",
                     "linuxbridge")), "neutron");
-            changed |= d.ini(ctl, "/etc/neutron/dhcp_agent.ini", Map.of("DEFAULT", Map.of("interface_driver",
+            changed |= d.ini(net, "/etc/neutron/dhcp_agent.ini", Map.of("DEFAULT", Map.of("interface_driver",
                     "linuxbridge", "dhcp_driver", "neutron.agent.linux.dhcp.Dnsmasq", "enable_isolated_metadata",
                     "true")), "neutron");
-            changed |= d.ini(ctl, "/etc/neutron/metadata_agent.ini", Map.of("DEFAULT", Map.of("nova_metadata_host",
+            changed |= d.ini(net, "/etc/neutron/metadata_agent.ini", Map.of("DEFAULT", Map.of("nova_metadata_host",
                     d.endpoints().host(), "metadata_proxy_shared_secret", d.secret("metadata-proxy"))), "neutron");
-            // the linuxbridge agent runs wherever ports live: controller (DHCP, routers) and compute nodes
-            var agents = d.fleet().group(java.util.stream.Stream.concat(ctl.names().stream(), compute.names().stream())
-                    .distinct().toArray(String[]::new));
-            changed |= d.callEachIni(agents, "/etc/neutron/plugins/ml2/linuxbridge_agent.ini", node -> Map.of(
+            changed |= d.callEachIni(ports, "/etc/neutron/plugins/ml2/linuxbridge_agent.ini", node -> Map.of(
                     "linux_bridge", Map.of("physical_interface_mappings", "provider:" + providerInterface),
                     "vxlan", Map.of("enable_vxlan", "true", "local_ip", d.ipOf(node), "l2_population", "true"),
                     "securitygroup", Map.of("enable_security_group", "true", "firewall_driver",
@@ -198,8 +213,10 @@ public final class Neutron extends Component {
             String log = "/var/log/neutron/neutron-rpc-server.log";
             long before = Long.parseLong(d.onController(Sh.checked("stat -c %s " + log + " 2>/dev/null || echo 0"))
                     .stdout().strip());
-            boolean started = d.services(ctl, ctx.want(config), "neutron-rpc-server");
-            String workers = !started ? "" : "for i in $(seq 480); do tail -c +" + (before + 1) + " " + log
+            if (!d.services(ctl, ctx.want(config), "neutron-rpc-server")) {
+                return null;  // it ran already, and so did the agents: nothing waits for its queue
+            }
+            String workers = "for i in $(seq 480); do tail -c +" + (before + 1) + " " + log
                     + " 2>/dev/null | grep -q 'Starting [0-9]* workers' && break; sleep 0.25; done; ";
             d.onController(new Sh(workers + "for i in $(seq 60); do rabbitmqctl -q list_queues name consumers 2>/dev/null | "
                     + "awk '$1==\"q-plugin\" && $2>0 {f=1} END {exit !f}' && exit 0; sleep 1; done; "
@@ -213,10 +230,9 @@ public final class Neutron extends Component {
         Task<Void> start = d.task(name() + ".start", ctx -> {
             boolean changed = ctx.want(config);
             ctx.want(keystone.registered(d));
-            d.services(ctl, changed, "neutron-api", "neutron-dhcp-agent", "neutron-metadata-agent", "neutron-l3-agent");
-            var agents = d.fleet().group(java.util.stream.Stream.concat(ctl.names().stream(), compute.names().stream())
-                    .distinct().toArray(String[]::new));
-            d.services(agents, changed, "neutron-linuxbridge-agent");
+            d.services(ctl, changed, "neutron-api");
+            d.services(net, changed, "neutron-dhcp-agent", "neutron-metadata-agent", "neutron-l3-agent");
+            d.services(ports, changed, "neutron-linuxbridge-agent");
             return null;
         }, rpc);
         // ready for clients: answering, and in the catalog with its service user

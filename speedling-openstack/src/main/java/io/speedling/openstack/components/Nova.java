@@ -443,6 +443,8 @@ public final class Nova extends Component {
             }
             boolean b = d.ini(ctl, "/etc/nova/nova-api-uwsgi.ini", Deploy.UWSGI_EVENTLET, "nova");
             b |= d.listen(ctl, "nova-api", 8774, "/etc/nova/nova-api-uwsgi.ini");
+            // the package's file asks for 8 processes that each load the whole API (lazy-apps): one will do
+            b |= d.ini(ctl, "/etc/nova/nova-api-metadata-uwsgi.ini", Deploy.UWSGI_EVENTLET, "nova");
             b |= d.listen(ctl, "nova-api-metadata", 8775, "/etc/nova/nova-api-metadata-uwsgi.ini");
             // the hypervisor package's own file is read after nova.conf and would win
             Map<String, Map<String, String>> cc = new LinkedHashMap<>();
@@ -499,7 +501,7 @@ public final class Nova extends Component {
         Task<Void> start = d.task(name() + ".start", ctx -> {
             boolean changed = ctx.want(config);
             ctx.want(placement.ready(d));
-            d.services(ctl, changed, "nova-api", "nova-conductor", "nova-scheduler");
+            d.services(ctl, changed, "nova-api", "nova-api-metadata", "nova-conductor", "nova-scheduler");
             return null;
         }, sync, keystone.registered(d), messaging.userReady(d));
         List<Task<?>> computeAfter = new ArrayList<>(List.of(start));
@@ -523,7 +525,11 @@ public final class Nova extends Component {
             d.services(compute, ctx.want(config), "nova-compute");
             return null;
         }, computeAfter.toArray(Task<?>[]::new));
-        d.task(name() + ".ready", ctx -> d.onController(new WaitHttp(d.endpoints().url(8774, "/"), 120, "nova-api")), start);
+        // and the metadata API, which Neutron's metadata agent passes the servers' requests to
+        d.task(name() + ".ready", ctx -> {
+            d.onController(new WaitHttp(d.endpoints().url(8774, "/"), 120, "nova-api"));
+            return d.onController(new WaitHttp(d.endpoints().url(8775, "/"), 120, "nova-api-metadata"));
+        }, start);
         d.task(name() + ".discover_hosts", ctx -> {
             List<String> hosts = d.cloud().inventory().nodesWith(Inventory.COMPUTE);
             // what nova-manage cell_v2 discover_hosts does (map each unmapped compute node of cell1
