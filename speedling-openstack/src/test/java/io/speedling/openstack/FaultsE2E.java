@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Faults for real: a node's container killed mid-deploy, a service that never becomes ready.
+ * Faults for real: a node's container killed mid-deploy, a service that never becomes ready, a
+ * start that fails once.
  * Slices 233-234 are this test's own.
  */
 @Timeout(value = 20, unit = TimeUnit.MINUTES)
@@ -116,6 +117,55 @@ class FaultsE2E {
                 return null;
             }, db.started(d));
             d.task(name() + ".ready", ctx -> d.onController(new WaitHttp("http://127.0.0.1:9/", 8, UNIT)), start);
+        }
+    }
+
+    /** A unit whose start fails the first time (its ExecStartPre says so in the journal), with or without Restart=. */
+    static final class FailsOnce extends FixtureComponent {
+        private final boolean restarts;
+
+        FailsOnce(String unit, boolean restarts) {
+            super(unit, List.of(), List.of("coreutils"), List.of(unit));
+            this.restarts = restarts;
+        }
+
+        @Override
+        protected void plan(Deploy d) {
+            String unit = name();
+            d.task(name() + ".start", ctx -> {
+                d.onController(new WriteFile("/etc/systemd/system/" + unit + ".service", ("[Service]\n"
+                        + "ExecStartPre=/bin/sh -c 'if [ ! -e /run/" + unit + ".once ]; then touch /run/" + unit
+                        + ".once; echo " + unit + ": the first start fails; exit 3; fi'\n"
+                        + "ExecStart=/bin/sleep infinity\n"
+                        + (restarts ? "Restart=on-failure\nRestartSec=1\n" : "Restart=no\n")
+                        + "[Install]\nWantedBy=multi-user.target\n").getBytes(), FileSpec.mode(0644)));
+                d.onController(Sh.checked("systemctl daemon-reload"));
+                d.onController(new Services(List.of(unit), false));
+                return null;
+            });
+        }
+    }
+
+    @Test
+    void aStartThatFailsOnceIsAcceptedWhenSystemdRestartsTheUnitAndReportedWithItsJournalWhenNot() {
+        Image image = AllInOne.named("faults", 234).cache(cache).image();
+        try (Cluster c = provider.cycle(SlicePlan.slice(234).node("controller", 1).build(), image);
+             Fleet fleet = AllInOne.connect(c)) {
+            Cloud restarted = Cloud.builder("restarted").component(new FailsOnce("speedling-restarted", true))
+                    .inventory(Inventory.allInOne(AllInOne.NODE)).build();
+            Deployer.of(restarted, STATE.resolve("restarted")).deploy(fleet);
+            assertThat(fleet.node(AllInOne.NODE).call(Sh.checked("systemctl is-active speedling-restarted; "
+                    + "journalctl -u speedling-restarted -o cat | grep -c 'the first start fails'")).stdout())
+                    .isEqualTo("active\n1\n");
+
+            Cloud failed = Cloud.builder("failed").component(new FailsOnce("speedling-failed", false))
+                    .inventory(Inventory.allInOne(AllInOne.NODE)).build();
+            assertThatThrownBy(() -> Deployer.of(failed, STATE.resolve("failed")).deploy(fleet))
+                    .isInstanceOf(DeployFailedException.class)
+                    .hasMessageContaining("speedling-failed.start")
+                    .hasMessageContaining("systemctl start speedling-failed failed")
+                    .hasMessageContaining("journal of speedling-failed:")
+                    .hasMessageContaining("speedling-failed: the first start fails");
         }
     }
 

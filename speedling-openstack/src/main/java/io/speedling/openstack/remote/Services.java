@@ -36,11 +36,14 @@ public record Services(List<String> units, boolean restart) implements RemoteFun
             List<String> argv = new ArrayList<>(List.of("systemctl", restart ? "restart" : "start"));
             argv.addAll(act);
             CommandResult r = node.run(argv.toArray(String[]::new));
-            if (!r.ok()) {
+            if (!r.ok() && !restartedBySystemd(node, act)) {
                 StringBuilder why = new StringBuilder();
                 for (String u : act) {
                     if (!node.run("systemctl", "is-active", "--quiet", u).ok()) {
-                        why.append('\n').append(node.run("systemctl", "status", "--no-pager", "-n", "20", u).stdout());
+                        // status shows the unit now (systemd may already be restarting it); the journal what failed
+                        why.append('\n').append(node.run("systemctl", "status", "--no-pager", "-n", "0", u).stdout())
+                                .append("journal of ").append(u).append(":\n").append(node.run("journalctl", "-u", u,
+                                        "-n", "25", "--no-pager", "-o", "short-monotonic").stdout());
                     }
                 }
                 throw new IllegalStateException(String.join(" ", argv) + " failed: " + r.stderr().strip() + why);
@@ -58,5 +61,27 @@ public record Services(List<String> units, boolean restart) implements RemoteFun
             node.run(Cmd.of(argv).env(Map.of("SYSTEMCTL_SKIP_SYSV", "1"))).check();
         }
         return done;
+    }
+
+    /**
+     * Whether every unit of {@code units} that is not active has a restart policy and comes up by
+     * it within 15 s, staying up for 2 s: a first start that fails at once (seen once with HAProxy on
+     * a node booted seconds before) is retried by systemd, and the unit then runs as asked.
+     */
+    private static boolean restartedBySystemd(NodeContext node, List<String> units) {
+        for (String u : units) {
+            if (node.run("systemctl", "is-active", "--quiet", u).ok()) {
+                continue;
+            }
+            if ("no".equals(node.run("systemctl", "show", "-p", "Restart", "--value", u).stdout().strip())) {
+                return false;
+            }
+            CommandResult up = node.run("sh", "-c", "for i in $(seq 30); do systemctl is-active --quiet " + u
+                    + " && sleep 2 && systemctl is-active --quiet " + u + " && exit 0; sleep 0.5; done; exit 1");
+            if (!up.ok()) {
+                return false;
+            }
+        }
+        return true;
     }
 }
