@@ -11,7 +11,11 @@ import java.util.Objects;
  * environment additions, working directory and timeout. Immutable.
  *
  * <pre>{@code
- * node.run(Cmd.of("mysql", "-e", sql).stdin(input).timeout(Duration.ofMinutes(2)));
+ * record Migrate(String sql, byte[] input) implements RemoteFunction<CommandResult> {
+ *     public CommandResult run(NodeContext node) {
+ *         return node.run(Cmd.of("mysql", "-e", sql).stdin(input).timeout(Duration.ofMinutes(2)));
+ *     }
+ * }
  * }</pre>
  */
 public record Cmd(List<String> argv, byte[] stdin, Map<String, String> env, String cwd, Duration timeout) {

@@ -5,7 +5,7 @@ package io.speedling.core;
  * group leaves the one the writing process gets.
  *
  * <pre>{@code
- * FileSpec.mode(0640).owner("root").group("keystone")
+ * FileSpec secret = FileSpec.mode(0640).owner("root").group("keystone");
  * }</pre>
  *
  * @param owner user name, or null

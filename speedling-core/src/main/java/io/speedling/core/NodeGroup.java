@@ -24,7 +24,8 @@ import java.util.function.Function;
  * <pre>{@code
  * NodeGroup controllers = fleet.withRole("controller");
  * Map<String, CommandResult> r = controllers.call(Sh.of("systemctl is-active mariadb"));
- * controllers.callEach(n -> new WriteConfig(n.data().get("ip") + ":5000"));
+ * controllers.callEach(n -> WriteFile.text("/etc/app.conf", "listen " + n.data().get("mgmt_ip") + ":5000\n",
+ *         FileSpec.mode(0644)));
  * controllers.send(StreamSource.of(Path.of("big.img")), "/srv/big.img", FileSpec.mode(0600));
  * }</pre>
  */

@@ -13,8 +13,9 @@ import java.util.regex.Pattern;
  * (over SSH, or in this process for a local node).
  *
  * <pre>{@code
- * NodeSpec.ssh("controller-01", SshTarget.of("10.0.0.5")).roles("controller").data("mgmt_ip", "10.0.0.5")
- * NodeSpec.local("here")
+ * NodeSpec remote = NodeSpec.ssh("controller-01", SshTarget.of("10.0.0.5")).roles("controller")
+ *         .data("mgmt_ip", "10.0.0.5");
+ * NodeSpec here = NodeSpec.local("here");
  * }</pre>
  *
  * @param name unique node name (letters, digits, '.', '_' and '-')

@@ -8,7 +8,8 @@ import java.util.Objects;
  * methods.
  *
  * <pre>{@code
- * SshTarget.of("10.0.0.5").user("stack").identity(Path.of("id_ed25519")).jump(SshTarget.of("bastion"))
+ * SshTarget target = SshTarget.of("10.0.0.5").user("stack").identity(Path.of("id_ed25519"))
+ *         .jump(SshTarget.of("bastion"));
  * }</pre>
  *
  * @param host address or host name

@@ -7,9 +7,9 @@ import java.nio.file.Path;
  * {@code $XDG_STATE_HOME/speedling}, or {@code ~/.local/state/speedling} when that is not set.
  * Every default path below it comes from here, so one setting moves all of them.
  *
- * <pre>
- * StateHome.dir("clouds")     // ~/.local/state/speedling/clouds
- * </pre>
+ * <pre>{@code
+ * Path clouds = StateHome.dir("clouds");     // ~/.local/state/speedling/clouds
+ * }</pre>
  */
 public final class StateHome {
     private StateHome() {

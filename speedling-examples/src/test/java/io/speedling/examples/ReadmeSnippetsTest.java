@@ -2,47 +2,22 @@ package io.speedling.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import javax.tools.Diagnostic;
-import javax.tools.DiagnosticCollector;
-import javax.tools.JavaCompiler;
-import javax.tools.JavaFileObject;
-import javax.tools.SimpleJavaFileObject;
-import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The README's Java examples compile against the current API: each {@code .. code:: java} block
- * becomes the body of a method (classes and records in it become local ones) with the
- * speedling packages imported and the few names the prose supplies declared ({@code key},
- * {@code node}, {@code memcached}). A renamed method or a changed signature fails here, naming
- * the README line.
+ * The README's Java examples compile against the current API (each {@code .. code:: java} block,
+ * by {@link JavaSnippets}); a renamed method or a changed signature fails here, naming the README
+ * line. Its jshell session shows the addresses its spec derives.
  */
 class ReadmeSnippetsTest {
-    private static final String IMPORTS = String.join("\n",
-            "import static org.assertj.core.api.Assertions.*;",
-            "import io.speedling.core.*;", "import io.speedling.core.functions.*;", "import io.speedling.core.tasks.*;",
-            "import io.speedling.openstack.*;", "import io.speedling.openstack.components.*;",
-            "import io.speedling.openstack.junit.*;", "import io.speedling.virt.image.*;",
-            "import io.speedling.virt.nodes.*;", "import io.speedling.examples.*;",
-            "import java.nio.file.*;", "import java.util.*;", "import java.util.concurrent.*;",
-            "import org.junit.jupiter.api.Test;", "import org.openstack4j.api.OSClient.OSClientV3;",
-            "import org.openstack4j.model.common.Identifier;", "import org.openstack4j.openstack.OSFactory;", "");
-
-    /** A block of the README: its first line number and its text. */
-    record Block(int line, String code) {
-    }
-
-    static List<Block> javaBlocks(List<String> lines) {
-        List<Block> out = new ArrayList<>();
+    static List<JavaSnippets.Block> javaBlocks(List<String> lines) {
+        List<JavaSnippets.Block> out = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             if (!lines.get(i).strip().equals(".. code:: java")) {
                 continue;
@@ -56,7 +31,7 @@ class ReadmeSnippetsTest {
             for (; j < lines.size() && (lines.get(j).isBlank() || lines.get(j).startsWith("   ")); j++) {
                 code.append(lines.get(j).isBlank() ? "" : lines.get(j).substring(3)).append('\n');
             }
-            out.add(new Block(start + 1, code.toString()));
+            out.add(new JavaSnippets.Block("README.rst", start + 1, code.toString()));
             i = j - 1;
         }
         return out;
@@ -65,38 +40,9 @@ class ReadmeSnippetsTest {
     @Test
     void everyJavaExampleInTheReadmeCompiles(@TempDir Path out) throws IOException {
         Path readme = Path.of("..", "README.rst");
-        List<Block> blocks = javaBlocks(Files.readAllLines(readme));
+        List<JavaSnippets.Block> blocks = javaBlocks(Files.readAllLines(readme));
         assertThat(blocks).as("java blocks in " + readme).hasSizeGreaterThanOrEqualTo(5);
-        List<JavaFileObject> sources = new ArrayList<>();
-        for (Block b : blocks) {
-            String name = "ReadmeLine" + b.line();
-            String src = IMPORTS + "class " + name + " {\n"
-                    + "    @SuppressWarnings(\"unused\")\n"
-                    + "    void example(Path key, Node node, Task<Void> memcached) throws Exception {\n"
-                    + b.code() + "    }\n}\n";
-            sources.add(new SimpleJavaFileObject(URI.create("string:///" + name + ".java"), JavaFileObject.Kind.SOURCE) {
-                @Override
-                public CharSequence getCharContent(boolean ignoreEncodingErrors) {
-                    return src;
-                }
-            });
-        }
-        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        assertThat(javac).as("a JDK's compiler (the tests run on a JDK)").isNotNull();
-        DiagnosticCollector<JavaFileObject> found = new DiagnosticCollector<>();
-        boolean ok = javac.getTask(null, null, found, List.of("-proc:none", "-d", out.toString(), "-classpath",
-                System.getProperty("java.class.path")), null, sources).call();
-        List<String> errors = new ArrayList<>();
-        for (Diagnostic<? extends JavaFileObject> d : found.getDiagnostics()) {
-            if (d.getKind() == Diagnostic.Kind.ERROR) {
-                String file = d.getSource() == null ? "?" : d.getSource().getName();
-                int readmeLine = Integer.parseInt(file.replaceAll("\\D", "")) + (int) d.getLineNumber()
-                        - IMPORTS.split("\n").length - 4;
-                errors.add("README.rst:" + readmeLine + ": " + d.getMessage(Locale.ROOT));
-            }
-        }
-        assertThat(errors).as("README examples that do not compile" + File.separator).isEmpty();
-        assertThat(ok).isTrue();
+        assertThat(JavaSnippets.errors(blocks, out)).as("README examples that do not compile").isEmpty();
     }
 
     /**

@@ -24,9 +24,9 @@ import java.util.function.Consumer;
  * Two equal specs describe the same cloud, so one deploy can serve both; {@link #hash()}
  * identifies it across runs for reuse.
  *
- * <pre>
- * CloudSpec.allInOne().services("keystone", "glance").reuse(true)
- * </pre>
+ * <pre>{@code
+ * CloudSpec spec = CloudSpec.allInOne().services("keystone", "glance").reuse(true);
+ * }</pre>
  */
 public final class CloudSpec {
     private final Values v;

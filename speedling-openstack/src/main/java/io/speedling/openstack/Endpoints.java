@@ -11,11 +11,11 @@ import java.util.stream.Collectors;
  * them ({@link Inventory#virtualIp}). Components build every URL from here, so the same
  * components serve every topology.
  *
- * <pre>
- * d.endpoints().url(9292)              // http://10.231.1.10:9292
- * d.endpoints().url(5000, "/v3")       // http://10.231.1.10:5000/v3
- * d.endpoints().memcachedServers()     // 10.231.1.10:11211
- * </pre>
+ * <pre>{@code
+ * String glance = d.endpoints().url(9292);                // http://10.231.1.10:9292
+ * String keystone = d.endpoints().url(5000, "/v3");       // http://10.231.1.10:5000/v3
+ * String memcached = d.endpoints().memcachedServers();    // 10.231.1.10:11211
+ * }</pre>
  *
  * @param host the address clients use: the single controller's, or the virtual IP
  * @param controllers every controller's own management address, in inventory order

@@ -19,12 +19,12 @@ import org.slf4j.LoggerFactory;
  * {@link #close()} removes node, slice and state, unless the cloud is kept (reuse, or a failure
  * the user wants to inspect).
  *
- * <pre>
+ * <pre>{@code
  * try (OpenStackCloud cloud = OpenStackCloud.up(CloudSpec.allInOne().services("keystone", "glance"))) {
  *     System.out.println(cloud.keystoneUrl() + " " + cloud.admin());
  *     cloud.controller().call(Sh.of("openstack image list"));
  * }
- * </pre>
+ * }</pre>
  */
 public final class OpenStackCloud implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("speedling.cloud");

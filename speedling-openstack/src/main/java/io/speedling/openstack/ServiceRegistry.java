@@ -33,11 +33,11 @@ import java.util.function.Function;
  * registration; selecting it by name ({@code --services}, {@link CloudSpec#services}) brings what it
  * needs along. Immutable: {@link #with} returns a new registry.
  *
- * <pre>
+ * <pre>{@code
  * ServiceRegistry mine = ServiceRegistry.builtIn().with("tenants", List.of("keystone", "openstackclient"),
  *         w -> new Tenants(w.get(Keystone.class), w.get(OpenStackClient.class), List.of("alice")));
- * CloudSpec.allInOne().registry(mine).services("tenants");
- * </pre>
+ * CloudSpec spec = CloudSpec.allInOne().registry(mine).services("tenants");
+ * }</pre>
  */
 public final class ServiceRegistry {
     /** The service every cloud gets: verification and the openrc files use it. */

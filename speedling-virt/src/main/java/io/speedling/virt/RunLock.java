@@ -20,11 +20,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * process ends however it ends, so a killed run never leaves a stale lock. The file names the
  * holder (pid, what for, since when) so the one refused can say who holds it.
  *
- * <pre>
+ * <pre>{@code
  * try (RunLock lock = RunLock.acquire(dir.resolve("slice-1.lock"), "slice 1", "cloud aio", "use another --slice")) {
- *     ... boot and deploy ...
+ *     // boot and deploy
  * }
- * </pre>
+ * }</pre>
  */
 public final class RunLock implements AutoCloseable {
     /** Held in this JVM: a file lock cannot be taken twice by one process, so this answers for it. */

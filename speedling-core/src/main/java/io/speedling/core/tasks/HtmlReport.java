@@ -20,9 +20,9 @@ import java.util.function.Function;
  * in lanes (waits drawn apart from work), the graph of dependencies as an SVG picture, and a table
  * of every task.
  *
- * <pre>
+ * <pre>{@code
  * String html = HtmlReport.of(report).title("deploy of aio").lanes(t -> t.split("\\.")[0]).render();
- * </pre>
+ * }</pre>
  */
 public final class HtmlReport {
     private static final int LABEL_W = 250;

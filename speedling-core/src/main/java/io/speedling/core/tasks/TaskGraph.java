@@ -26,12 +26,12 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * TaskGraph g = TaskGraph.builder().build();
- * Task<Void> db = g.task("mariadb", ctx -> { node.call(new StartMariadb()); return null; });
- * Task<String> token = g.task("keystone", ctx -> node.call(new Bootstrap()), db);
+ * Task<Void> db = g.task("mariadb", ctx -> { node.call(Sh.checked("systemctl start mariadb")); return null; });
+ * Task<String> token = g.task("keystone", ctx -> node.call(Sh.checked("issue-token")).stdout(), db);
  * Task<Void> glance = g.task("glance", ctx -> {
  *     ctx.willNeed(token);                 // start it early
- *     node.call(new SyncGlanceDb());
- *     register(ctx.want(token));           // then wait for it
+ *     node.call(Sh.checked("glance-manage db_sync"));
+ *     node.call(Sh.checked("register " + ctx.want(token)));   // then wait for it
  *     return null;
  * }, db);
  * RunReport report = g.run(glance);        // throws TaskGraphException listing failures

@@ -12,13 +12,13 @@ import java.lang.annotation.Target;
  * {@code @BeforeAll}) or not (set on each test instance). Only marked fields are touched; a marked
  * field of another type, or a final one, fails the class before anything is deployed.
  *
- * <pre>
- * &#64;SpeedlingCloud(services = "keystone")
+ * <pre>{@code
+ * @SpeedlingCloud(services = "keystone")
  * class TokenTest {
- *     &#64;InjectCloud
+ *     @InjectCloud
  *     static OpenStackCloud cloud;
  * }
- * </pre>
+ * }</pre>
  */
 @Target(ElementType.FIELD)
 @Retention(RetentionPolicy.RUNTIME)

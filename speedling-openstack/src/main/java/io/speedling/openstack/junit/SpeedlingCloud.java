@@ -14,13 +14,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * run and shared by every class asking for the same spec; it is removed when the run ends unless
  * reuse is on (here and in the user's settings) or a test failed with {@link #keepOnFailure()}.
  *
- * <pre>
- * &#64;SpeedlingCloud(services = {"keystone", "glance"})
+ * <pre>{@code
+ * @SpeedlingCloud(services = {"keystone", "glance"})
  * class ImageTest {
- *     &#64;Test
- *     void listsImages(OpenStackCloud cloud) { ... cloud.admin() ... }
+ *     @Test
+ *     void listsImages(OpenStackCloud cloud) {
+ *         cloud.controller().call(Sh.checked(". /root/admin-openrc.sh && openstack image list"));
+ *     }
  * }
- * </pre>
+ * }</pre>
  *
  * On a machine that cannot run nodes (no systemd-nspawn, not root) the class is skipped with the
  * reason; configuration parameter {@code speedling.cloud.enabled=false} skips it on purpose.
