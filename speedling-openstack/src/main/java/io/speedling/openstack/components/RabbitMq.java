@@ -1,6 +1,7 @@
 package io.speedling.openstack.components;
 
 import io.speedling.core.FileSpec;
+import io.speedling.core.Node;
 import io.speedling.core.functions.WriteFile;
 import io.speedling.core.tasks.Task;
 import io.speedling.openstack.Component;
@@ -69,11 +70,14 @@ public final class RabbitMq extends Component {
             return null;
         }, config);
         Task<Void> joined = !cluster ? start : d.task(name() + ".join", ctx -> {
-            // once per node: a joined broker that restarts rejoins by itself; its queues are the cluster's
+            // once per node: a joined broker that restarts rejoins by itself; its queues are the cluster's.
+            // One at a time: two brokers joining at once can fail to start their database ("mnesia_app"),
+            // seen once in HighAvailabilityE2E
             String first = "rabbit@" + ctl.nodes().get(0).name();
-            d.fleet().group(ctl.names().subList(1, ctl.size()).toArray(String[]::new)).call(new Once("rabbitmq-join",
-                    first, List.of("sh", "-c", "rabbitmqctl -q stop_app && rabbitmqctl -q join_cluster " + first
-                            + " && rabbitmqctl -q start_app"), Map.of(), null));
+            for (Node n : ctl.nodes().subList(1, ctl.size())) {
+                n.call(new Once("rabbitmq-join", first, List.of("sh", "-c", "rabbitmqctl -q stop_app && "
+                        + "rabbitmqctl -q join_cluster " + first + " && rabbitmqctl -q start_app"), Map.of(), null));
+            }
             return null;
         }, start);
         d.task(name() + ".user", ctx -> {
