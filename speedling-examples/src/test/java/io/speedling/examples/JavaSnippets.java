@@ -1,6 +1,5 @@
 package io.speedling.examples;
 
-import java.io.File;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -84,7 +83,7 @@ final class JavaSnippets {
     }
 
     private static JavaFileObject source(String name, String text) {
-        return new SimpleJavaFileObject(URI.create("string:///" + name.replace(File.separatorChar, '/') + ".java"),
+        return new SimpleJavaFileObject(URI.create("string:///" + name + ".java"),
                 JavaFileObject.Kind.SOURCE) {
             @Override
             public CharSequence getCharContent(boolean ignoreEncodingErrors) {

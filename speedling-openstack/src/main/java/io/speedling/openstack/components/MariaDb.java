@@ -121,7 +121,11 @@ public final class MariaDb extends Component {
             d.services(ctl, ctx.want(config), "mariadb");
             return false;
         }, config);
-        Task<Void> schemas = d.task(name() + ".schemas", ctx -> {
+        Task<?> server = !galera ? start : d.task(name() + ".join", ctx -> {
+            Galera.join(d, ctl, ctx.want(config), ctx.want(start));
+            return null;
+        }, start);
+        d.task(name() + ".schemas", ctx -> {
             StringBuilder sql = new StringBuilder();
             for (Component c : d.cloud().components()) {
                 for (Database db : c.databases()) {
@@ -139,16 +143,6 @@ public final class MariaDb extends Component {
             // schemas made at image build time, loaded into still-empty databases
             d.onController(new io.speedling.core.functions.Sh(io.speedling.openstack.SchemaSnapshot.loadScript(), true));
             return null;
-        }, schemasAfter(d, galera, ctl, config, start));
-    }
-
-    /** What the schemas wait for: the server, with Galera every controller in the cluster, the virtual IP. */
-    private Task<?>[] schemasAfter(Deploy d, boolean galera, io.speedling.core.NodeGroup ctl, Task<Boolean> config,
-                                   Task<Boolean> start) {
-        Task<?> server = !galera ? start : d.task(name() + ".join", ctx -> {
-            Galera.join(d, ctl, ctx.want(config), ctx.want(start));
-            return null;
-        }, start);
-        return front == null ? new Task<?>[] {server} : new Task<?>[] {server, front.ready(d)};
+        }, front == null ? new Task<?>[] {server} : new Task<?>[] {server, front.ready(d)});
     }
 }

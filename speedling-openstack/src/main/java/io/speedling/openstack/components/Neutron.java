@@ -169,8 +169,7 @@ public final class Neutron extends Component {
             s.put("agent", ROOTWRAP_DAEMON);
             boolean changed = d.ini(ctl, "/etc/neutron/neutron.conf", s, "neutron");
             // agents away from the controllers: the message queue and locks, no database
-            var workers = d.fleet().group(ports.names().stream().filter(n -> !ctl.names().contains(n))
-                    .toArray(String[]::new));
+            var workers = Nova.awayFromControllers(d, ctl, ports);
             if (!workers.names().isEmpty()) {
                 Map<String, Map<String, String>> w = new LinkedHashMap<>(Map.of(
                         "DEFAULT", Map.of("transport_url", d.transportUrl(), "auth_strategy", "keystone"),

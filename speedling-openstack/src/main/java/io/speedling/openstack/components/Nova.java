@@ -372,10 +372,13 @@ public final class Nova extends Component {
         return ephemeral != null;
     }
 
-    /** Compute nodes that are not also controllers (none in an all-in-one cloud). */
-    static io.speedling.core.NodeGroup computeOnly(Deploy d, io.speedling.core.NodeGroup ctl,
-                                                   io.speedling.core.NodeGroup compute) {
-        return d.fleet().group(compute.names().stream().filter(n -> !ctl.names().contains(n))
+    /**
+     * The nodes of {@code nodes} that are not also controllers (none in an all-in-one cloud): they get
+     * a config without the database. Nova's compute nodes, Neutron's agents.
+     */
+    static io.speedling.core.NodeGroup awayFromControllers(Deploy d, io.speedling.core.NodeGroup ctl,
+                                                           io.speedling.core.NodeGroup nodes) {
+        return d.fleet().group(nodes.names().stream().filter(n -> !ctl.names().contains(n))
                 .toArray(String[]::new));
     }
 
@@ -427,7 +430,7 @@ public final class Nova extends Component {
             boolean a = d.callEachIni(ctl, "/etc/nova/nova.conf", node -> Inventory.overlay(s,
                     Map.of("DEFAULT", Map.of("my_ip", d.ipOf(node)))), "nova");
             // compute-only nodes: what nova-compute reads, with their own address; no database
-            var workers = computeOnly(d, ctl, compute);
+            var workers = awayFromControllers(d, ctl, compute);
             if (!workers.names().isEmpty()) {
                 a |= d.callEachIni(workers, "/etc/nova/nova.conf", node -> {
                     Map<String, Map<String, String>> w = new LinkedHashMap<>();
