@@ -124,6 +124,8 @@ public final class Fleet implements AutoCloseable {
         private Duration bootstrapTimeout = Duration.ofSeconds(60);
         private Duration heartbeat = Duration.ofSeconds(1);
         private Duration heartbeatTimeout = Duration.ofSeconds(5);
+        private boolean shipRuntime = true;
+        private Path runtimeCache;
         private List<String> jvmOptions = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",
                 "-XX:-UsePerfData", "-Xshare:auto");
 
@@ -211,6 +213,27 @@ public final class Fleet implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Whether a node without Java 17+ gets a runtime from the controller (default true): linked
+         * with jlink from the controller's JDK with just the modules the agent needs (about 25 MiB
+         * packed), kept in the {@link #runtimeCache(Path) runtime cache} and on the node beside the
+         * agent's jars, so only the first connect uploads it. With false, such a node is refused, saying what to install.
+         * A node whose {@link SshTarget#java(String) java} is named is never given one.
+         */
+        public Builder shipRuntime(boolean ship) {
+            this.shipRuntime = ship;
+            return this;
+        }
+
+        /**
+         * Where runtimes for nodes without Java are linked and kept; default {@code runtimes} under
+         * {@link StateHome} (shared by every fleet of the machine: linking takes seconds).
+         */
+        public Builder runtimeCache(Path dir) {
+            this.runtimeCache = Objects.requireNonNull(dir);
+            return this;
+        }
+
         /** Options for the agents' JVMs, replacing the defaults. */
         public Builder jvmOptions(String... options) {
             this.jvmOptions = List.of(options);
@@ -241,7 +264,7 @@ public final class Fleet implements AutoCloseable {
             boolean anySsh = specs.values().stream().anyMatch(s -> !s.isLocal());
             AgentOptions options = new AgentOptions(knownHosts != null ? knownHosts : stateDir.resolve("known_hosts"),
                     hostKeys, agentDir, connectTimeout, bootstrapTimeout, heartbeat, heartbeatTimeout, jvmOptions,
-                    anySsh ? AgentPayload.build(ship) : null);
+                    anySsh ? AgentPayload.build(ship) : null, !shipRuntime ? null : runtimeCache != null ? runtimeCache : StateHome.dir("runtimes"));
             ExecutorService pool = Threads.cached("speedling-connect");
             try {
                 Map<String, CompletableFuture<Node>> futures = new LinkedHashMap<>();

@@ -17,8 +17,10 @@ import java.util.List;
  * @param heartbeatTimeout silence after which a node counts as lost
  * @param jvmOptions options for the agent's JVM
  * @param payload the agent's class path
+ * @param runtimeCache where runtimes for nodes without Java 17+ are linked and kept ({@link AgentRuntime});
+ *     null: such a node is refused instead
  */
 public record AgentOptions(Path knownHosts, HostKeyPolicy hostKeys, String agentDir, Duration connectTimeout,
         Duration bootstrapTimeout, Duration heartbeat, Duration heartbeatTimeout, List<String> jvmOptions,
-        AgentPayload payload) {
+        AgentPayload payload, Path runtimeCache) {
 }

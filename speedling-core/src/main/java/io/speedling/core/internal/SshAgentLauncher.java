@@ -101,12 +101,21 @@ public final class SshAgentLauncher {
             SSHClient client = connect(spec.name(), t, options, clients);
             String dir = options.agentDir().replace("{node}", spec.name());
             AgentNode node = null;
-            for (int attempt = 0; node == null; attempt++) {
-                Started s = start(spec, client, options, dir, log);
+            String runtime = null;  // the key of a runtime shipped to a node without Java 17+
+            boolean jarsSent = false;
+            boolean runtimeSent = false;
+            while (node == null) {
+                Started s = start(spec, client, options, dir, runtime, log);
                 if (s.node != null) {
                     node = s.node;
-                } else if (attempt == 0 && s.missing != null) {
+                } else if (!jarsSent && s.missing != null) {
                     upload(spec.name(), client, options, dir, s.missing, log);
+                    jarsSent = true;
+                } else if (runtime == null && s.noJava && t.java() == null && options.runtimeCache() != null) {
+                    runtime = AgentRuntime.key(options.payload(), options.runtimeCache());
+                } else if (runtime != null && !runtimeSent && s.noRuntime) {
+                    uploadRuntime(spec.name(), client, options, dir, log);
+                    runtimeSent = true;
                 } else {
                     throw new NodeConnectException(spec.name(), "node " + spec.name() + " (" + t
                             + "): the agent did not start: " + s.message);
@@ -188,17 +197,24 @@ public final class SshAgentLauncher {
         return client;
     }
 
-    /** The outcome of one start attempt: a node, or the jars it lacks, or a message. */
-    record Started(AgentNode node, List<String> missing, String message) {
+    /**
+     * The outcome of one start attempt: a node, or the jars it lacks, or a message; {@code noJava}
+     * when the node has no Java 17+ of its own, {@code noRuntime} when it lacks the shipped runtime.
+     */
+    record Started(AgentNode node, List<String> missing, String message, boolean noJava, boolean noRuntime) {
+        Started(AgentNode node, List<String> missing, String message) {
+            this(node, missing, message, false, false);
+        }
     }
 
-    private static Started start(NodeSpec spec, SSHClient client, AgentOptions options, String dir, Logger log) {
+    private static Started start(NodeSpec spec, SSHClient client, AgentOptions options, String dir, String runtime,
+            Logger log) {
         String name = spec.name();
         Session session;
         Session.Command cmd;
         try {
             session = client.startSession();
-            cmd = session.exec(startScript(spec.ssh(), options, dir));
+            cmd = session.exec(startScript(spec.ssh(), options, dir, runtime));
         } catch (IOException e) {
             throw new NodeConnectException(name, "node " + name + ": cannot open an exec channel: " + e.getMessage(), e);
         }
@@ -283,11 +299,14 @@ public final class SshAgentLauncher {
             case "SPEEDLING-NOJAVA":
                 return new Started(null, null, "no java on the node (looked for '" + javaCommand(spec.ssh())
                         + "'). Install a Java 17+ runtime there (Debian: apt-get install openjdk-17-jre-headless)"
-                        + " or name one with SshTarget.java(path)");
+                        + " or name one with SshTarget.java(path)" + SHIP_HINT, true, false);
             case "SPEEDLING-OLDJAVA":
                 return new Started(null, null, w[2] + " on the node is Java " + w[1]
                         + "; the agent needs Java 17 or newer. Install openjdk-17-jre-headless or name another"
-                        + " java with SshTarget.java(path)");
+                        + " java with SshTarget.java(path)" + SHIP_HINT, true, false);
+            case "SPEEDLING-NORUNTIME":
+                return new Started(null, null, "the runtime shipped to the node is missing after its upload", false,
+                        true);
             case "SPEEDLING-NODIR":
                 return new Started(null, null, "cannot create the agent cache directory " + w[1]
                         + " on the node; check the user's home directory and disk space");
@@ -295,6 +314,9 @@ public final class SshAgentLauncher {
                 return new Started(null, null, "unexpected output from the start script: " + line);
         }
     }
+
+    private static final String SHIP_HINT = " (or leave Fleet.Builder.shipRuntime on and the java unnamed: the"
+            + " controller then ships a runtime)";
 
     private static String javaCommand(SshTarget t) {
         return t.java() == null ? "java" : t.java();
@@ -327,6 +349,14 @@ public final class SshAgentLauncher {
     }
 
     static String startScript(SshTarget t, AgentOptions options, String dir) {
+        return startScript(t, options, dir, null);
+    }
+
+    /**
+     * The script that starts the agent: with {@code runtime} (a shipped runtime's key) its java,
+     * else the node's own ({@link SshTarget#java()} or {@code java} on the PATH).
+     */
+    static String startScript(SshTarget t, AgentOptions options, String dir, String runtime) {
         AgentPayload p = options.payload();
         StringBuilder hashes = new StringBuilder();
         StringBuilder cp = new StringBuilder();
@@ -336,16 +366,22 @@ public final class SshAgentLauncher {
         }
         boolean sudo = t.sudo() && !t.user().equals("root");
         String jvm = String.join(" ", options.jvmOptions());
+        String findJava = runtime != null
+                // a shipped runtime keeps its own class-data archive beside it: each archive belongs to one JVM
+                ? "j=\"$d/rt-" + runtime + "/bin/java\"; [ -x \"$j\" ] || { echo SPEEDLING-NORUNTIME; exit 0; }\n"
+                + "a=\"$d/rt-" + runtime + "/cds-" + p.classPathHash() + ".jsa\"\n"
+                : "j=$(command -v " + shellQuote(javaCommand(t)) + ") || { echo SPEEDLING-NOJAVA; exit 0; }\n"
+                + "r=$(readlink -f \"$j\"); r=\"${r%/bin/java}/release\"\n"
+                + "if [ -r \"$r\" ]; then v=$(sed -n 's/^JAVA_VERSION=\"\\([0-9]*\\).*/\\1/p' \"$r\");"
+                + " if [ -n \"$v\" ] && [ \"$v\" -lt 17 ]; then echo \"SPEEDLING-OLDJAVA $v $j\"; exit 0; fi; fi\n"
+                + "a=\"$d/cds-" + p.classPathHash() + ".jsa\"\n";
         return "d=" + dirExpr(dir) + "\n"
                 + "mkdir -p \"$d\" 2>/dev/null || { echo \"SPEEDLING-NODIR $d\"; exit 0; }\n"
                 + "n=''; for h in" + hashes + "; do [ -s \"$d/$h.jar\" ] || n=\"$n $h\"; done\n"
                 + "[ -z \"$n\" ] || { echo \"SPEEDLING-NEED$n\"; exit 0; }\n"
-                + "j=$(command -v " + shellQuote(javaCommand(t)) + ") || { echo SPEEDLING-NOJAVA; exit 0; }\n"
-                + "r=$(readlink -f \"$j\"); r=\"${r%/bin/java}/release\"\n"
-                + "if [ -r \"$r\" ]; then v=$(sed -n 's/^JAVA_VERSION=\"\\([0-9]*\\).*/\\1/p' \"$r\");"
-                + " if [ -n \"$v\" ] && [ \"$v\" -lt 17 ]; then echo \"SPEEDLING-OLDJAVA $v $j\"; exit 0; fi; fi\n"
+                + findJava
                 + "cp=\"" + cp + "\"\n"
-                + "a=\"$d/cds-" + p.classPathHash() + ".jsa\"; x=''\n"
+                + "x=''\n"
                 + "if [ -s \"$a\" ]; then x=\"-XX:SharedArchiveFile=$a -Xlog:cds=off -Xlog:cds+dynamic=off\";\n"
                 + "elif mkdir \"$a.lock\" 2>/dev/null; then\n"
                 // one background run per node dumps a class-data-sharing archive for the next start
@@ -421,6 +457,60 @@ public final class SshAgentLauncher {
                     (System.nanoTime() - t0) / 1_000_000);
         } catch (IOException e) {
             throw new NodeConnectException(name, "node " + name + ": uploading the agent " + (overdue.get()
+                    ? "did not finish within " + options.bootstrapTimeout().toSeconds() + " s" : "failed: "
+                    + e.getMessage()), e);
+        } finally {
+            if (limit != null) {
+                limit.cancel(false);
+            }
+        }
+    }
+
+    /**
+     * Sends the runtime ({@link AgentRuntime}) to a node without Java: checked against its SHA-256,
+     * unpacked beside the agent's jars as {@code rt-KEY}, and tried once before it counts as there.
+     */
+    private static void uploadRuntime(String name, SSHClient client, AgentOptions options, String dir, Logger log) {
+        AgentRuntime.Archive rt = AgentRuntime.archive(options.payload(), options.runtimeCache());
+        long t0 = System.nanoTime();
+        String target = "$d/rt-" + rt.key();
+        String script = "set -e; d=" + dirExpr(dir) + "; t=$(mktemp -d \"$d/.runtime.XXXXXX\");"
+                + " trap 'rm -rf \"$t\"' EXIT; cat > \"$t/rt.tar.gz\";"
+                + " echo '" + rt.sha256() + "  '\"$t/rt.tar.gz\" | sha256sum --quiet -c;"
+                + " mkdir \"$t/rt\"; tar -xzf \"$t/rt.tar.gz\" -C \"$t/rt\";"
+                + " v=$(\"$t/rt/bin/java\" -Xshare:auto -version 2>&1) || { echo \"SPEEDLING-RTFAIL $v\"; exit 0; };"
+                + " mv -T \"$t/rt\" \"" + target + "\" 2>/dev/null || [ -x \"" + target + "/bin/java\" ];"
+                + " echo SPEEDLING-UPLOADED";
+        ScheduledFuture<?> limit = null;
+        java.util.concurrent.atomic.AtomicBoolean overdue = new java.util.concurrent.atomic.AtomicBoolean();
+        try (Session session = client.startSession()) {
+            limit = TIMER.schedule(() -> {
+                overdue.set(true);
+                closeQuietly(session);
+            }, options.bootstrapTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            Session.Command cmd = session.exec(script);
+            StderrTail stderr = new StderrTail(cmd.getErrorStream(), log, name);
+            try (OutputStream o = cmd.getOutputStream()) {
+                Files.copy(rt.file(), o);
+            }
+            String out = NodeLog.clean(new String(cmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            cmd.join(options.bootstrapTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            if (out.contains("SPEEDLING-RTFAIL")) {
+                throw new NodeConnectException(name, "node " + name + ": the Java runtime linked from "
+                        + System.getProperty("java.home") + " does not run there: "
+                        + out.substring(out.indexOf("SPEEDLING-RTFAIL") + 16).strip()
+                        + "\nInstall a Java 17+ runtime on the node (Debian: apt-get install openjdk-17-jre-headless)");
+            }
+            if (!out.contains("SPEEDLING-UPLOADED")) {
+                throw new NodeConnectException(name, "node " + name + ": uploading a Java runtime to " + dir
+                        + " failed (exit " + cmd.getExitStatus() + ")" + stderr.awaitText()
+                        + "\nThe node needs tar, gzip and sha256sum, and " + (rt.size() >> 20) * 3
+                        + " MiB free in that directory");
+            }
+            log.info("[{}] no Java 17+ on the node: shipped runtime {} ({} MiB) in {} ms", name, rt.key(),
+                    rt.size() >> 20, (System.nanoTime() - t0) / 1_000_000);
+        } catch (IOException e) {
+            throw new NodeConnectException(name, "node " + name + ": uploading a Java runtime " + (overdue.get()
                     ? "did not finish within " + options.bootstrapTimeout().toSeconds() + " s" : "failed: "
                     + e.getMessage()), e);
         } finally {

@@ -147,6 +147,37 @@ class NspawnIT {
         assertWiped(203);
     }
 
+    @Test
+    void aNodeWithoutJavaIsGivenARuntimeOnce() throws Exception {
+        Image bare = VirtTesting.cache().build(VirtTesting.BASE);
+        Path runtimes = STATE.resolve("runtimes");
+        SlicePlan p = SlicePlan.slice(203).node("worker", 1).build();
+        try (Cluster c = provider.cycle(p, bare)) {
+            long t0 = System.nanoTime();
+            try (Fleet f = c.fleet().runtimeCache(runtimes).connect()) {
+                long first = System.nanoTime() - t0;
+                var out = f.node("worker-01").call(new Sh("command -v java || echo no-java-on-path; "
+                        + "ls ~/.cache/speedling/agent | grep -c '^rt-'", true));
+                assertThat(out.stdout()).isEqualTo("no-java-on-path\n1\n");
+                String stamp = "stat -c '%n %i' ~/.cache/speedling/agent/rt-* ~/.cache/speedling/agent/rt-*/lib/modules";
+                String before = f.node("worker-01").call(new Sh(stamp, true)).stdout();
+                assertThat(runtimes).isDirectoryContaining("glob:**/rt-*.tar.gz");
+                t0 = System.nanoTime();
+                try (Fleet again = c.fleet().runtimeCache(runtimes).connect()) {
+                    long cached = System.nanoTime() - t0;
+                    assertThat(again.node("worker-01").call(new Sh(stamp, true)).stdout()).as("not sent again")
+                            .isEqualTo(before);
+                    System.out.printf("runtime shipped: first connect %.2f s (link + upload), second %.2f s%n",
+                            first / 1e9, cached / 1e9);
+                }
+            }
+            // with shipping off, the node is refused saying what to install
+            assertThatThrownBy(() -> c.fleet().shipRuntime(false).connect())
+                    .hasMessageContaining("no java on the node").hasMessageContaining("openjdk-17-jre-headless");
+        }
+        assertWiped(203);
+    }
+
     /** Boots slice 203 and then waits to be killed. */
     public static final class UpAndHang {
         public static void main(String[] args) throws Exception {
