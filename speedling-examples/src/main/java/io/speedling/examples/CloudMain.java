@@ -29,7 +29,14 @@ import java.util.Map;
  *                                   --compute-driver libvirt runs servers as qemu domains;
  *                                   --tempest runs Tempest's smoke tests (or those matching REGEX)
  *                                   after the deploy, as its last task
+ * cloud --hosts FILE [--trust-new-hosts] [--name aio] [--services ...] [--config ...] [--no-verify] ...
+ *                                   the same onto machines you have, named with their roles in an
+ *                                   inventory file (speedling-examples/hosts.example.json): every
+ *                                   host checked first, missing packages installed, a Java runtime
+ *                                   shipped where there is none; host keys must be in known_hosts
+ *                                   unless --trust-new-hosts
  * cloud --wipe [--name aio] [--slice 1]   remove it
+ * cloud --wipe --hosts FILE [--name aio]  remove it from the hosts (what the deploy installed and wrote)
  * </pre>
  *
  * On a terminal it shows one live status line and sends the log to
@@ -41,11 +48,14 @@ public final class CloudMain {
             usage: cloud [--name aio] [--slice 1] [--services keystone,glance,...] [--controllers 1|3|5] [--workers N]
                          [--storage N] [--config NODE:PATH:SECTION.KEY=VALUE ...] [--compute-driver fake|libvirt] [--no-verify] [--bare]
                          [--tempest smoke|REGEX]
-                   cloud --wipe [--name aio] [--slice 1]""";
+                   cloud --hosts FILE [--trust-new-hosts] [--name aio] [--services ...] [--config ...] [--no-verify]
+                   cloud --wipe [--name aio] [--slice 1 | --hosts FILE]""";
     private static final java.util.Set<String> WITH_VALUE = java.util.Set.of("--name", "--slice", "--services",
-            "--controllers", "--workers", "--storage", "--config", "--compute-driver", "--tempest");
-    private static final java.util.Set<String> FLAGS = java.util.Set.of("--no-verify", "--wipe", "--help", "--bare");
-    private static final java.util.Set<String> WIPE_OPTIONS = java.util.Set.of("--wipe", "--name", "--slice");
+            "--controllers", "--workers", "--storage", "--config", "--compute-driver", "--tempest", "--hosts");
+    private static final java.util.Set<String> FLAGS = java.util.Set.of("--no-verify", "--wipe", "--help", "--bare",
+            "--trust-new-hosts");
+    private static final java.util.Set<String> WIPE_OPTIONS = java.util.Set.of("--wipe", "--name", "--slice", "--hosts",
+            "--trust-new-hosts");
 
     /**
      * Refuses what this command does not know, so a typo ({@code --worker 1}) is not silently
@@ -97,6 +107,18 @@ public final class CloudMain {
      */
     static CloudSpec cloudOf(Map<String, List<String>> given) {
         String name = one(given, "--name", "aio");
+        String hostsFile = one(given, "--hosts", null);
+        if (hostsFile == null && given.containsKey("--trust-new-hosts")) {
+            throw new IllegalArgumentException("--trust-new-hosts is about the hosts of --hosts FILE; give that too");
+        }
+        if (hostsFile != null) {
+            for (String o : List.of("--slice", "--controllers", "--workers", "--storage")) {
+                if (given.containsKey(o)) {
+                    throw new IllegalArgumentException(o + " has no meaning with --hosts (the hosts file names the "
+                            + "machines and their roles); leave it out");
+                }
+            }
+        }
         String sliceArg = one(given, "--slice", "1");
         if (!sliceArg.matches("[0-9]{1,3}") || Integer.parseInt(sliceArg) > SlicePlan.MAX_SLICE) {
             throw new IllegalArgumentException("--slice " + sliceArg + " is not a slice: give a number 0-"
@@ -117,6 +139,10 @@ public final class CloudMain {
             throw new IllegalArgumentException("--controllers " + controllers + " is not a number: give 1, 3 or 5");
         }
         spec = spec.controllers(Integer.parseInt(controllers));
+        if (hostsFile != null) {
+            spec = spec.hosts(io.speedling.openstack.Hosts.read(Path.of(hostsFile))
+                    .trustNewHosts(given.containsKey("--trust-new-hosts")));
+        }
         spec = spec.workers(nodeCount(given, "--workers"));
         spec = spec.storage(nodeCount(given, "--storage"));
         for (String c : given.getOrDefault("--config", List.of())) {
@@ -151,6 +177,11 @@ public final class CloudMain {
             System.err.println("cloud: " + e.getMessage() + "\n" + USAGE);
             System.exit(2);
             return;
+        } catch (SpeedlingException e) {
+            // a hosts file that cannot be read or has problems: each is named, nothing was done
+            System.err.println("cloud: " + e.getMessage());
+            System.exit(2);
+            return;
         }
         String name = spec.cloudName();
         Progress progress = Progress.console();
@@ -170,7 +201,8 @@ public final class CloudMain {
         try {
             if (given.containsKey("--wipe")) {
                 OpenStackCloud.wipe(spec);
-                System.out.println("cloud-wiped name=" + name + " slice=" + spec.slice());
+                System.out.println("cloud-wiped name=" + name + (spec.hosts() != null ? " hosts=" + spec.hosts().file()
+                        : " slice=" + spec.slice()));
                 return;
             }
             deploy(spec, progress);
@@ -194,9 +226,10 @@ public final class CloudMain {
             System.out.println("Use it:  export OS_CLIENT_CONFIG_FILE=" + cloud.cloudsYaml() + " OS_CLOUD=" + name
                     + "-admin; openstack server list");
             System.out.println("   or:   . " + cloud.adminOpenrc() + "   (ssh -F " + cloud.sshConfig() + " "
-                    + AllInOne.NODE + " has the client too)");
+                    + cloud.controller().name() + " has the client too)");
             System.out.println("Report:  " + cloud.htmlReport() + " (open it in a browser)");
-            System.out.println("Wipe it: speedling-examples/bin/cloud --wipe --name " + name + " --slice " + spec.slice());
+            System.out.println("Wipe it: speedling-examples/bin/cloud --wipe --name " + name + (spec.hosts() != null
+                    ? " --hosts " + spec.hosts().file() : " --slice " + spec.slice()));
             System.out.printf("cloud-ready name=%s keystone=%s clouds_yaml=%s openrc=%s report=%s%n", name,
                     cloud.keystoneUrl(), cloud.cloudsYaml(), cloud.adminOpenrc(), cloud.htmlReport());
         }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.speedling.openstack.CloudSpec;
 import org.junit.jupiter.api.Test;
 
 class CloudMainTest {
@@ -23,7 +24,8 @@ class CloudMainTest {
     void aTypoOrAMissingValueIsRefusedNotDropped() {
         assertThatThrownBy(() -> CloudMain.checkOptions(new String[] {"--worker", "1"}))
                 .hasMessageStartingWith("unknown option '--worker'; the options are [--compute-driver, --config, "
-                        + "--controllers, --name, --services, --slice, --storage, --tempest, --workers] (each with a value) and [--bare, --help, --no-verify, --wipe]");
+                        + "--controllers, --hosts, --name, --services, --slice, --storage, --tempest, --workers] (each with a "
+                        + "value) and [--bare, --help, --no-verify, --trust-new-hosts, --wipe]");
         assertThatThrownBy(() -> CloudMain.checkOptions(new String[] {"--name", "lab", "extra"}))
                 .hasMessageStartingWith("unexpected argument 'extra'");
         assertThatThrownBy(() -> CloudMain.checkOptions(new String[] {"--workers"}))
@@ -83,5 +85,24 @@ class CloudMainTest {
                 .topology()).isEqualTo("3 controllers+1 workers");
         assertThatThrownBy(() -> CloudMain.cloudOf(CloudMain.checkOptions(new String[] {"--compute-driver", "xen"})))
                 .hasMessageContaining("xen");
+    }
+
+    @Test
+    void hostsComeFromAFileAndRefuseTheOptionsOfBootedNodes(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.writeString(tmp.resolve("lab.json"), """
+                { "hosts": [ { "name": "aio", "address": "10.0.0.1", "roles": ["controller", "compute"] } ] }""");
+        CloudSpec spec = CloudMain.cloudOf(CloudMain.checkOptions(new String[] {"--hosts", file.toString(),
+            "--trust-new-hosts", "--services", "keystone"}));
+        assertThat(spec.hosts().hostKeyPolicy()).isEqualTo(io.speedling.core.HostKeyPolicy.TRUST_ON_FIRST_USE);
+        assertThat(spec.inventory().nodes()).containsExactly("aio");
+        assertThatThrownBy(() -> CloudMain.cloudOf(CloudMain.checkOptions(new String[] {"--hosts", file.toString(),
+            "--workers", "2"}))).hasMessageContaining("--workers has no meaning with --hosts");
+        assertThatThrownBy(() -> CloudMain.cloudOf(CloudMain.checkOptions(new String[] {"--trust-new-hosts"})))
+                .hasMessageContaining("give that too");
+        assertThatThrownBy(() -> CloudMain.cloudOf(CloudMain.checkOptions(new String[] {"--hosts",
+            tmp.resolve("none.json").toString()}))).hasMessageContaining("cannot read the hosts file");
+        assertThatCode(() -> CloudMain.cloudOf(CloudMain.checkOptions(new String[] {"--wipe", "--hosts",
+            file.toString(), "--name", "lab"}))).doesNotThrowAnyException();
     }
 }

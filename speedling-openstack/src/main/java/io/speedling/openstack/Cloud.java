@@ -71,6 +71,15 @@ public final class Cloud {
         return new ArrayList<>(all);
     }
 
+    /** The Debian packages {@code node} needs ({@link Component#packagesOn}), in component order. */
+    public List<String> packagesOn(String node) {
+        Set<String> all = new LinkedHashSet<>();
+        for (Component c : components) {
+            all.addAll(c.packagesOn(inventory, node));
+        }
+        return new ArrayList<>(all);
+    }
+
     public List<String> services() {
         return units(Component::services);
     }

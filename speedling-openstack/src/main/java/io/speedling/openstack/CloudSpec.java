@@ -46,6 +46,7 @@ public final class CloudSpec {
         String computeDriver = Nova.FAKE;
         String tempest;
         ServiceRegistry registry = ServiceRegistry.builtIn();
+        Hosts hosts;
 
         Values copy() {
             try {
@@ -57,7 +58,7 @@ public final class CloudSpec {
 
         List<Object> all() {
             return java.util.Arrays.asList(services, controllers, workers, storage, name, slice, reuse, keepOnFailure,
-                    verify, config, computeDriver, tempest, registry);
+                    verify, config, computeDriver, tempest, registry, hosts);
         }
     }
 
@@ -75,6 +76,10 @@ public final class CloudSpec {
         v.config = List.copyOf(v.config);
         v.computeDriver = Nova.driverName(v.computeDriver);
         Tempest.requireRunnable(v.tempest, v.services);
+        if (v.hosts != null && (v.controllers != 1 || v.workers != 0 || v.storage != 0)) {
+            throw new IllegalArgumentException("the hosts file " + v.hosts.file() + " gives the nodes and their roles; "
+                    + "leave controllers, workers and storage unset (they say how many nodes speedling boots)");
+        }
         // an unknown node (worker-03 of a cloud with 2 workers) or a malformed setting is refused here
         this.v = v;
         inventory();
@@ -153,7 +158,25 @@ public final class CloudSpec {
      * the virtual IP with several controllers) with the config overrides.
      */
     public Inventory inventory() {
+        if (v.hosts != null) {
+            return v.hosts.inventory().config(v.config);
+        }
         return AllInOne.inventory(v.controllers, v.workers, v.storage, sliceOrDerived()).config(v.config);
+    }
+
+    /** The machines the cloud is deployed onto, or null when speedling boots its own nodes. */
+    public Hosts hosts() {
+        return v.hosts;
+    }
+
+    /**
+     * Deploys onto machines the user already has ({@link Hosts#read}: an inventory file) instead
+     * of nodes speedling boots: their names and roles are the topology, packages missing there are
+     * installed during the deploy, and a host without Java gets a runtime for the agent. Null goes
+     * back to booted nodes.
+     */
+    public CloudSpec hosts(Hosts h) {
+        return with(x -> x.hosts = h);
     }
 
     /** Worker nodes for nova-compute and the network agent; 0 puts everything on one node. */
@@ -197,6 +220,9 @@ public final class CloudSpec {
      * are storage nodes.
      */
     public String topology() {
+        if (v.hosts != null) {
+            return "hosts " + String.join(",", v.hosts.inventory().nodes());
+        }
         String ctl = v.controllers == 1 ? "controller" : v.controllers + " controllers";
         return (v.workers == 0 ? (v.controllers == 1 ? "all-in-one" : ctl) : ctl + "+" + v.workers + " workers")
                 + (v.storage == 0 ? "" : "+" + v.storage + " storage");
@@ -307,7 +333,8 @@ public final class CloudSpec {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             md.update((topology() + "\n" + String.join(",", v.services) + "\n" + (v.name == null ? "" : v.name)
                     + (v.config.isEmpty() ? "" : "\n" + v.config)
-                    + (Nova.FAKE.equals(v.computeDriver) ? "" : "\n" + v.computeDriver)).getBytes(StandardCharsets.UTF_8));
+                    + (Nova.FAKE.equals(v.computeDriver) ? "" : "\n" + v.computeDriver)
+                    + (v.hosts == null ? "" : "\n" + v.hosts)).getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(md.digest()).substring(0, 12);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java has SHA-256", e);

@@ -43,6 +43,22 @@ public abstract class Component {
     /** Package names per distro family. */
     public abstract Map<DistroFamily, List<String>> packages();
 
+    /**
+     * The Debian packages of this component that {@code node} of {@code inventory} needs: what a
+     * deploy onto the user's own hosts installs there. By default all of {@link #packages()} on
+     * every node; components that place their services by role narrow it to each node's own (a
+     * node image holds every package anyway).
+     */
+    public List<String> packagesOn(Inventory inventory, String node) {
+        return packages().get(DistroFamily.DEBIAN);
+    }
+
+    /** All of this component's Debian packages on a controller, none elsewhere (for what runs only there). */
+    protected final List<String> onControllersOnly(Inventory inventory, String node) {
+        return inventory.rolesOf(node).contains(Inventory.CONTROLLER) ? packages().get(DistroFamily.DEBIAN)
+                : List.of();
+    }
+
     /** systemd units this component runs (Debian names). */
     public abstract List<String> services();
 

@@ -244,28 +244,97 @@ public final class Deployer {
                 reportFile, html);
     }
 
+    /** Where a host records the packages the deploy installed there (what a wipe of existing hosts removes). */
+    public static final String INSTALLED_RECORD = "/var/lib/speedling/installed-packages";
+
+    /**
+     * Checks every node for the packages the cloud's components need; with {@link
+     * #installPackages} each node installs its own ones ({@link Cloud#packagesOn}), all nodes at
+     * once, else the nodes that lack some are refused, all named at once.
+     */
     private void checkPackages(Fleet fleet) {
-        List<String> pkgs = cloud.packages();
-        String check = "dpkg-query -W -f='${db:Status-Abbrev} ${Package}\\n' " + String.join(" ", pkgs)
-                + " 2>&1 | awk '$1 != \"ii\" {print $NF}' | sed 's/^dpkg-query: no packages found matching //'";
-        Map<String, io.speedling.core.CommandResult> out = fleet.group(cloud.inventory().nodes().toArray(String[]::new))
-                .call(new Sh(check, false));
+        List<String> nodes = new ArrayList<>(cloud.inventory().nodes());
+        if (!installPackages) {
+            Map<String, io.speedling.core.CommandResult> out = fleet.group(nodes.toArray(String[]::new))
+                    .call(new Sh(missingList(cloud.packages()), false));
+            List<String> lacking = new ArrayList<>();
+            out.forEach((node, r) -> {
+                String missing = String.join(" ", r.stdout().lines().map(String::strip).filter(x -> !x.isEmpty())
+                        .toList());
+                if (!missing.isEmpty()) {
+                    lacking.add(node + ": " + missing);
+                }
+            });
+            if (!lacking.isEmpty()) {
+                throw new SpeedlingException("nodes lack packages of cloud " + cloud.name() + ":\n  "
+                        + String.join("\n  ", lacking) + "\nDeploy onto an image built with OpenStackImage (it has "
+                        + "them), or allow installs with Deployer.installPackages(true)");
+            }
+            return;
+        }
+        long t0 = System.nanoTime();
+        Map<String, java.util.concurrent.CompletableFuture<io.speedling.core.CommandResult>> running =
+                new java.util.LinkedHashMap<>();
+        for (String n : nodes) {
+            List<String> pkgs = cloud.packagesOn(n);
+            if (!pkgs.isEmpty()) {
+                running.put(n, fleet.node(n).submit(new Sh(installScript(missingList(pkgs)), true)
+                        .timeout(Duration.ofMinutes(30))));
+            }
+        }
+        Map<String, io.speedling.core.CommandResult> out = new io.speedling.core.FanOut<>("install packages", running)
+                .join();
         out.forEach((node, r) -> {
-            List<String> missing = r.stdout().lines().map(String::strip).filter(s -> !s.isEmpty()).toList();
-            if (missing.isEmpty()) {
-                return;
+            if (!r.stdout().isBlank()) {
+                LOG.info("installed on {} ({} s after the start of the installs): {}", node,
+                        (System.nanoTime() - t0) / 1_000_000_000, r.stdout().strip());
             }
-            if (!installPackages) {
-                throw new SpeedlingException("node " + node + " lacks packages of cloud " + cloud.name() + ": "
-                        + String.join(" ", missing) + ". Deploy onto an image built with OpenStackImage (it has them), "
-                        + "or allow installs with Deployer.installPackages(true)");
-            }
-            LOG.info("installing on {}: {}", node, String.join(" ", missing));
-            fleet.node(node).call(new Sh("printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d; chmod 755 "
-                    + "/usr/sbin/policy-rc.d; trap 'rm -f /usr/sbin/policy-rc.d' EXIT; export DEBIAN_FRONTEND="
-                    + "noninteractive; apt-get -q update && apt-get -q -y --no-install-recommends install "
-                    + String.join(" ", missing), true));
         });
+    }
+
+    private static String missingList(List<String> pkgs) {
+        return "dpkg-query -W -f='${db:Status-Abbrev} ${Package}\\n' " + String.join(" ", pkgs)
+                + " 2>&1 | awk '$1 != \"ii\" {print $NF}' | sed 's/^dpkg-query: no packages found matching //'";
+    }
+
+    /**
+     * Installs what a node lacks as the image build would: debconf answered first (no package sets
+     * up a database or registers endpoints by itself), nothing started by the packages, the
+     * cloud's services disabled (the deploy starts what it configured) and masked units masked;
+     * the installed names are appended to {@value #INSTALLED_RECORD}. Prints the names it
+     * installed, nothing when the node had everything.
+     */
+    private String installScript(String missingList) {
+        List<String> debconf = new ArrayList<>();
+        cloud.components().forEach(c -> debconf.addAll(c.debconf()));
+        StringBuilder s = new StringBuilder("set -e\nmissing=$(" + missingList + ")\n[ -n \"$missing\" ] || exit 0\n"
+                + "export DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8\n");
+        if (!debconf.isEmpty()) {
+            s.append("debconf-set-selections <<'EOF'\n").append(String.join("\n", new java.util.TreeSet<>(debconf)))
+                    .append("\nEOF\n");
+        }
+        s.append("""
+                # packages start nothing while they are installed: the deploy starts what it configured
+                printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d; chmod 755 /usr/sbin/policy-rc.d
+                trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+                apt-get -q update >/dev/null
+                apt-get -q -y -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \\
+                  --no-install-recommends install $missing >/tmp/speedling-apt.log 2>&1 \\
+                  || { tail -n 30 /tmp/speedling-apt.log >&2; exit 1; }
+                mkdir -p /var/lib/speedling
+                for p in $missing; do echo "$p"; done >> %s
+                """.formatted(INSTALLED_RECORD));
+        for (String unit : cloud.services()) {
+            s.append("systemctl disable ").append(unit).append(" >/dev/null 2>&1 || true\n");
+        }
+        for (String unit : cloud.masked()) {
+            s.append("systemctl mask ").append(unit).append(" >/dev/null 2>&1 || true\n");
+        }
+        // as on the image: slow starts of three controllers on two cores outlast systemd's 90 s
+        s.append("mkdir -p /etc/systemd/system.conf.d\n"
+                + "printf '[Manager]\\nDefaultTimeoutStartSec=300s\\n' > /etc/systemd/system.conf.d/60-speedling.conf\n"
+                + "systemctl daemon-reexec\necho $missing\n");
+        return s.toString();
     }
 
     /**

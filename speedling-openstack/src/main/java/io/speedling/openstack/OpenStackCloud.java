@@ -73,6 +73,9 @@ public final class OpenStackCloud implements AutoCloseable {
      * @param userAllowsReuse the user's reuse setting; reuse happens only when the spec asks too
      */
     public static OpenStackCloud up(CloudSpec spec, Progress progress, boolean userAllowsReuse) {
+        if (spec.hosts() != null) {
+            return upOnHosts(spec, progress);
+        }
         NspawnProvider.checkHost();
         AllInOne aio = allInOne(spec);
         boolean reuse = spec.reuse() && userAllowsReuse;
@@ -145,6 +148,129 @@ public final class OpenStackCloud implements AutoCloseable {
         }
     }
 
+    /**
+     * The cloud on machines the user has ({@link CloudSpec#hosts}): connect (a host without Java
+     * gets a runtime), check every host before changing any ({@link HostChecks}), mark them as this
+     * cloud's, install what they lack and deploy. A rerun keeps the secrets and converges. The cloud
+     * stays on the hosts after {@link #close()}; {@link #wipe} removes it.
+     */
+    private static OpenStackCloud upOnHosts(CloudSpec spec, Progress progress) {
+        String name = spec.cloudName();
+        Path stateDir = Deployer.defaultStateDir(name);
+        io.speedling.virt.RunLock lock = io.speedling.virt.RunLock.acquire(stateDir.resolveSibling(name + ".lock"),
+                "cloud " + name, "cloud " + name + " on " + spec.hosts().file(), "give another --name");
+        Fleet fleet = null;
+        try {
+            progress.phase("hosts", "connecting to " + String.join(", ", spec.inventory().nodes()));
+            fleet = connect(spec.hosts());
+            progress.phaseDone("agents up");
+            progress.phase("checks", "distribution, memory, disk, interfaces, ports");
+            HostChecks.check(fleet, spec, name);
+            progress.phaseDone("every host ready");
+            HostChecks.mark(fleet, spec, name);
+            Deployer deployer = Deployer.of(spec.cloud(), stateDir).installPackages(true);
+            DeployResult r = deployer.listener(progress.label("deploy " + name)).deploy(fleet);
+            writeSshConfig(stateDir, spec.hosts());
+            progress.line(r.summary());
+            if (spec.verify()) {
+                String ctl = firstController(spec);
+                progress.phase("verify", "openstack client on " + ctl);
+                progress.phaseDone(Verifier.format(Verifier.run(fleet.node(ctl), spec.services())));
+            }
+            return new OpenStackCloud(spec, null, null, fleet, r, false, false, lock::close);
+        } catch (RuntimeException e) {
+            if (fleet != null) {
+                fleet.close();
+            }
+            lock.close();
+            throw e;
+        }
+    }
+
+    /** Agents on the hosts of an inventory file, with OpenStack's remote functions shipped. */
+    static Fleet connect(Hosts hosts) {
+        return Fleet.builder().nodes(hosts.nodeSpecs()).knownHosts(hosts.knownHosts()).hostKeys(hosts.hostKeyPolicy())
+                .ship(AllInOne.class).connect();
+    }
+
+    private static String firstController(CloudSpec spec) {
+        return spec.inventory().nodesWith(Inventory.CONTROLLER).get(0);
+    }
+
+    /** {@code ssh -F STATE/ssh_config NODE} logs into a host as the deploy does. */
+    private static void writeSshConfig(Path stateDir, Hosts hosts) {
+        StringBuilder b = new StringBuilder("# written by speedling for the hosts of " + hosts.file() + "\n");
+        for (Hosts.Host h : hosts.hosts()) {
+            b.append("Host ").append(h.name()).append("\n  HostName ").append(h.ssh().host()).append("\n  Port ")
+                    .append(h.ssh().port()).append("\n  User ").append(h.ssh().user()).append("\n  UserKnownHostsFile ")
+                    .append(hosts.knownHosts()).append("\n");
+            if (h.ssh().identity() != null) {
+                b.append("  IdentityFile ").append(h.ssh().identity()).append("\n");
+            }
+            if (h.ssh().jump() != null) {
+                io.speedling.core.SshTarget j = h.ssh().jump();
+                b.append("  ProxyJump ").append(j.user()).append('@').append(j.host()).append(':').append(j.port())
+                        .append("\n");
+            }
+        }
+        try {
+            java.nio.file.Files.writeString(stateDir.resolve("ssh_config"), b.toString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot write " + stateDir.resolve("ssh_config"), e);
+        }
+    }
+
+    /**
+     * Removes the cloud of {@code spec} from its hosts: the cloud's services stopped and disabled,
+     * the packages the deploy installed purged ({@value Deployer#INSTALLED_RECORD}) with the
+     * database and message queue data of those it installed, speedling's own files on the host and
+     * the cloud's state directory. Packages the host had before stay, and so do the dependencies
+     * apt pulled in with the purged ones ({@code apt-get autoremove} takes them) and the agent's
+     * cache in the SSH user's home. Refuses a host that holds another cloud.
+     */
+    private static void wipeHosts(CloudSpec spec) {
+        String name = spec.cloudName();
+        Path stateDir = Deployer.defaultStateDir(name);
+        try (io.speedling.virt.RunLock lock = io.speedling.virt.RunLock.acquire(stateDir.resolveSibling(name + ".lock"),
+                "cloud " + name, "a wipe of cloud " + name, "wait for the other run to end")) {
+            try (Fleet fleet = connect(spec.hosts())) {
+                Cloud cloud = spec.cloud();
+                java.util.Map<String, io.speedling.core.CommandResult> holders = fleet.all().call(
+                        new io.speedling.core.functions.Sh("cat " + HostChecks.MARKER + " 2>/dev/null || true", true));
+                java.util.List<String> others = new java.util.ArrayList<>();
+                holders.forEach((n, r) -> {
+                    String held = r.stdout().strip();
+                    if (!held.isEmpty() && !held.equals(name)) {
+                        others.add(n + " holds cloud '" + held + "'");
+                    }
+                });
+                if (!others.isEmpty()) {
+                    throw new io.speedling.core.SpeedlingException("not wiping cloud " + name + ": " + String.join(", ",
+                            others) + "; nothing was changed (wipe that cloud with its own --name)");
+                }
+                String units = String.join(" ", cloud.services());
+                String script = "[ -f " + HostChecks.MARKER + " ] || exit 0\n"
+                        // one unit at a time: systemctl gives up on a list with a unit the host lacks
+                        + "for u in " + units + "; do systemctl disable --now $u >/dev/null 2>&1 || true; done\n"
+                        + "for u in " + String.join(" ", cloud.masked()) + "; do systemctl unmask $u >/dev/null 2>&1"
+                        + " || true; done\n"
+                        + "pkgs=$(sort -u " + Deployer.INSTALLED_RECORD + " 2>/dev/null | tr '\\n' ' ')\n"
+                        + "if [ -n \"$pkgs\" ]; then\n"
+                        + "  DEBIAN_FRONTEND=noninteractive apt-get -q -y purge $pkgs >/tmp/speedling-purge.log 2>&1"
+                        + " || { tail -n 20 /tmp/speedling-purge.log >&2; exit 1; }\n"
+                        // what the purged servers leave on purpose for a reinstall: theirs, so it goes too
+                        + "  for p in $pkgs; do case $p in mariadb-server) rm -rf /var/lib/mysql /etc/mysql;;"
+                        + " rabbitmq-server) rm -rf /var/lib/rabbitmq;; esac; done\n"
+                        + "fi\n"
+                        + "rm -f /etc/systemd/system.conf.d/60-speedling.conf\n"
+                        + "rm -rf /var/lib/speedling\n"
+                        + "systemctl daemon-reexec\n";
+                fleet.all().call(io.speedling.core.functions.Sh.checked(script).timeout(java.time.Duration.ofMinutes(15)));
+            }
+            Deployer.removeStateDir(stateDir);
+        }
+    }
+
     /** The all-in-one (or controller + workers) plan of {@code spec}. */
     static AllInOne allInOne(CloudSpec spec) {
         return AllInOne.of(spec);
@@ -155,6 +281,10 @@ public final class OpenStackCloud implements AutoCloseable {
      * slice that holds another cloud, and a cloud in use by another run.
      */
     public static void wipe(CloudSpec spec) {
+        if (spec.hosts() != null) {
+            wipeHosts(spec);
+            return;
+        }
         AllInOne aio = allInOne(spec);
         try (AllInOne.Hold held = aio.lock()) {
             aio.wipeOwn();
@@ -214,7 +344,7 @@ public final class OpenStackCloud implements AutoCloseable {
 
     /** {@code ssh -F <this> controller-01} logs into the node. */
     public Path sshConfig() {
-        return cluster.sshConfig();
+        return cluster != null ? cluster.sshConfig() : result.stateDir().resolve("ssh_config");
     }
 
     /** The connected node handles (remote calls run on their agents). */
@@ -224,9 +354,10 @@ public final class OpenStackCloud implements AutoCloseable {
 
     /** The node running the APIs (all of them, in an all-in-one cloud). */
     public Node controller() {
-        return fleet.node(AllInOne.NODE);
+        return fleet.node(firstController(spec));
     }
 
+    /** The booted nodes; null for a cloud on the user's own hosts ({@link CloudSpec#hosts}). */
     public Cluster cluster() {
         return cluster;
     }
@@ -246,9 +377,9 @@ public final class OpenStackCloud implements AutoCloseable {
         failed = true;
     }
 
-    /** Whether close() will leave the cloud running. */
+    /** Whether close() will leave the cloud running (always, on the user's own hosts). */
     public boolean kept() {
-        return reuseEffective || (failed && spec.keepOnFailure());
+        return cluster == null || reuseEffective || (failed && spec.keepOnFailure());
     }
 
     /** Disconnects; removes node, slice and state unless the cloud is {@link #kept()}. */
@@ -297,7 +428,10 @@ public final class OpenStackCloud implements AutoCloseable {
 
     private void closeHeld() {
         fleet.close();
-        if (kept()) {
+        if (cluster == null) {
+            LOG.info("cloud {} stays on its hosts; remove it with speedling-examples/bin/cloud --wipe --name {} "
+                    + "--hosts {}", name(), name(), spec.hosts().file());
+        } else if (kept()) {
             LOG.info("cloud {} kept{}: ssh -F {} {}; remove it with speedling-examples/bin/cloud --wipe --name {} "
                     + "--slice {}", name(), failed ? " for inspection after a failure" : " for reuse", sshConfig(),
                     AllInOne.NODE, name(), aio.slice());

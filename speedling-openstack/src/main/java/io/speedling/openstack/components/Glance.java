@@ -64,6 +64,12 @@ public final class Glance extends Component {
         return ceph == null ? List.of(sql, keystone) : List.of(sql, keystone, ceph);
     }
 
+    /** Only the controllers run it. */
+    @Override
+    public List<String> packagesOn(io.speedling.openstack.Inventory inventory, String node) {
+        return onControllersOnly(inventory, node);
+    }
+
     @Override
     public Map<DistroFamily, List<String>> packages() {
         if (ceph != null) {

@@ -62,6 +62,12 @@ public final class Keystone extends Component {
         return List.of(sql, memcached);
     }
 
+    /** Only the controllers run it. */
+    @Override
+    public List<String> packagesOn(io.speedling.openstack.Inventory inventory, String node) {
+        return onControllersOnly(inventory, node);
+    }
+
     @Override
     public Map<DistroFamily, List<String>> packages() {
         return Pkgs.of(List.of("keystone"), List.of("openstack-keystone", "httpd", "python3-mod_wsgi"),

@@ -35,6 +35,12 @@ public final class LoadBalancer extends Component {
         return List.of();
     }
 
+    /** Only the controllers run it. */
+    @Override
+    public List<String> packagesOn(io.speedling.openstack.Inventory inventory, String node) {
+        return onControllersOnly(inventory, node);
+    }
+
     @Override
     public Map<DistroFamily, List<String>> packages() {
         return Pkgs.of(List.of("haproxy", "keepalived"), List.of("haproxy", "keepalived"),

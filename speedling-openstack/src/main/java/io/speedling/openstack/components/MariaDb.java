@@ -44,6 +44,12 @@ public final class MariaDb extends Component {
         return front == null ? List.of() : List.of(front);
     }
 
+    /** Only the controllers run it. */
+    @Override
+    public List<String> packagesOn(io.speedling.openstack.Inventory inventory, String node) {
+        return onControllersOnly(inventory, node);
+    }
+
     @Override
     public Map<DistroFamily, List<String>> packages() {
         return Pkgs.of(List.of("mariadb-server", "python3-pymysql", "galera-4", "rsync"),

@@ -25,6 +25,12 @@ public final class Memcached extends Component {
         return List.of();
     }
 
+    /** Only the controllers run it. */
+    @Override
+    public List<String> packagesOn(io.speedling.openstack.Inventory inventory, String node) {
+        return onControllersOnly(inventory, node);
+    }
+
     @Override
     public Map<DistroFamily, List<String>> packages() {
         return Pkgs.of(List.of("memcached", "python3-memcache"), List.of("memcached", "python3-memcached"),

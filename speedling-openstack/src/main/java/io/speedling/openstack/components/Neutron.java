@@ -9,9 +9,11 @@ import io.speedling.openstack.Inventory;
 import io.speedling.openstack.remote.KeystoneRegistrar;
 import io.speedling.openstack.remote.Once;
 import io.speedling.openstack.remote.WaitHttp;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Networking with ML2 and the linuxbridge agent (the kernel here has no openvswitch module),
@@ -47,7 +49,10 @@ public final class Neutron extends Component {
             super("neutron");
         }
 
-        /** The NIC the flat "provider" network uses (default eth1, the slice's ext network). */
+        /**
+         * The NIC the flat "provider" network uses (default eth1, the slice's ext network); a host of
+         * an inventory file names its own ({@link io.speedling.openstack.Hosts}), which wins.
+         */
         public Builder providerInterface(String nic) {
             this.providerInterface = nic;
             return this;
@@ -61,6 +66,29 @@ public final class Neutron extends Component {
     @Override
     public List<Component> requires() {
         return List.of(sql, messaging, keystone);
+    }
+
+    /**
+     * The server on the controllers; DHCP, metadata and L3 agents on the network nodes (the
+     * controllers when no node has that role); the linuxbridge agent wherever ports live (network
+     * and compute nodes).
+     */
+    @Override
+    public List<String> packagesOn(Inventory inventory, String node) {
+        Set<String> roles = inventory.rolesOf(node);
+        boolean network = inventory.nodesWith(Inventory.NETWORK).isEmpty() ? roles.contains(Inventory.CONTROLLER)
+                : roles.contains(Inventory.NETWORK);
+        List<String> out = new ArrayList<>();
+        if (roles.contains(Inventory.CONTROLLER)) {
+            out.add("neutron-server");
+        }
+        if (network) {
+            out.addAll(List.of("neutron-dhcp-agent", "neutron-metadata-agent", "neutron-l3-agent"));
+        }
+        if (network || roles.contains(Inventory.COMPUTE)) {
+            out.addAll(List.of("neutron-linuxbridge-agent", "iptables"));
+        }
+        return out;
     }
 
     @Override
@@ -194,7 +222,8 @@ public final class Neutron extends Component {
             changed |= d.ini(net, "/etc/neutron/metadata_agent.ini", Map.of("DEFAULT", Map.of("nova_metadata_host",
                     d.endpoints().host(), "metadata_proxy_shared_secret", d.secret("metadata-proxy"))), "neutron");
             changed |= d.callEachIni(ports, "/etc/neutron/plugins/ml2/linuxbridge_agent.ini", node -> Map.of(
-                    "linux_bridge", Map.of("physical_interface_mappings", "provider:" + providerInterface),
+                    "linux_bridge", Map.of("physical_interface_mappings", "provider:" + node.data()
+                            .getOrDefault(io.speedling.openstack.Hosts.PROVIDER_INTERFACE, providerInterface)),
                     "vxlan", Map.of("enable_vxlan", "true", "local_ip", d.ipOf(node), "l2_population", "true"),
                     "securitygroup", Map.of("enable_security_group", "true", "firewall_driver",
                             "neutron.agent.linux.iptables_firewall.IptablesFirewallDriver")), "neutron");

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Compute: API, conductor and scheduler on the controller, nova-compute on compute nodes. The
@@ -259,6 +260,20 @@ public final class Nova extends Component {
             needs.add(ephemeral);
         }
         return List.copyOf(needs);
+    }
+
+    /** The API, conductor and scheduler on the controllers; nova-compute and its hypervisor on compute nodes. */
+    @Override
+    public List<String> packagesOn(Inventory inventory, String node) {
+        Set<String> roles = inventory.rolesOf(node);
+        List<String> out = new ArrayList<>();
+        for (String p : packages().get(DistroFamily.DEBIAN)) {
+            boolean api = List.of("nova-api", "nova-conductor", "nova-scheduler").contains(p);
+            if (api ? roles.contains(Inventory.CONTROLLER) : roles.contains(Inventory.COMPUTE)) {
+                out.add(p);
+            }
+        }
+        return out;
     }
 
     @Override

@@ -26,6 +26,12 @@ public final class OpenStackClient extends Component {
         return List.of(keystone);
     }
 
+    /** Only the controllers run it. */
+    @Override
+    public List<String> packagesOn(io.speedling.openstack.Inventory inventory, String node) {
+        return onControllersOnly(inventory, node);
+    }
+
     @Override
     public Map<DistroFamily, List<String>> packages() {
         return Pkgs.of(List.of("python3-openstackclient"), List.of("python3-openstackclient"),

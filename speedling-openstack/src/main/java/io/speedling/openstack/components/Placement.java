@@ -42,6 +42,12 @@ public final class Placement extends Component {
         return List.of(sql, keystone);
     }
 
+    /** Only the controllers run it. */
+    @Override
+    public List<String> packagesOn(io.speedling.openstack.Inventory inventory, String node) {
+        return onControllersOnly(inventory, node);
+    }
+
     @Override
     public Map<DistroFamily, List<String>> packages() {
         return Pkgs.of(List.of("placement-api"), List.of("openstack-placement-api"), List.of("openstack-placement-api"));

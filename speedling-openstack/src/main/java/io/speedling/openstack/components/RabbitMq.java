@@ -32,6 +32,12 @@ public final class RabbitMq extends Component {
         return List.of();
     }
 
+    /** Only the controllers run it. */
+    @Override
+    public List<String> packagesOn(io.speedling.openstack.Inventory inventory, String node) {
+        return onControllersOnly(inventory, node);
+    }
+
     @Override
     public Map<DistroFamily, List<String>> packages() {
         return Pkgs.of(List.of("rabbitmq-server"), List.of("rabbitmq-server"), List.of("rabbitmq-server"));
