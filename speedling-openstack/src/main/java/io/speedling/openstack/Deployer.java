@@ -244,6 +244,9 @@ public final class Deployer {
                 reportFile, html);
     }
 
+    /** Tools a deploy's scripts use on a node, which node images have from their tools layer. */
+    static final List<String> HOST_TOOLS = List.of("curl", "iputils-ping", "ca-certificates");
+
     /** Where a host records the packages the deploy installed there (what a wipe of existing hosts removes). */
     public static final String INSTALLED_RECORD = "/var/lib/speedling/installed-packages";
 
@@ -276,20 +279,20 @@ public final class Deployer {
         Map<String, java.util.concurrent.CompletableFuture<io.speedling.core.CommandResult>> running =
                 new java.util.LinkedHashMap<>();
         for (String n : nodes) {
-            List<String> pkgs = cloud.packagesOn(n);
+            List<String> pkgs = new ArrayList<>(cloud.packagesOn(n));
             if (!pkgs.isEmpty()) {
+                // what the image's tools layer gives its nodes besides Java: the verifier and the checks use them
+                pkgs.addAll(HOST_TOOLS);
                 running.put(n, fleet.node(n).submit(new Sh(installScript(missingList(pkgs)), true)
-                        .timeout(Duration.ofMinutes(30))));
+                        .timeout(Duration.ofMinutes(30))).whenComplete((r, e) -> {
+                            if (r != null && !r.stdout().isBlank()) {
+                                LOG.info("installed on {} in {} s: {}", n, (System.nanoTime() - t0) / 1_000_000_000,
+                                        r.stdout().strip());
+                            }
+                        }));
             }
         }
-        Map<String, io.speedling.core.CommandResult> out = new io.speedling.core.FanOut<>("install packages", running)
-                .join();
-        out.forEach((node, r) -> {
-            if (!r.stdout().isBlank()) {
-                LOG.info("installed on {} ({} s after the start of the installs): {}", node,
-                        (System.nanoTime() - t0) / 1_000_000_000, r.stdout().strip());
-            }
-        });
+        new io.speedling.core.FanOut<>("install packages", running).join();
     }
 
     private static String missingList(List<String> pkgs) {
@@ -318,7 +321,10 @@ public final class Deployer {
                 printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d; chmod 755 /usr/sbin/policy-rc.d
                 trap 'rm -f /usr/sbin/policy-rc.d' EXIT
                 apt-get -q update >/dev/null
+                # unsafe I/O as in image builds: no fsync per unpacked file (a host that loses power mid-install
+                # needs 'dpkg --configure -a'); a rerun of the deploy finishes what is missing
                 apt-get -q -y -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \\
+                  -o Dpkg::Options::=--force-unsafe-io \\
                   --no-install-recommends install $missing >/tmp/speedling-apt.log 2>&1 \\
                   || { tail -n 30 /tmp/speedling-apt.log >&2; exit 1; }
                 mkdir -p /var/lib/speedling

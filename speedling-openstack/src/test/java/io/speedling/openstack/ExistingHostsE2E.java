@@ -45,6 +45,7 @@ class ExistingHostsE2E {
     /** What this test deploys (with what it needs). */
     static final List<String> SERVICES = List.of(System.getProperty("speedling.e2e.hosts.services", "keystone")
             .split(","));
+    static final String CLOUD = "hosts-e2e";
     static NspawnProvider provider;
 
     @BeforeAll
@@ -53,12 +54,14 @@ class ExistingHostsE2E {
         assumeTrue(NspawnProvider.hostProblem().isEmpty(), () -> NspawnProvider.hostProblem().orElse(""));
         provider = NspawnProvider.create(STATE.resolve("nodes"));
         provider.wipe(SLICE);
+        Deployer.removeStateDir(Deployer.defaultStateDir(CLOUD));  // a failed run's secrets
     }
 
     @AfterAll
     static void wipe() {
         if (provider != null) {
             provider.wipe(SLICE);
+            Deployer.removeStateDir(Deployer.defaultStateDir(CLOUD));
         }
     }
 
@@ -83,7 +86,7 @@ class ExistingHostsE2E {
         SlicePlan plan = SlicePlan.slice(SLICE).node("controller", 1).node("worker", 1).build();
         try (Cluster c = provider.cycle(plan, base)) {
             Path bad = Files.writeString(tmp.resolve("bad.json"), hostsJson(c, "eth9"));
-            CloudSpec spec = CloudSpec.allInOne().name("hosts-e2e").services(SERVICES).verify(true);
+            CloudSpec spec = CloudSpec.allInOne().name(CLOUD).services(SERVICES).verify(true);
             // a host that is not ready: refused before anything is installed or marked
             assertThatThrownBy(() -> OpenStackCloud.up(spec.hosts(Hosts.read(bad)), Progress.lines(System.out), false))
                     .isInstanceOf(SpeedlingException.class)
@@ -126,7 +129,7 @@ class ExistingHostsE2E {
             }
 
             OpenStackCloud.wipe(onHosts);
-            assertThat(Deployer.defaultStateDir("hosts-e2e")).doesNotExist();
+            assertThat(Deployer.defaultStateDir(CLOUD)).doesNotExist();
             try (Fleet f = c.fleet().connect()) {
                 assertThat(f.all().call(Sh.of("ls /var/lib/speedling /var/lib/mysql 2>&1; "
                         + "dpkg-query -W -f='${db:Status-Abbrev}\\n' mariadb-server keystone nova-compute 2>&1"))

@@ -69,6 +69,13 @@ public @interface SpeedlingCloud {
      */
     String spec() default "";
 
+    /**
+     * An inventory file of machines the user has ({@link io.speedling.openstack.Hosts}; relative to
+     * the working directory): the cloud goes onto them instead of booted nodes, and stays there after
+     * the run. Leave controllers, workers and storage unset with it.
+     */
+    String hosts() default "";
+
     /** The cloud's name; empty derives one from the spec's hash. */
     String name() default "";
 

@@ -49,6 +49,10 @@ public final class SpeedlingCloudExtension implements ExecutionCondition, Before
         if (context.getConfigurationParameter(ENABLED).map(v -> v.strip().equalsIgnoreCase("false")).orElse(false)) {
             return ConditionEvaluationResult.disabled("speedling cloud tests are turned off (" + ENABLED + "=false)");
         }
+        if (classSpec(context).hosts() != null) {
+            return ConditionEvaluationResult.enabled("the cloud goes onto the hosts of " + classSpec(context).hosts()
+                    .file());
+        }
         Optional<String> problem = NspawnProvider.hostProblem();
         return problem.map(p -> ConditionEvaluationResult.disabled("no speedling cloud on this machine: " + p))
                 .orElseGet(() -> ConditionEvaluationResult.enabled("this machine can run nspawn nodes"));
@@ -147,6 +151,9 @@ public final class SpeedlingCloudExtension implements ExecutionCondition, Before
             }
             if (!a.name().isEmpty()) {
                 spec = spec.name(a.name());
+            }
+            if (!a.hosts().isEmpty()) {
+                spec = spec.hosts(io.speedling.openstack.Hosts.read(java.nio.file.Path.of(a.hosts())));
             }
             spec = spec.reuse(a.reuse()).keepOnFailure(a.keepOnFailure()).verify(a.verify());
         }

@@ -60,6 +60,14 @@ class SpeedlingCloudExtensionTest {
         }
     }
 
+    @SpeedlingCloud(services = "keystone", hosts = "no-such-lab.json")
+    static class MissingHostsFileFixture {
+        @Test
+        void never(OpenStackCloud cloud) {
+            throw new AssertionError("must not run");
+        }
+    }
+
     @SpeedlingCloud(services = "keystone")
     static class WrongFieldFixture {
         @InjectCloud
@@ -103,6 +111,13 @@ class SpeedlingCloudExtensionTest {
                 finishedWithFailure(cause(instanceOf(ExtensionConfigurationException.class), message(
                         "@SpeedlingCloud(spec = \"nope\") on " + MissingFactoryFixture.class.getName()
                                 + ": the class has no static method nope() returning CloudSpec")))));
+    }
+
+    @Test
+    void aHostsFileThatCannotBeReadFailsTheClassNamingIt() {
+        Events events = run(MissingHostsFileFixture.class, SpeedlingCloudExtension.ENABLED, "false");
+        events.assertThatEvents().haveExactly(1, event(container(MissingHostsFileFixture.class),
+                finishedWithFailure(message(m -> m.contains("cannot read the hosts file no-such-lab.json")))));
     }
 
     @Test
