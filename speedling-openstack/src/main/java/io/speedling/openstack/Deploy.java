@@ -29,6 +29,8 @@ public final class Deploy {
     /** node, then the INI files merged there in this run */
     private final Map<String, java.util.Set<String>> mergedFiles = new ConcurrentHashMap<>();
     private volatile Endpoints endpoints;
+    /** The package installs every task planned from now on waits for (those of the planning component). */
+    private volatile List<Task<?>> waitFor = List.of();
 
     Deploy(Cloud cloud, Fleet fleet, Secrets secrets, TaskGraph graph) {
         this.cloud = cloud;
@@ -58,6 +60,11 @@ public final class Deploy {
 
     public Cloud cloud() {
         return cloud;
+    }
+
+    /** Makes every task planned from now on wait for {@code installs} too (the planning component's packages). */
+    void waitFor(List<Task<?>> installs) {
+        this.waitFor = List.copyOf(installs);
     }
 
     public Fleet fleet() {
@@ -104,6 +111,12 @@ public final class Deploy {
     }
 
     public <T> Task<T> task(String name, TaskBody<T> body, Task<?>... deps) {
+        List<Task<?>> installs = waitFor;
+        if (!installs.isEmpty()) {
+            List<Task<?>> all = new ArrayList<>(List.of(deps));
+            installs.stream().filter(i -> !all.contains(i)).forEach(all::add);
+            deps = all.toArray(Task<?>[]::new);
+        }
         Task<T> t = graph.task(name, body, deps);
         tasks.put(name, t);
         return t;

@@ -4,6 +4,7 @@ import io.speedling.core.Fleet;
 import io.speedling.core.functions.Sh;
 import io.speedling.core.tasks.HtmlReport;
 import io.speedling.core.tasks.RunReport;
+import io.speedling.core.tasks.Task;
 import io.speedling.core.tasks.TaskGraph;
 import io.speedling.core.tasks.TaskGraphException;
 import io.speedling.core.tasks.TaskListener;
@@ -198,7 +199,7 @@ public final class Deployer {
     }
 
     private DeployResult deploy(Fleet fleet, Secrets secrets, DeployLog log) {
-        checkPackages(fleet);
+        Map<String, List<String>> missing = missingPackages(fleet);
         TaskGraph.Builder gb = TaskGraph.builder().pendingLogInterval(Duration.ofSeconds(15)).serial(serial)
                 .taskTimeout(taskTimeout).redactor(secrets::redact).listener(log);
         if (listener != null) {
@@ -206,7 +207,9 @@ public final class Deployer {
         }
         TaskGraph graph = gb.build();
         Deploy d = new Deploy(cloud, fleet, secrets, graph);
+        Map<String, List<Task<?>>> installs = missing.isEmpty() ? Map.of() : planInstalls(graph, fleet, missing);
         for (Component c : cloud.components()) {
+            d.waitFor(installs.getOrDefault(c.name(), List.of()));
             c.plan(d);
         }
         RunReport report;
@@ -251,48 +254,80 @@ public final class Deployer {
     public static final String INSTALLED_RECORD = "/var/lib/speedling/installed-packages";
 
     /**
-     * Checks every node for the packages the cloud's components need; with {@link
-     * #installPackages} each node installs its own ones ({@link Cloud#packagesOn}), all nodes at
-     * once, else the nodes that lack some are refused, all named at once.
+     * Checks every node for the packages the cloud's components need there ({@link
+     * Cloud#packagesOn}, and the tools of {@link #HOST_TOOLS}): without {@link #installPackages} the
+     * nodes that lack some are refused, all named at once; with it, what each node lacks is
+     * returned for the install tasks.
      */
-    private void checkPackages(Fleet fleet) {
+    private Map<String, List<String>> missingPackages(Fleet fleet) {
         List<String> nodes = new ArrayList<>(cloud.inventory().nodes());
-        if (!installPackages) {
-            Map<String, io.speedling.core.CommandResult> out = fleet.group(nodes.toArray(String[]::new))
-                    .call(new Sh(missingList(cloud.packages()), false));
-            List<String> lacking = new ArrayList<>();
-            out.forEach((node, r) -> {
-                String missing = String.join(" ", r.stdout().lines().map(String::strip).filter(x -> !x.isEmpty())
-                        .toList());
-                if (!missing.isEmpty()) {
-                    lacking.add(node + ": " + missing);
-                }
-            });
-            if (!lacking.isEmpty()) {
-                throw new SpeedlingException("nodes lack packages of cloud " + cloud.name() + ":\n  "
-                        + String.join("\n  ", lacking) + "\nDeploy onto an image built with OpenStackImage (it has "
-                        + "them), or allow installs with Deployer.installPackages(true)");
-            }
-            return;
-        }
-        long t0 = System.nanoTime();
-        Map<String, java.util.concurrent.CompletableFuture<io.speedling.core.CommandResult>> running =
+        Map<String, java.util.concurrent.CompletableFuture<io.speedling.core.CommandResult>> asked =
                 new java.util.LinkedHashMap<>();
         for (String n : nodes) {
-            List<String> pkgs = new ArrayList<>(cloud.packagesOn(n));
-            if (!pkgs.isEmpty()) {
-                // what the image's tools layer gives its nodes besides Java: the verifier and the checks use them
+            List<String> pkgs = new ArrayList<>(installPackages ? cloud.packagesOn(n) : cloud.packages());
+            if (installPackages && !pkgs.isEmpty()) {
                 pkgs.addAll(HOST_TOOLS);
-                running.put(n, fleet.node(n).submit(new Sh(installScript(missingList(pkgs)), true)
-                        .timeout(Duration.ofMinutes(30))).whenComplete((r, e) -> {
-                            if (r != null && !r.stdout().isBlank()) {
-                                LOG.info("installed on {} in {} s: {}", n, (System.nanoTime() - t0) / 1_000_000_000,
-                                        r.stdout().strip());
-                            }
-                        }));
+            }
+            if (!pkgs.isEmpty()) {
+                asked.put(n, fleet.node(n).submit(new Sh(missingList(pkgs), false)));
             }
         }
-        new io.speedling.core.FanOut<>("install packages", running).join();
+        Map<String, List<String>> missing = new java.util.LinkedHashMap<>();
+        new io.speedling.core.FanOut<>("package check", asked).join().forEach((node, r) -> {
+            List<String> m = r.stdout().lines().map(String::strip).filter(x -> !x.isEmpty()).toList();
+            if (!m.isEmpty()) {
+                missing.put(node, m);
+            }
+        });
+        if (!installPackages && !missing.isEmpty()) {
+            List<String> lacking = new ArrayList<>();
+            missing.forEach((node, m) -> lacking.add(node + ": " + String.join(" ", m)));
+            throw new SpeedlingException("nodes lack packages of cloud " + cloud.name() + ":\n  "
+                    + String.join("\n  ", lacking) + "\nDeploy onto an image built with OpenStackImage (it has "
+                    + "them), or allow installs with Deployer.installPackages(true)");
+        }
+        return missing;
+    }
+
+    /**
+     * The install tasks, planned into the graph before each component's own tasks: on each node one
+     * task per component whose packages it lacks ({@code packages.COMPONENT.NODE}), one after the
+     * other (dpkg installs one thing at a time), the first also refreshing the package lists and
+     * installing the tools. Every task a component plans waits for the installs up to its own on
+     * every node, so the database starts while Nova's packages still install.
+     *
+     * @return per component name, the install tasks its own tasks wait for
+     */
+    private Map<String, List<Task<?>>> planInstalls(TaskGraph graph, Fleet fleet, Map<String, List<String>> missing) {
+        Map<String, Task<?>> chain = new java.util.LinkedHashMap<>();
+        Map<String, List<Task<?>>> waits = new java.util.LinkedHashMap<>();
+        Map<String, java.util.Set<String>> left = new java.util.LinkedHashMap<>();
+        missing.forEach((n, m) -> left.put(n, new java.util.LinkedHashSet<>(m)));
+        for (String n : missing.keySet()) {
+            // the tools first: the node's first install also refreshes the package lists
+            List<String> tools = left.get(n).stream().filter(HOST_TOOLS::contains).toList();
+            if (!tools.isEmpty()) {
+                left.get(n).removeAll(tools);
+                chain.put(n, installTask(graph, fleet, "tools", n, installScript(tools, List.of(), List.of(),
+                        List.of(), true), null));
+            }
+        }
+        for (Component c : cloud.components()) {
+            for (String n : missing.keySet()) {
+                List<String> mine = new ArrayList<>();
+                for (String p : c.packagesOn(cloud.inventory(), n)) {
+                    if (left.get(n).remove(p)) {
+                        mine.add(p);
+                    }
+                }
+                if (!mine.isEmpty()) {
+                    chain.put(n, installTask(graph, fleet, c.name(), n, installScript(mine, c.debconf(), c.services(),
+                            c.masked(), !chain.containsKey(n)), chain.get(n)));
+                }
+            }
+            waits.put(c.name(), new ArrayList<>(chain.values()));
+        }
+        return waits;
     }
 
     private static String missingList(List<String> pkgs) {
@@ -300,27 +335,42 @@ public final class Deployer {
                 + " 2>&1 | awk '$1 != \"ii\" {print $NF}' | sed 's/^dpkg-query: no packages found matching //'";
     }
 
+    private static Task<?> installTask(TaskGraph graph, Fleet fleet, String what, String node, String script,
+                                       Task<?> after) {
+        Task<io.speedling.core.CommandResult> t = graph.task("packages." + what + "." + node, ctx -> {
+            io.speedling.core.CommandResult r = fleet.node(node).call(new Sh(script, true));
+            LOG.info("installed on {} for {}: {}", node, what, r.stdout().strip());
+            return r;
+        }, after == null ? new Task<?>[0] : new Task<?>[] {after});
+        return graph.limit(t, Duration.ofMinutes(30));
+    }
+
     /**
-     * Installs what a node lacks as the image build would: debconf answered first (no package sets
-     * up a database or registers endpoints by itself), nothing started by the packages, the
-     * cloud's services disabled (the deploy starts what it configured) and masked units masked;
-     * the installed names are appended to {@value #INSTALLED_RECORD}. Prints the names it
-     * installed, nothing when the node had everything.
+     * Installs packages as the image build does: debconf answered first (no package sets up a
+     * database or registers endpoints by itself), nothing started by the packages, the
+     * component's services disabled (the deploy starts what it configured) and its masked units
+     * masked; the installed names are appended to {@value #INSTALLED_RECORD}. The node's first
+     * install also refreshes the package lists and gives systemd the image's start limit. Prints
+     * the names it installed, nothing when the node had them all.
      */
-    private String installScript(String missingList) {
-        List<String> debconf = new ArrayList<>();
-        cloud.components().forEach(c -> debconf.addAll(c.debconf()));
-        StringBuilder s = new StringBuilder("set -e\nmissing=$(" + missingList + ")\n[ -n \"$missing\" ] || exit 0\n"
+    private static String installScript(List<String> pkgs, List<String> debconf, List<String> units,
+                                         List<String> masked, boolean first) {
+        StringBuilder s = new StringBuilder("set -e\nmissing=$(" + missingList(pkgs) + ")\n[ -n \"$missing\" ] || exit 0\n"
                 + "export DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8\n");
         if (!debconf.isEmpty()) {
             s.append("debconf-set-selections <<'EOF'\n").append(String.join("\n", new java.util.TreeSet<>(debconf)))
                     .append("\nEOF\n");
         }
+        if (first) {
+            // as on the image: slow starts of three controllers on two cores outlast systemd's 90 s
+            s.append("mkdir -p /etc/systemd/system.conf.d\n"
+                    + "printf '[Manager]\\nDefaultTimeoutStartSec=300s\\n' > /etc/systemd/system.conf.d/60-speedling.conf\n"
+                    + "systemctl daemon-reexec\napt-get -q update >/dev/null\n");
+        }
         s.append("""
                 # packages start nothing while they are installed: the deploy starts what it configured
                 printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d; chmod 755 /usr/sbin/policy-rc.d
                 trap 'rm -f /usr/sbin/policy-rc.d' EXIT
-                apt-get -q update >/dev/null
                 # unsafe I/O as in image builds: no fsync per unpacked file (a host that loses power mid-install
                 # needs 'dpkg --configure -a'); a rerun of the deploy finishes what is missing
                 apt-get -q -y -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \\
@@ -330,17 +380,13 @@ public final class Deployer {
                 mkdir -p /var/lib/speedling
                 for p in $missing; do echo "$p"; done >> %s
                 """.formatted(INSTALLED_RECORD));
-        for (String unit : cloud.services()) {
+        for (String unit : units) {
             s.append("systemctl disable ").append(unit).append(" >/dev/null 2>&1 || true\n");
         }
-        for (String unit : cloud.masked()) {
+        for (String unit : masked) {
             s.append("systemctl mask ").append(unit).append(" >/dev/null 2>&1 || true\n");
         }
-        // as on the image: slow starts of three controllers on two cores outlast systemd's 90 s
-        s.append("mkdir -p /etc/systemd/system.conf.d\n"
-                + "printf '[Manager]\\nDefaultTimeoutStartSec=300s\\n' > /etc/systemd/system.conf.d/60-speedling.conf\n"
-                + "systemctl daemon-reexec\necho $missing\n");
-        return s.toString();
+        return s.append("echo $missing\n").toString();
     }
 
     /**

@@ -174,4 +174,48 @@ class PlanTest {
         assertThat(all).as(path + " written on " + n.name()).isNotEmpty();
         return all;
     }
+
+    @Test
+    void onBareHostsEachComponentsPackagesInstallInTheGraphBeforeItsOwnTasks(@TempDir Path state) {
+        Cloud cloud = CloudSpec.allInOne().name("plan").services("nova").workers(1).cloud();
+        List<RecordingNode> nodes = new java.util.ArrayList<>();
+        for (String n : List.of(AllInOne.NODE, "worker-01")) {
+            // every package is missing until installed
+            nodes.add(node(cloud.inventory(), n, n.equals(AllInOne.NODE) ? "10.9.0.10" : "10.9.0.11")
+                    .answer(Sh.class, sh -> {
+                        String s = sh.script();
+                        if (s.startsWith("dpkg-query -W -f='${db:Status-Abbrev} ${Package}")) {
+                            String names = s.substring(s.indexOf("\\n' ") + 4, s.indexOf(" 2>&1"));
+                            return new CommandResult(List.of("sh"), 0, String.join("\n", names.split(" ")) + "\n", "");
+                        }
+                        return new CommandResult(List.of("sh"), 0, s.startsWith("set -e\nmissing=") ? "pkgs\n"
+                                : s.startsWith("stat -c %s ") ? "0\n" : "", "");
+                    }));
+        }
+        DeployResult r;
+        try (Fleet fleet = Fleet.of(List.copyOf(nodes))) {
+            r = Deployer.of(cloud, state).installPackages(true).deploy(fleet);
+        }
+        assertThat(r.report().failed()).isEmpty();
+        Map<String, io.speedling.core.tasks.TaskRecord> tasks = new LinkedHashMap<>();
+        r.report().tasks().forEach(t -> tasks.put(t.name(), t));
+        // one install per component and node, chained per node: dpkg does one thing at a time
+        assertThat(tasks.keySet()).contains("packages.tools.controller-01", "packages.mariadb.controller-01",
+                "packages.keystone.controller-01", "packages.nova.controller-01", "packages.tools.worker-01",
+                "packages.nova.worker-01", "packages.neutron.worker-01")
+                .doesNotContain("packages.mariadb.worker-01", "packages.keystone.worker-01");
+        assertThat(tasks.get("packages.mariadb.controller-01").dependencies())
+                .containsExactly("packages.tools.controller-01");
+        assertThat(tasks.get("packages.keystone.controller-01").dependencies())
+                .containsExactly("packages.memcached.controller-01");
+        // a component's tasks wait for its own packages on every node, not for those of later components
+        assertThat(tasks.get("mariadb.start").dependencies()).contains("packages.mariadb.controller-01")
+                .noneMatch(d -> d.startsWith("packages.keystone"));
+        assertThat(tasks.get("nova.compute").dependencies()).contains("packages.nova.worker-01");
+        // the first install on a node brings the tools and refreshes the lists; the later ones do not
+        List<Sh> installs = nodes.get(1).calls(Sh.class).stream().filter(x -> x.script().startsWith("set -e\nmissing="))
+                .toList();
+        assertThat(installs.get(0).script()).contains("apt-get -q update", "curl").doesNotContain("nova-compute");
+        assertThat(installs.get(1).script()).contains("neutron-linuxbridge-agent").doesNotContain("apt-get -q update");
+    }
 }
