@@ -45,8 +45,10 @@ import java.util.regex.Pattern;
  * (22), {@code key} (default: the user's ~/.ssh/id_ed25519, id_ecdsa, id_rsa), {@code jump} (a
  * bastion: address, user, port, key), {@code management_address} (the address the services use
  * between hosts; default the SSH address), {@code provider_interface} (the NIC of Neutron's flat
- * provider network on hosts with compute or network; default eth1) and {@code data} (free-form,
- * given to the node's remote functions) are optional. Top level: {@code hosts}, and optionally
+ * provider network on hosts with compute or network; default eth1), {@code provider_address} (the
+ * host's own address on that network, a /24: on a controller it gives the default resources their
+ * {@code public} network with floating IPs from that /24; without it they have no public network)
+ * and {@code data} (free-form, given to the node's remote functions) are optional. Top level: {@code hosts}, and optionally
  * {@code virtual_ip} (needed with 3 or 5 controllers: the address keepalived moves between them)
  * and {@code known_hosts} (default ~/.ssh/known_hosts). Host keys are checked strictly against
  * that file; {@link #trustNewHosts(boolean)} records unknown ones instead (a changed key is still
@@ -59,7 +61,7 @@ public final class Hosts {
     private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     private static final Set<String> TOP = Set.of("hosts", "virtual_ip", "known_hosts");
     private static final Set<String> HOST = Set.of("name", "address", "user", "port", "key", "jump", "roles",
-            "management_address", "provider_interface", "data");
+            "management_address", "provider_interface", "provider_address", "data");
     private static final Set<String> JUMP = Set.of("address", "user", "port", "key");
     private static final Set<String> ROLES = Set.of(Inventory.CONTROLLER, Inventory.COMPUTE, Inventory.NETWORK,
             Inventory.STORAGE);
@@ -72,7 +74,7 @@ public final class Hosts {
 
     /** One machine of the file. */
     public record Host(String name, SshTarget ssh, Set<String> roles, String managementAddress,
-                       String providerInterface, Map<String, Object> data) {
+                       String providerInterface, String providerAddress, Map<String, Object> data) {
     }
 
     private final Path file;
@@ -211,6 +213,11 @@ public final class Hosts {
         if (nic != null && !IFNAME.matcher(nic).matches()) {
             problems.add(who + ": provider_interface '" + nic + "' is not an interface name");
         }
+        String provider = optionalText(h, "provider_address", who, problems);
+        if (provider != null && !IPV4.matcher(provider).matches()) {
+            problems.add(who + ": provider_address '" + provider + "' is not an IPv4 address");
+            provider = null;
+        }
         Map<String, Object> data = new LinkedHashMap<>();
         JsonNode d = h.get("data");
         if (d != null) {
@@ -229,7 +236,7 @@ public final class Hosts {
                     + " (the services write addresses into their config)");
         }
         return new Host(name, ssh, Set.copyOf(roles), address, nic != null ? nic : DEFAULT_PROVIDER_INTERFACE,
-                Map.copyOf(data));
+                provider, Map.copyOf(data));
     }
 
     private static SshTarget target(JsonNode h, String who, List<String> problems) {
@@ -359,8 +366,9 @@ public final class Hosts {
             for (Map.Entry<String, Object> e : h.data().entrySet()) {
                 s = s.data(e.getKey(), e.getValue());
             }
-            // after the free-form data: the deploy relies on these two
-            out.add(s.data("ip", h.managementAddress()).data(PROVIDER_INTERFACE, h.providerInterface()));
+            // after the free-form data: the deploy relies on these
+            s = s.data("ip", h.managementAddress()).data(PROVIDER_INTERFACE, h.providerInterface());
+            out.add(h.providerAddress() == null ? s : s.data("ext_ipv4", h.providerAddress()));
         }
         return out;
     }

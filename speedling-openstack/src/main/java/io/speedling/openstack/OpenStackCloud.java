@@ -269,6 +269,7 @@ public final class OpenStackCloud implements AutoCloseable {
             }
             Deployer.removeStateDir(stateDir);
         }
+        io.speedling.virt.RunLock.removeIfFree(stateDir.resolveSibling(name + ".lock"));
     }
 
     /** The all-in-one (or controller + workers) plan of {@code spec}. */

@@ -71,13 +71,14 @@ class ExistingHostsE2E {
                 {
                   "known_hosts": "%s",
                   "hosts": [
-                    { "name": "controller-01", "address": "%s", "key": "%s", "roles": ["controller"] },
+                    { "name": "controller-01", "address": "%s", "key": "%s", "roles": ["controller"],
+                      "provider_address": "%s" },
                     { "name": "worker-01", "address": "%s", "key": "%s", "roles": ["compute"],
                       "provider_interface": "%s", "data": { "rack": "r1" } }
                   ]
                 }
-                """.formatted(c.knownHosts(), c.node("controller-01").address(), key, c.node("worker-01").address(), key,
-                workerNic);
+                """.formatted(c.knownHosts(), c.node("controller-01").address(), key,
+                c.node("controller-01").spec().data().get("ext_ipv4"), c.node("worker-01").address(), key, workerNic);
     }
 
     @Test
@@ -130,6 +131,7 @@ class ExistingHostsE2E {
 
             OpenStackCloud.wipe(onHosts);
             assertThat(Deployer.defaultStateDir(CLOUD)).doesNotExist();
+            assertThat(Deployer.defaultStateDir(CLOUD).resolveSibling(CLOUD + ".lock")).doesNotExist();
             try (Fleet f = c.fleet().connect()) {
                 assertThat(f.all().call(Sh.of("ls /var/lib/speedling /var/lib/mysql 2>&1; "
                         + "dpkg-query -W -f='${db:Status-Abbrev}\\n' mariadb-server keystone nova-compute 2>&1"))

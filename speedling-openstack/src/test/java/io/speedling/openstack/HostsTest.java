@@ -34,7 +34,9 @@ class HostsTest {
         assertThat(compute.ssh().identity()).isEqualTo(key);
         assertThat(compute.data()).containsEntry("ip", "10.20.0.11").containsEntry("provider_interface", "enp2s0")
                 .containsEntry("rack", "r1");
-        assertThat(h.nodeSpecs().get(0).data()).containsEntry("provider_interface", "eth1");
+        assertThat(h.nodeSpecs().get(0).data()).containsEntry("provider_interface", "eth1")
+                .containsEntry("ext_ipv4", "203.0.113.10");
+        assertThat(compute.data()).doesNotContainKey("ext_ipv4");
         CloudSpec spec = CloudSpec.allInOne().services("keystone").hosts(h);
         assertThat(spec.inventory().nodes()).containsExactly("controller-01", "compute-01");
         assertThat(spec.topology()).isEqualTo("hosts controller-01,compute-01");

@@ -143,7 +143,9 @@ public final class DeployHostsBench {
             var n = c.nodes().get(i);
             String roles = i == 0 ? (hosts == 1 ? "\"controller\", \"compute\"" : "\"controller\"") : "\"compute\"";
             b.append("    { \"name\": \"").append(n.name()).append("\", \"address\": \"").append(n.address())
-                    .append("\", \"key\": \"").append(c.identity()).append("\", \"roles\": [").append(roles).append("] }")
+                    .append("\", \"key\": \"").append(c.identity()).append("\", \"roles\": [").append(roles)
+                    // the slice's second network is the provider network: its /24 gives the public network
+                    .append("], \"provider_address\": \"").append(n.spec().data().get("ext_ipv4")).append("\" }")
                     .append(i + 1 < c.nodes().size() ? ",\n" : "\n");
         }
         return b.append("  ]\n}\n").toString();
