@@ -28,7 +28,8 @@ import java.util.List;
  * it) and a second connect ({@code bootstrap_cached_s}); baseline in the same run: the same cloud
  * on the prebuilt image ({@code image_deploy_s}: connect, deploy, verify on fresh nodes).
  *
- * <p>Options: {@code --hosts N} (2: a controller and N-1 compute workers; 1 is an all-in-one),
+ * <p>Options: {@code --hosts N} (1: an all-in-one host, the issue's target; more: a controller and
+ * N-1 compute workers),
  * {@code --services LIST} (defaults: the core services and the default resources), {@code --slice N}
  * (248; the baseline uses N+1), {@code --cache DIR}.
  */
@@ -36,7 +37,7 @@ public final class DeployHostsBench {
     public static void main(String[] args) throws Exception {
         io.speedling.core.Fleet.preferJdkCrypto();  // a tool of its own: the JVM is ours to tune
         BenchArgs a = BenchArgs.parse("deploy-hosts", args, List.of(), "--hosts", "--services", "--slice", "--cache");
-        int hosts = a.getInt("--hosts", 2);
+        int hosts = a.getInt("--hosts", 1);
         if (hosts < 1 || hosts > AllInOne.MAX_WORKERS + 1) {
             throw new IllegalArgumentException("--hosts " + hosts + " is out of range: give 1 to "
                     + (AllInOne.MAX_WORKERS + 1));
