@@ -404,6 +404,47 @@ public final class SshAgentLauncher {
         return "'" + s.replace("'", "'\\''") + "'";
     }
 
+    /** What a script fed by {@link #feed} printed, its exit status and the tail of its stderr. */
+    private record Fed(String out, Integer exit, String stderr) {
+    }
+
+    /** Writes what the caller sends to a script's standard input. */
+    private interface Feeder {
+        void write(OutputStream in) throws IOException;
+    }
+
+    /**
+     * Runs {@code script} on the node, writes {@code input} to its standard input and reads what it
+     * prints; a node that stops reading (or never answers) ends it at the bootstrap limit, not never.
+     */
+    private static Fed feed(String name, SSHClient client, AgentOptions options, String script, Feeder input,
+            String what, Logger log) {
+        ScheduledFuture<?> limit = null;
+        java.util.concurrent.atomic.AtomicBoolean overdue = new java.util.concurrent.atomic.AtomicBoolean();
+        try (Session session = client.startSession()) {
+            limit = TIMER.schedule(() -> {
+                overdue.set(true);
+                closeQuietly(session);
+            }, options.bootstrapTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            Session.Command cmd = session.exec(script);
+            StderrTail stderr = new StderrTail(cmd.getErrorStream(), log, name);
+            try (OutputStream o = cmd.getOutputStream()) {
+                input.write(o);
+            }
+            String out = NodeLog.clean(new String(cmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            cmd.join(options.bootstrapTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            return new Fed(out, cmd.getExitStatus(), out.contains("SPEEDLING-UPLOADED") ? "" : stderr.awaitText());
+        } catch (IOException e) {
+            throw new NodeConnectException(name, "node " + name + ": uploading " + what + (overdue.get()
+                    ? " did not finish within " + options.bootstrapTimeout().toSeconds() + " s" : " failed: "
+                    + e.getMessage()), e);
+        } finally {
+            if (limit != null) {
+                limit.cancel(false);
+            }
+        }
+    }
+
     private static void upload(String name, SSHClient client, AgentOptions options, String dir, List<String> missing,
             Logger log) {
         long t0 = System.nanoTime();
@@ -412,19 +453,9 @@ public final class SshAgentLauncher {
         String script = "set -e; d=" + dirExpr(dir) + "; t=$(mktemp -d \"$d/.upload.XXXXXX\");"
                 + " trap 'rm -rf \"$t\"' EXIT; tar -x -C \"$t\" -f -; cd \"$t\"; sha256sum --quiet -c SHA256SUMS;"
                 + " for f in *.jar; do mv -f \"$f\" \"$d/$f\"; done; echo SPEEDLING-UPLOADED";
-        ScheduledFuture<?> limit = null;
-        java.util.concurrent.atomic.AtomicBoolean overdue = new java.util.concurrent.atomic.AtomicBoolean();
-        try (Session session = client.startSession()) {
-            // a node that stops reading (or never answers) ends the upload at the bootstrap limit, not never
-            limit = TIMER.schedule(() -> {
-                overdue.set(true);
-                closeQuietly(session);
-            }, options.bootstrapTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            Session.Command cmd = session.exec(script);
-            StderrTail stderr = new StderrTail(cmd.getErrorStream(), log, name);
-            long bytes = 0;
-            try (OutputStream o = cmd.getOutputStream();
-                    TarArchiveOutputStream tar = new TarArchiveOutputStream(new BufferedOutputStream(o, 1 << 16))) {
+        long bytes = send.stream().mapToLong(AgentPayload.Entry::size).sum();
+        Fed fed = feed(name, client, options, script, o -> {
+            try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new BufferedOutputStream(o, 1 << 16))) {
                 StringBuilder sums = new StringBuilder();
                 for (AgentPayload.Entry e : send) {
                     TarArchiveEntry te = new TarArchiveEntry(e.hash() + ".jar");
@@ -436,7 +467,6 @@ public final class SshAgentLauncher {
                     }
                     tar.closeArchiveEntry();
                     sums.append(e.hash()).append("  ").append(e.hash()).append(".jar\n");
-                    bytes += e.size();
                 }
                 byte[] s = sums.toString().getBytes(StandardCharsets.US_ASCII);
                 TarArchiveEntry te = new TarArchiveEntry("SHA256SUMS");
@@ -446,24 +476,14 @@ public final class SshAgentLauncher {
                 tar.closeArchiveEntry();
                 tar.finish();
             }
-            String out = new String(cmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            cmd.join(options.bootstrapTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            if (!out.contains("SPEEDLING-UPLOADED")) {
-                throw new NodeConnectException(name, "node " + name + ": uploading the agent's jars to " + dir
-                        + " failed (exit " + cmd.getExitStatus() + ")" + stderr.awaitText()
-                        + "\nThe node needs tar and sha256sum, and space in that directory");
-            }
-            log.debug("[{}] uploaded {} jar(s), {} bytes, in {} ms", name, send.size(), bytes,
-                    (System.nanoTime() - t0) / 1_000_000);
-        } catch (IOException e) {
-            throw new NodeConnectException(name, "node " + name + ": uploading the agent " + (overdue.get()
-                    ? "did not finish within " + options.bootstrapTimeout().toSeconds() + " s" : "failed: "
-                    + e.getMessage()), e);
-        } finally {
-            if (limit != null) {
-                limit.cancel(false);
-            }
+        }, "the agent", log);
+        if (!fed.out().contains("SPEEDLING-UPLOADED")) {
+            throw new NodeConnectException(name, "node " + name + ": uploading the agent's jars to " + dir
+                    + " failed (exit " + fed.exit() + ")" + fed.stderr()
+                    + "\nThe node needs tar and sha256sum, and space in that directory");
         }
+        log.debug("[{}] uploaded {} jar(s), {} bytes, in {} ms", name, send.size(), bytes,
+                (System.nanoTime() - t0) / 1_000_000);
     }
 
     /**
@@ -481,43 +501,20 @@ public final class SshAgentLauncher {
                 + " v=$(\"$t/rt/bin/java\" -Xshare:auto -version 2>&1) || { echo \"SPEEDLING-RTFAIL $v\"; exit 0; };"
                 + " mv -T \"$t/rt\" \"" + target + "\" 2>/dev/null || [ -x \"" + target + "/bin/java\" ];"
                 + " echo SPEEDLING-UPLOADED";
-        ScheduledFuture<?> limit = null;
-        java.util.concurrent.atomic.AtomicBoolean overdue = new java.util.concurrent.atomic.AtomicBoolean();
-        try (Session session = client.startSession()) {
-            limit = TIMER.schedule(() -> {
-                overdue.set(true);
-                closeQuietly(session);
-            }, options.bootstrapTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            Session.Command cmd = session.exec(script);
-            StderrTail stderr = new StderrTail(cmd.getErrorStream(), log, name);
-            try (OutputStream o = cmd.getOutputStream()) {
-                Files.copy(rt.file(), o);
-            }
-            String out = NodeLog.clean(new String(cmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
-            cmd.join(options.bootstrapTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            if (out.contains("SPEEDLING-RTFAIL")) {
-                throw new NodeConnectException(name, "node " + name + ": the Java runtime linked from "
-                        + System.getProperty("java.home") + " does not run there: "
-                        + out.substring(out.indexOf("SPEEDLING-RTFAIL") + 16).strip()
-                        + "\nInstall a Java 17+ runtime on the node (Debian: apt-get install openjdk-17-jre-headless)");
-            }
-            if (!out.contains("SPEEDLING-UPLOADED")) {
-                throw new NodeConnectException(name, "node " + name + ": uploading a Java runtime to " + dir
-                        + " failed (exit " + cmd.getExitStatus() + ")" + stderr.awaitText()
-                        + "\nThe node needs tar, gzip and sha256sum, and " + (rt.size() >> 20) * 3
-                        + " MiB free in that directory");
-            }
-            log.info("[{}] no Java 17+ on the node: shipped runtime {} ({} MiB) in {} ms", name, rt.key(),
-                    rt.size() >> 20, (System.nanoTime() - t0) / 1_000_000);
-        } catch (IOException e) {
-            throw new NodeConnectException(name, "node " + name + ": uploading a Java runtime " + (overdue.get()
-                    ? "did not finish within " + options.bootstrapTimeout().toSeconds() + " s" : "failed: "
-                    + e.getMessage()), e);
-        } finally {
-            if (limit != null) {
-                limit.cancel(false);
-            }
+        Fed fed = feed(name, client, options, script, o -> Files.copy(rt.file(), o), "a Java runtime", log);
+        if (fed.out().contains("SPEEDLING-RTFAIL")) {
+            throw new NodeConnectException(name, "node " + name + ": the Java runtime linked from "
+                    + System.getProperty("java.home") + " does not run there: "
+                    + fed.out().substring(fed.out().indexOf("SPEEDLING-RTFAIL") + 16).strip()
+                    + "\nInstall a Java 17+ runtime on the node (Debian: apt-get install openjdk-17-jre-headless)");
         }
+        if (!fed.out().contains("SPEEDLING-UPLOADED")) {
+            throw new NodeConnectException(name, "node " + name + ": uploading a Java runtime to " + dir
+                    + " failed (exit " + fed.exit() + ")" + fed.stderr() + "\nThe node needs tar, gzip and sha256sum, and "
+                    + (rt.size() >> 20) * 3 + " MiB free in that directory");
+        }
+        log.info("[{}] no Java 17+ on the node: shipped runtime {} ({} MiB) in {} ms", name, rt.key(),
+                rt.size() >> 20, (System.nanoTime() - t0) / 1_000_000);
     }
 
     private static void closeQuietly(AutoCloseable c) {
