@@ -223,10 +223,13 @@ public final class OpenStackCloud implements AutoCloseable {
     /**
      * Removes the cloud of {@code spec} from its hosts: the cloud's services stopped and disabled,
      * the packages the deploy installed purged ({@value Deployer#INSTALLED_RECORD}) with the
-     * database and message queue data of those it installed, speedling's own files on the host and
-     * the cloud's state directory. Packages the host had before stay, and so do the dependencies
-     * apt pulled in with the purged ones ({@code apt-get autoremove} takes them) and the agent's
-     * cache in the SSH user's home. Refuses a host that holds another cloud.
+     * database and message queue data of those it installed, the files the deploy wrote that no
+     * package owns (they start with {@code # written by speedling}), speedling's own files on the
+     * host and the cloud's state directory. Packages the host had before stay, and so do the
+     * dependencies apt pulled in with the purged ones ({@code apt-get autoremove} takes them),
+     * directories a package's purge leaves, the network state the agents made (bridges,
+     * namespaces: a reboot clears them) and the agent's cache in the SSH user's home. Refuses a
+     * host that holds another cloud.
      */
     private static void wipeHosts(CloudSpec spec) {
         String name = spec.cloudName();
@@ -259,9 +262,13 @@ public final class OpenStackCloud implements AutoCloseable {
                         + "  DEBIAN_FRONTEND=noninteractive apt-get -q -y purge $pkgs >/tmp/speedling-purge.log 2>&1"
                         + " || { tail -n 20 /tmp/speedling-purge.log >&2; exit 1; }\n"
                         // what the purged servers leave on purpose for a reinstall: theirs, so it goes too
-                        + "  for p in $pkgs; do case $p in mariadb-server) rm -rf /var/lib/mysql /etc/mysql;;"
+                        + "  for p in $pkgs; do case $p in mariadb-server) rm -rf /var/lib/mysql;;"
                         + " rabbitmq-server) rm -rf /var/lib/rabbitmq;; esac; done\n"
                         + "fi\n"
+                        // the files the deploy wrote that no package owns carry its mark in their first lines
+                        + "grep -rlI -m1 '^# written by speedling' /etc /usr/lib/python3/dist-packages/nova 2>/dev/null"
+                        + " | while read -r f; do rm -f \"$f\"; done\n"
+                        + "rm -f /etc/mysql/mariadb.conf.d/99-speedling.cnf\n"
                         + "rm -f /etc/systemd/system.conf.d/60-speedling.conf\n"
                         + "rm -rf /var/lib/speedling\n"
                         + "systemctl daemon-reexec\n";
