@@ -247,8 +247,12 @@ public final class Deployer {
                 reportFile, html);
     }
 
-    /** Tools a deploy's scripts use on a node, which node images have from their tools layer. */
-    static final List<String> HOST_TOOLS = List.of("curl", "iputils-ping", "ca-certificates");
+    /**
+     * Tools a deploy's scripts use on a node (curl, ping, CA certificates): the image's tools layer
+     * without the Java runtime, which a host without one gets from the agent instead.
+     */
+    static final List<String> HOST_TOOLS = java.util.Arrays.stream(io.speedling.virt.image.Recipes.TOOL_PACKAGES)
+            .filter(p -> !p.startsWith("openjdk-")).toList();
 
     /** Where a host records the packages the deploy installed there (what a wipe of existing hosts removes). */
     public static final String INSTALLED_RECORD = "/var/lib/speedling/installed-packages";

@@ -35,8 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>The services: Keystone (with its database and cache) in a test run, where installing them
  * from the archive takes minutes already; {@code -Dspeedling.e2e.hosts.services=nova,neutron}
- * deploys Nova and Neutron across both hosts (about 14 minutes here: the controller installs ~20
- * packages with their Python dependencies on two cores), as measured for the README.
+ * deploys Nova and Neutron across both hosts (about 10 minutes here: the controller installs ~20
+ * packages with some 500 dependencies on two cores), as measured for the README.
  */
 @Timeout(value = 45, unit = TimeUnit.MINUTES)
 class ExistingHostsE2E {
