@@ -498,6 +498,8 @@ public final class SshAgentLauncher {
                 + " trap 'rm -rf \"$t\"' EXIT; cat > \"$t/rt.tar.gz\";"
                 + " echo '" + rt.sha256() + "  '\"$t/rt.tar.gz\" | sha256sum --quiet -c;"
                 + " mkdir \"$t/rt\"; tar -xzf \"$t/rt.tar.gz\" -C \"$t/rt\";"
+                // the JDK's own class-data archive, made here (about a second): the agent's archive builds on it
+                + " \"$t/rt/bin/java\" -Xshare:dump >/dev/null 2>&1 || true;"
                 + " v=$(\"$t/rt/bin/java\" -Xshare:auto -version 2>&1) || { echo \"SPEEDLING-RTFAIL $v\"; exit 0; };"
                 + " mv -T \"$t/rt\" \"" + target + "\" 2>/dev/null || [ -x \"" + target + "/bin/java\" ];"
                 + " echo SPEEDLING-UPLOADED";

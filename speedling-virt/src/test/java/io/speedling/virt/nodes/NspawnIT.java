@@ -157,8 +157,10 @@ class NspawnIT {
             try (Fleet f = c.fleet().runtimeCache(runtimes).connect()) {
                 long first = System.nanoTime() - t0;
                 var out = f.node("worker-01").call(new Sh("command -v java || echo no-java-on-path; "
-                        + "ls ~/.cache/speedling/agent | grep -c '^rt-'", true));
-                assertThat(out.stdout()).isEqualTo("no-java-on-path\n1\n");
+                        + "ls ~/.cache/speedling/agent | grep -c '^rt-'; "
+                        + "ls ~/.cache/speedling/agent/rt-*/lib/server/classes.jsa | wc -l", true));
+                // no Java of its own, one runtime, with the class-data archive the node made for it
+                assertThat(out.stdout()).isEqualTo("no-java-on-path\n1\n1\n");
                 String stamp = "stat -c '%n %i' ~/.cache/speedling/agent/rt-* ~/.cache/speedling/agent/rt-*/lib/modules";
                 String before = f.node("worker-01").call(new Sh(stamp, true)).stdout();
                 assertThat(runtimes).isDirectoryContaining("glob:**/rt-*.tar.gz");
