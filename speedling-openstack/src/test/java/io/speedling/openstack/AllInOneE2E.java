@@ -131,7 +131,7 @@ class AllInOneE2E {
             Deployer d = Deployer.of(CloudSpec.allInOne().name("bare").cloud(), STATE.resolve("bare"));
             assertThatThrownBy(() -> d.deploy(fleet))
                     .isInstanceOf(SpeedlingException.class)
-                    .hasMessageContaining("node controller-01 lacks packages of cloud bare: ")
+                    .hasMessageContaining("nodes lack packages of cloud bare:\n  controller-01: ")
                     .hasMessageContaining("keystone")
                     .hasMessageContaining("installPackages(true)");
         }
