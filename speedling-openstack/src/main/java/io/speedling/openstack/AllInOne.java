@@ -412,8 +412,7 @@ public final class AllInOne {
      * the same cloud, or of any cloud on the same slice, is refused at once naming the holder.
      */
     public Hold lock() {
-        Path stateDir = Deployer.defaultStateDir(name());
-        RunLock cloudLock = RunLock.acquire(stateDir.resolveSibling(name() + ".lock"), "cloud " + name(), "cloud " + name()
+        RunLock cloudLock = RunLock.acquire(Deployer.lockFile(name()), "cloud " + name(), "cloud " + name()
                 + " on slice " + slice(), "give another --name");
         try {
             RunLock sliceLock = provider.lock(slice(), "cloud " + name());
@@ -463,6 +462,6 @@ public final class AllInOne {
         provider.wipe(slice());
         Path stateDir = Deployer.defaultStateDir(name());
         Deployer.removeStateDir(stateDir);
-        RunLock.removeIfFree(stateDir.resolveSibling(name() + ".lock"));
+        RunLock.removeIfFree(Deployer.lockFile(name()));
     }
 }

@@ -69,6 +69,11 @@ public final class Deployer {
         return io.speedling.core.StateHome.dir("clouds", cloud);
     }
 
+    /** The lock file beside a cloud's default state directory: held while a run uses or wipes the cloud. */
+    static Path lockFile(String cloud) {
+        return defaultStateDir(cloud).resolveSibling(cloud + ".lock");
+    }
+
     /**
      * Removes a state directory that a deploy made: one holding the {@value #MARKER} file that
      * {@link #deploy} writes first, or an empty one. Anything else at that path (a symbolic link,
@@ -367,9 +372,7 @@ public final class Deployer {
         }
         if (first) {
             // as on the image: slow starts of three controllers on two cores outlast systemd's 90 s
-            s.append("mkdir -p /etc/systemd/system.conf.d\n"
-                    + "printf '[Manager]\\nDefaultTimeoutStartSec=300s\\n' > /etc/systemd/system.conf.d/60-speedling.conf\n"
-                    + "systemctl daemon-reexec\napt-get -q update >/dev/null\n");
+            s.append(OpenStackImage.startLimitScript()).append("systemctl daemon-reexec\napt-get -q update >/dev/null\n");
         }
         s.append("""
                 # packages start nothing while they are installed: the deploy starts what it configured
@@ -384,9 +387,7 @@ public final class Deployer {
                 mkdir -p /var/lib/speedling
                 for p in $missing; do echo "$p"; done >> %s
                 """.formatted(INSTALLED_RECORD));
-        for (String unit : units) {
-            s.append("systemctl disable ").append(unit).append(" >/dev/null 2>&1 || true\n");
-        }
+        s.append(OpenStackImage.disableScript(units));
         for (String unit : masked) {
             s.append("systemctl mask ").append(unit).append(" >/dev/null 2>&1 || true\n");
         }

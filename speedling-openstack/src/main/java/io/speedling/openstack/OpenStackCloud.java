@@ -157,7 +157,7 @@ public final class OpenStackCloud implements AutoCloseable {
     private static OpenStackCloud upOnHosts(CloudSpec spec, Progress progress) {
         String name = spec.cloudName();
         Path stateDir = Deployer.defaultStateDir(name);
-        io.speedling.virt.RunLock lock = io.speedling.virt.RunLock.acquire(stateDir.resolveSibling(name + ".lock"),
+        io.speedling.virt.RunLock lock = io.speedling.virt.RunLock.acquire(Deployer.lockFile(name),
                 "cloud " + name, "cloud " + name + " on " + spec.hosts().file(), "give another --name");
         Fleet fleet = null;
         try {
@@ -234,7 +234,7 @@ public final class OpenStackCloud implements AutoCloseable {
     private static void wipeHosts(CloudSpec spec) {
         String name = spec.cloudName();
         Path stateDir = Deployer.defaultStateDir(name);
-        try (io.speedling.virt.RunLock lock = io.speedling.virt.RunLock.acquire(stateDir.resolveSibling(name + ".lock"),
+        try (io.speedling.virt.RunLock lock = io.speedling.virt.RunLock.acquire(Deployer.lockFile(name),
                 "cloud " + name, "a wipe of cloud " + name, "wait for the other run to end")) {
             try (Fleet fleet = connect(spec.hosts())) {
                 Cloud cloud = spec.cloud();
@@ -269,14 +269,14 @@ public final class OpenStackCloud implements AutoCloseable {
                         + "grep -rlI -m1 '^# written by speedling' /etc /usr/lib/python3/dist-packages/nova 2>/dev/null"
                         + " | while read -r f; do rm -f \"$f\"; done\n"
                         + "rm -f /etc/mysql/mariadb.conf.d/99-speedling.cnf\n"
-                        + "rm -f /etc/systemd/system.conf.d/60-speedling.conf\n"
+                        + "rm -f " + OpenStackImage.START_LIMIT_CONF + "\n"
                         + "rm -rf /var/lib/speedling\n"
                         + "systemctl daemon-reexec\n";
                 fleet.all().call(io.speedling.core.functions.Sh.checked(script).timeout(java.time.Duration.ofMinutes(15)));
             }
             Deployer.removeStateDir(stateDir);
         }
-        io.speedling.virt.RunLock.removeIfFree(stateDir.resolveSibling(name + ".lock"));
+        io.speedling.virt.RunLock.removeIfFree(Deployer.lockFile(name));
     }
 
     /** The all-in-one (or controller + workers) plan of {@code spec}. */

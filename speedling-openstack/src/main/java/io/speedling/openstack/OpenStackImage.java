@@ -30,22 +30,39 @@ public final class OpenStackImage {
         return v == null || v.isBlank() ? List.of() : List.of(v.strip().split("\\s*,\\s*"));
     }
 
+    /** The file that gives systemd a longer start limit, on images and on hosts given by a file alike. */
+    static final String START_LIMIT_CONF = "/etc/systemd/system.conf.d/60-speedling.conf";
+
+    /**
+     * Shell lines giving systemd a start limit of 300 s: a service that says when it is ready
+     * (nova-conductor, nova-scheduler) may take longer than systemd's 90 s to say so when three
+     * controllers start theirs on two cores (seen in CI: the start failed on a timeout); units that set
+     * their own limit keep it.
+     */
+    static String startLimitScript() {
+        return "mkdir -p /etc/systemd/system.conf.d\n"
+                + "printf '[Manager]\\nDefaultTimeoutStartSec=300s\\n' > " + START_LIMIT_CONF + "\n";
+    }
+
+    /** Shell lines disabling {@code units}, each on its own (a unit a node lacks is no error). */
+    static String disableScript(List<String> units) {
+        StringBuilder s = new StringBuilder();
+        for (String u : units) {
+            s.append("systemctl disable ").append(u).append(" >/dev/null 2>&1 || true\n");
+        }
+        return s.toString();
+    }
+
     /** The recipe for {@code suite} with the packages of {@code components} (Debian names). */
     public static Recipe recipe(String suite, List<String> packages, List<String> services, List<String> masked,
                                 List<String> debconf) {
         Set<String> pkgs = new LinkedHashSet<>(packages);
         StringBuilder disable = new StringBuilder("# the deploy starts what it configured; nothing starts on its own\n");
-        for (String s : services) {
-            disable.append("systemctl disable ").append(s).append(" >/dev/null 2>&1 || true\n");
-        }
+        disable.append(disableScript(services));
         for (String s : masked) {
             disable.append("systemctl mask ").append(s).append(" >/dev/null 2>&1\n");
         }
-        // a service that says when it is ready (nova-conductor, nova-scheduler) may take longer than
-        // systemd's 90 s to say so when three controllers start theirs on two cores (seen in CI: the
-        // start failed on a timeout); units that set their own limit keep it
-        disable.append("mkdir -p /etc/systemd/system.conf.d\n")
-                .append("printf '[Manager]\\nDefaultTimeoutStartSec=300s\\n' > /etc/systemd/system.conf.d/60-speedling.conf\n");
+        disable.append(startLimitScript());
         // sorted: the layer's key must not depend on the order components were wired in
         return Recipes.node(suite).packages(new ArrayList<>(pkgs), String.join("\n", new java.util.TreeSet<>(debconf)))
                 .script("disable-services", disable.toString());
