@@ -348,10 +348,6 @@ public final class SshAgentLauncher {
         return cmd.getExitStatus();
     }
 
-    static String startScript(SshTarget t, AgentOptions options, String dir) {
-        return startScript(t, options, dir, null);
-    }
-
     /**
      * The script that starts the agent: with {@code runtime} (a shipped runtime's key) its java,
      * else the node's own ({@link SshTarget#java()} or {@code java} on the PATH).
