@@ -47,11 +47,11 @@ public final class CloudMain {
     static final String USAGE = """
             usage: cloud [--name aio] [--slice 1] [--services keystone,glance,...] [--controllers 1|3|5] [--workers N]
                          [--storage N] [--config NODE:PATH:SECTION.KEY=VALUE ...] [--compute-driver fake|libvirt] [--no-verify] [--bare]
-                         [--tempest smoke|REGEX]
-                   cloud --hosts FILE [--trust-new-hosts] [--name aio] [--services ...] [--config ...] [--no-verify]
+                         [--tempest smoke|REGEX] [--release zed|2025.1|2026.1]
+                   cloud --hosts FILE [--trust-new-hosts] [--name aio] [--release ...] [--services ...] [--config ...] [--no-verify]
                    cloud --wipe [--name aio] [--slice 1 | --hosts FILE]""";
     private static final java.util.Set<String> WITH_VALUE = java.util.Set.of("--name", "--slice", "--services",
-            "--controllers", "--workers", "--storage", "--config", "--compute-driver", "--tempest", "--hosts");
+            "--controllers", "--workers", "--storage", "--config", "--compute-driver", "--tempest", "--hosts", "--release");
     private static final java.util.Set<String> FLAGS = java.util.Set.of("--no-verify", "--wipe", "--help", "--bare",
             "--trust-new-hosts");
     private static final java.util.Set<String> WIPE_OPTIONS = java.util.Set.of("--wipe", "--name", "--slice", "--hosts",
@@ -129,6 +129,14 @@ public final class CloudMain {
             spec = CloudSpec.allInOne().name(name).slice(Integer.parseInt(sliceArg));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--name: " + e.getMessage());
+        }
+        String release = one(given, "--release", null);
+        if (release != null) {
+            try {
+                spec = spec.release(release);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--release: " + e.getMessage());
+            }
         }
         String services = one(given, "--services", null);
         if (services != null) {

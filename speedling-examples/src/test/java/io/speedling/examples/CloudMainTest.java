@@ -13,7 +13,7 @@ class CloudMainTest {
         assertThatCode(() -> CloudMain.checkOptions(new String[] {"--name", "lab", "--slice", "3", "--services",
                 "keystone,glance", "--workers", "1", "--config", "worker-01:/etc/nova/nova.conf:DEFAULT.debug=true",
                 "--config", "controller-01:/etc/a.conf:s.k=v", "--compute-driver", "libvirt", "--no-verify", "--storage", "2",
-                "--tempest", "smoke"}))
+                "--tempest", "smoke", "--release", "zed"}))
                 .doesNotThrowAnyException();
         assertThatCode(() -> CloudMain.checkOptions(new String[] {"--wipe", "--name", "lab"}))
                 .doesNotThrowAnyException();
@@ -24,7 +24,8 @@ class CloudMainTest {
     void aTypoOrAMissingValueIsRefusedNotDropped() {
         assertThatThrownBy(() -> CloudMain.checkOptions(new String[] {"--worker", "1"}))
                 .hasMessageStartingWith("unknown option '--worker'; the options are [--compute-driver, --config, "
-                        + "--controllers, --hosts, --name, --services, --slice, --storage, --tempest, --workers] (each with a "
+                        + "--controllers, --hosts, --name, --release, --services, --slice, --storage, --tempest, --workers] "
+                        + "(each with a "
                         + "value) and [--bare, --help, --no-verify, --trust-new-hosts, --wipe]");
         assertThatThrownBy(() -> CloudMain.checkOptions(new String[] {"--name", "lab", "extra"}))
                 .hasMessageStartingWith("unexpected argument 'extra'");
@@ -85,6 +86,12 @@ class CloudMainTest {
                 .topology()).isEqualTo("3 controllers+1 workers");
         assertThatThrownBy(() -> CloudMain.cloudOf(CloudMain.checkOptions(new String[] {"--compute-driver", "xen"})))
                 .hasMessageContaining("xen");
+        assertThatThrownBy(() -> CloudMain.cloudOf(CloudMain.checkOptions(new String[] {"--release", "2024.2"})))
+                .hasMessageStartingWith("--release: unknown OpenStack release '2024.2'").hasMessageContaining("zed, 2025.1, 2026.1");
+        assertThatThrownBy(() -> CloudMain.cloudOf(CloudMain.checkOptions(new String[] {"--release", "2025.1",
+                "--services", "cinder"}))).hasMessageContaining("not built for OpenStack 2025.1");
+        assertThat(CloudMain.cloudOf(CloudMain.checkOptions(new String[] {"--release", "trixie"})).release().id())
+                .isEqualTo("2025.1");
     }
 
     @Test

@@ -83,6 +83,11 @@ public final class AllInOne {
         return new AllInOne(next, cache, provider, null);
     }
 
+    /** The OpenStack release, by id, codename or Debian suite ({@link CloudSpec#release(String)}). */
+    public AllInOne release(String name) {
+        return with(spec.release(name));
+    }
+
     /**
      * Nova's compute driver: {@code fake} (the default: servers exist only in Nova's database) or
      * {@code libvirt} (servers are qemu domains on the compute nodes; a bigger image, with qemu).
@@ -303,13 +308,16 @@ public final class AllInOne {
      */
     public Recipe recipe() {
         List<String> shared = OpenStackImage.sharedServices();
+        Cloud cloud = cloud();
         if (custom != null || shared.isEmpty()) {
-            return OpenStackImage.recipe("bookworm", cloud());
+            return OpenStackImage.recipe(cloud.release().suite(), cloud);
         }
         Set<String> all = new java.util.LinkedHashSet<>(spec.services());
-        all.addAll(spec.registry().select(shared));
-        return OpenStackImage.recipe("bookworm", spec.registry().cloud(name(), spec.inventory(), all,
-                spec.computeDriver()));
+        // on a release that runs fewer services than Zed, the shared image holds the ones it runs
+        all.addAll(spec.registry().select(shared).stream().filter(s -> spec.release() == Release.ZED
+                || !CloudSpec.NOT_YET_BEYOND_ZED.contains(s)).toList());
+        return OpenStackImage.recipe(spec.release().suite(), spec.registry().cloud(name(), spec.inventory(), all,
+                spec.computeDriver(), spec.release()));
     }
 
     public SlicePlan plan() {

@@ -18,13 +18,16 @@ public final class Cloud {
     private final Inventory inventory;
     private final String region;
     private final DistroFamily family;
+    private final Release release;
 
-    private Cloud(String name, List<Component> components, Inventory inventory, String region, DistroFamily family) {
+    private Cloud(String name, List<Component> components, Inventory inventory, String region, DistroFamily family,
+                  Release release) {
         this.name = name;
         this.components = List.copyOf(components);
         this.inventory = inventory;
         this.region = region;
         this.family = family;
+        this.release = release;
     }
 
     public static Builder builder(String name) {
@@ -50,6 +53,11 @@ public final class Cloud {
 
     public DistroFamily family() {
         return family;
+    }
+
+    /** The OpenStack release (and so the Debian suite) the nodes run; the components were made for it. */
+    public Release release() {
+        return release;
     }
 
     @SuppressWarnings("unchecked")
@@ -96,10 +104,10 @@ public final class Cloud {
         return new ArrayList<>(all);
     }
 
-    /** A builder holding this cloud's components, inventory, region and family, to add to or change. */
+    /** A builder holding this cloud's components, inventory, region, family and release, to add to or change. */
     public Builder toBuilder() {
         return builder(name).component(components.toArray(Component[]::new)).inventory(inventory).region(region)
-                .family(family);
+                .family(family).release(release);
     }
 
     public static final class Builder {
@@ -108,6 +116,7 @@ public final class Cloud {
         private Inventory inventory;
         private String region = "RegionOne";
         private DistroFamily family = DistroFamily.DEBIAN;
+        private Release release = Release.DEFAULT;
 
         private Builder(String name) {
             this.name = Component.requireName("cloud", name, " (it names the state directory)");
@@ -130,6 +139,16 @@ public final class Cloud {
 
         public Builder family(DistroFamily f) {
             this.family = f;
+            return this;
+        }
+
+        /**
+         * The release the nodes run ({@link Release#DEFAULT} unless given). Components that differ
+         * between releases are made for one ({@link ServiceRegistry} makes them for the spec's); a
+         * component made for another release than the cloud's is refused by {@link #build()}.
+         */
+        public Builder release(Release r) {
+            this.release = java.util.Objects.requireNonNull(r, "release");
             return this;
         }
 
@@ -163,7 +182,14 @@ public final class Cloud {
             for (Component c : byName.values()) {
                 visit(c, ordered, visiting);
             }
-            return new Cloud(name, ordered, inventory, region, family);
+            for (Component c : ordered) {
+                c.release().filter(r -> r != release).ifPresent(r -> {
+                    throw new IllegalArgumentException(c.name() + " was made for OpenStack " + r.describe()
+                            + ", cloud " + name + " runs " + release.describe() + ": make it for " + release.id()
+                            + " (its builder's release(...)) or give the cloud release " + r.id());
+                });
+            }
+            return new Cloud(name, ordered, inventory, region, family, release);
         }
 
         private static void visit(Component c, List<Component> out, Set<Component> visiting) {

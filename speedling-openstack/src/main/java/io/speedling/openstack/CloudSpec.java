@@ -47,6 +47,9 @@ public final class CloudSpec {
         String tempest;
         ServiceRegistry registry = ServiceRegistry.builtIn();
         Hosts hosts;
+        Release release = Release.DEFAULT;
+        /** Every service was asked for ("all", or no selection): on a release, every service it runs. */
+        boolean everything;
 
         Values copy() {
             try {
@@ -58,12 +61,18 @@ public final class CloudSpec {
 
         List<Object> all() {
             return java.util.Arrays.asList(services, controllers, workers, storage, name, slice, reuse, keepOnFailure,
-                    verify, config, computeDriver, tempest, registry, hosts);
+                    verify, config, computeDriver, tempest, registry, hosts, release);
         }
     }
 
     private CloudSpec(Values v) {
-        v.services = v.registry.select(v.services);
+        if (v.everything && v.release != Release.ZED) {
+            List<String> runs = new ArrayList<>(v.registry.needs().keySet());
+            runs.removeAll(NOT_YET_BEYOND_ZED);
+            v.services = v.registry.select(runs);
+        } else {
+            v.services = v.registry.select(v.services);
+        }
         AllInOne.requireControllers(v.controllers);
         AllInOne.requireNodes("workers", v.workers, "all-in-one");
         AllInOne.requireNodes("storage nodes", v.storage, "storage on the controller");
@@ -76,6 +85,7 @@ public final class CloudSpec {
         v.config = List.copyOf(v.config);
         v.computeDriver = Nova.driverName(v.computeDriver);
         Tempest.requireRunnable(v.tempest, v.services);
+        requireOnRelease(v);
         if (v.hosts != null && (v.controllers != 1 || v.workers != 0 || v.storage != 0)) {
             throw new IllegalArgumentException("the hosts file " + v.hosts.file() + " gives the nodes and their roles; "
                     + "leave controllers, workers and storage unset (they say how many nodes speedling boots)");
@@ -83,6 +93,39 @@ public final class CloudSpec {
         // an unknown node (worker-03 of a cloud with 2 workers) or a malformed setting is refused here
         this.v = v;
         inventory();
+    }
+
+    /** Services built and proven on Zed only so far; "all" on a later release leaves them out. */
+    static final List<String> NOT_YET_BEYOND_ZED = List.of("ceph", "cinder", "swift", "tempest");
+
+    /**
+     * What a release does not run yet is refused here, naming the release that does: every
+     * topology and component is proven on Zed; on later releases the core cloud on one controller.
+     */
+    private static void requireOnRelease(Values v) {
+        if (v.release == Release.ZED) {
+            return;
+        }
+        List<String> missing = new ArrayList<>();
+        for (String s : NOT_YET_BEYOND_ZED) {
+            if (v.services.contains(s)) {
+                missing.add(s);
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new IllegalArgumentException("services " + missing + " are not built for OpenStack "
+                    + v.release.describe() + " yet: leave them out (e.g. services keystone,glance,placement,neutron,"
+                    + "nova,defaults) or choose release zed, which has them");
+        }
+        if (v.controllers > 1) {
+            throw new IllegalArgumentException(v.controllers + " controllers are not built for OpenStack "
+                    + v.release.describe() + " yet (its OVN databases would need a RAFT cluster): give 1 controller, "
+                    + "or choose release zed for HA");
+        }
+        if (!Nova.FAKE.equals(v.computeDriver)) {
+            throw new IllegalArgumentException("the libvirt compute driver is not built for OpenStack "
+                    + v.release.describe() + " yet: use the fake driver, or choose release zed for libvirt");
+        }
     }
 
     private CloudSpec with(Consumer<Values> change) {
@@ -95,6 +138,7 @@ public final class CloudSpec {
     public static CloudSpec allInOne() {
         Values v = new Values();
         v.services = ServiceRegistry.builtIn().needs().keySet();
+        v.everything = true;
         return new CloudSpec(v);
     }
 
@@ -106,7 +150,10 @@ public final class CloudSpec {
     /** Only these services and what they need; an unknown name is refused listing the known ones. */
     public CloudSpec services(Collection<String> s) {
         List<String> wanted = List.copyOf(s);
-        return with(x -> x.services = x.registry.select(wanted));
+        return with(x -> {
+            x.services = x.registry.select(wanted);
+            x.everything = wanted.stream().anyMatch(w -> w.strip().equalsIgnoreCase(ServiceRegistry.ALL));
+        });
     }
 
     public CloudSpec services(String... s) {
@@ -276,6 +323,27 @@ public final class CloudSpec {
         return with(x -> x.verify = check);
     }
 
+    /** The OpenStack release the cloud runs ({@link Release#DEFAULT} unless given). */
+    public Release release() {
+        return v.release;
+    }
+
+    /** The OpenStack release: it picks the nodes' Debian suite, the packages and each component's config. */
+    public CloudSpec release(Release r) {
+        java.util.Objects.requireNonNull(r, "release");
+        return with(x -> x.release = r);
+    }
+
+    /**
+     * The release named {@code name}: {@code zed}, {@code 2025.1} or {@code 2026.1} (or its
+     * codename or Debian suite, {@link Release#of}).
+     *
+     * @throws IllegalArgumentException for an unknown name, listing the known releases
+     */
+    public CloudSpec release(String name) {
+        return release(Release.of(name));
+    }
+
     /** Nova's compute driver, {@code fake.FakeDriver} or {@code libvirt.LibvirtDriver} ({@link Nova#driverName}). */
     public String computeDriver() {
         return v.computeDriver;
@@ -313,20 +381,19 @@ public final class CloudSpec {
      * overrides and Tempest's selection applied.
      */
     public Cloud cloud() {
-        Cloud c = v.registry.cloud(cloudName(), inventory(), v.services,
-                v.computeDriver);
+        Cloud c = v.registry.cloud(cloudName(), inventory(), v.services, v.computeDriver, v.release);
         if (v.tempest == null) {
             return c;
         }
         return Cloud.builder(c.name()).component(c.components().stream()
                 .map(x -> x instanceof Tempest t ? t.toBuilder().selection(v.tempest).build() : x).toArray(Component[]::new))
-                .inventory(c.inventory()).build();
+                .inventory(c.inventory()).release(c.release()).build();
     }
 
     /**
      * 12 hex digits of SHA-256 over what makes the cloud what it is (topology, services, config
-     * overrides and compute driver; not the reuse, keep, verify or Tempest settings, which say what
-     * happens after).
+     * overrides, compute driver and release; not the reuse, keep, verify or Tempest settings, which
+     * say what happens after). Zed's specs hash as they did before releases could be chosen.
      */
     public String hash() {
         try {
@@ -334,7 +401,8 @@ public final class CloudSpec {
             md.update((topology() + "\n" + String.join(",", v.services) + "\n" + (v.name == null ? "" : v.name)
                     + (v.config.isEmpty() ? "" : "\n" + v.config)
                     + (Nova.FAKE.equals(v.computeDriver) ? "" : "\n" + v.computeDriver)
-                    + (v.hosts == null ? "" : "\n" + v.hosts)).getBytes(StandardCharsets.UTF_8));
+                    + (v.hosts == null ? "" : "\n" + v.hosts)
+                    + (v.release == Release.ZED ? "" : "\nrelease " + v.release.id())).getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(md.digest()).substring(0, 12);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java has SHA-256", e);
@@ -366,7 +434,7 @@ public final class CloudSpec {
 
     @Override
     public String toString() {
-        return "CloudSpec[" + cloudName() + " " + topology() + " services=" + v.services
+        return "CloudSpec[" + cloudName() + " " + topology() + " " + v.release.id() + " services=" + v.services
                 + (v.computeDriver.equals(Nova.FAKE) ? "" : " " + v.computeDriver)
                 + (v.tempest == null ? "" : " tempest=" + v.tempest) + (v.config.isEmpty() ? "" : " config=" + v.config)
                 + (v.reuse ? " reuse" : "") + (v.keepOnFailure ? " keepOnFailure" : "") + (v.verify ? " verify" : "")

@@ -63,6 +63,15 @@ public abstract class Component {
     public abstract List<String> services();
 
     /**
+     * The release this component was made for, when what it installs or writes differs between
+     * releases (Neutron: linuxbridge on Zed, OVN later); empty when it fits any. A cloud refuses a
+     * component made for another release than its own.
+     */
+    public java.util.Optional<Release> release() {
+        return java.util.Optional.empty();
+    }
+
+    /**
      * systemd units its packages bring along that must never start on a node (they fail in a
      * container, or serve nothing the cloud uses): masked in the image.
      */

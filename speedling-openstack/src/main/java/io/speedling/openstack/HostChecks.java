@@ -25,14 +25,22 @@ import java.util.TreeSet;
 public final class HostChecks {
     /** The file on a host that names the cloud deployed there. */
     public static final String MARKER = "/var/lib/speedling/cloud";
-    /** The Debian release the cloud's packages come from (OpenStack Zed). */
-    static final String SUITE = "bookworm";
     static final long CONTROLLER_MEMORY_MIB = 3072;
     static final long NODE_MEMORY_MIB = 1024;
     static final long CONTROLLER_DISK_MIB = 4096;
     static final long NODE_DISK_MIB = 2048;
     /** Ports the controllers' services listen on: MariaDB, RabbitMQ, Memcached and the APIs. */
     static final Set<Integer> CONTROLLER_PORTS = Set.of(3306, 5672, 11211, 5000, 9292, 8774, 8775, 8778, 9696);
+
+    /** {@link #CONTROLLER_PORTS}, and OVN's northbound and southbound databases where Neutron runs on OVN. */
+    static Set<Integer> controllerPorts(Release release) {
+        if (release.hasLinuxbridge()) {
+            return CONTROLLER_PORTS;
+        }
+        Set<Integer> all = new java.util.HashSet<>(CONTROLLER_PORTS);
+        all.addAll(List.of(6641, 6642));
+        return Set.copyOf(all);
+    }
 
     private static final String FACTS = """
             . /etc/os-release 2>/dev/null; echo "os=${ID:-unknown} ${VERSION_CODENAME:-unknown}"
@@ -71,19 +79,23 @@ public final class HostChecks {
         spec.hosts().hosts().forEach(h -> hosts.put(h.name(), h));
         for (String node : inv.nodes()) {
             Map<String, String> f = facts(out.get(node).stdout());
-            problems.addAll(problems(node, inv.rolesOf(node), hosts.get(node), f, cloud));
+            problems.addAll(problems(node, inv.rolesOf(node), hosts.get(node), f, cloud, spec.release()));
         }
         return problems;
     }
 
     /** The problems of one host from its facts. */
-    static List<String> problems(String node, Set<String> roles, Hosts.Host host, Map<String, String> f, String cloud) {
+    static List<String> problems(String node, Set<String> roles, Hosts.Host host, Map<String, String> f, String cloud,
+                                 Release release) {
         List<String> p = new ArrayList<>();
         String who = "host " + node + " (" + host.ssh().host() + ")";
         String[] os = f.getOrDefault("os", "unknown unknown").split(" ");
-        if (!os[0].equals("debian") || !os[1].equals(SUITE)) {
-            p.add(who + " runs " + String.join(" ", os) + "; this cloud is OpenStack Zed, installed from Debian 12 ("
-                    + SUITE + ") packages: give a Debian 12 host");
+        if (!os[0].equals("debian") || !os[1].equals(release.suite())) {
+            // the packages are the suite's own: a host of another suite would get another OpenStack
+            String fits = os[0].equals("debian") ? Release.ofSuite(os[1]).map(r -> ", or choose release " + r.id()
+                    + ", which this host's packages are").orElse("") : "";
+            p.add(who + " runs " + String.join(" ", os) + "; this cloud is OpenStack " + release.describe()
+                    + ", installed from that suite's packages: give a Debian " + release.suite() + " host" + fits);
         }
         String hostname = f.getOrDefault("hostname", "");
         if (!hostname.equals(node)) {
@@ -123,7 +135,7 @@ public final class HostChecks {
             // a rerun finds its own services on these ports; a fresh host must have them free
             Set<Integer> held = new TreeSet<>();
             for (String s : f.getOrDefault("listen", "").trim().split("\\s+")) {
-                if (!s.isEmpty() && CONTROLLER_PORTS.contains(Integer.parseInt(s))) {
+                if (!s.isEmpty() && controllerPorts(release).contains(Integer.parseInt(s))) {
                     held.add(Integer.parseInt(s));
                 }
             }

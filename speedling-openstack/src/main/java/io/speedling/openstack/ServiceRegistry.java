@@ -62,6 +62,9 @@ public final class ServiceRegistry {
 
         /** Nova's compute driver for this cloud ({@link Nova#driverName}). */
         String computeDriver();
+
+        /** The OpenStack release the cloud runs: components that differ between releases are made for it. */
+        Release release();
     }
 
     private record Entry(String name, List<String> needs, Function<Wiring, Component> make) {
@@ -82,7 +85,7 @@ public final class ServiceRegistry {
             .with("placement", List.of("keystone"), w -> Placement.builder().sql(w.get(MariaDb.class))
                     .keystone(w.get(Keystone.class)).build())
             .with("neutron", List.of("keystone", "rabbitmq"), w -> Neutron.builder().sql(w.get(MariaDb.class))
-                    .messaging(w.get(RabbitMq.class)).keystone(w.get(Keystone.class)).build())
+                    .messaging(w.get(RabbitMq.class)).keystone(w.get(Keystone.class)).release(w.release()).build())
             // with the libvirt driver and Ceph in the cloud, servers' disks are RBD images in Ceph
             .with("nova", List.of("keystone", "rabbitmq", "placement", "glance", "neutron"), w -> Nova.builder()
                     .sql(w.get(MariaDb.class)).messaging(w.get(RabbitMq.class)).keystone(w.get(Keystone.class))
@@ -205,8 +208,11 @@ public final class ServiceRegistry {
         return Collections.unmodifiableSet(ordered);
     }
 
-    /** The components of the selected services (and what they need), made and wired, in registration order. */
-    public List<Component> components(Collection<String> wanted, String computeDriver) {
+    /**
+     * The components of the selected services (and what they need), made and wired for
+     * {@code release}, in registration order.
+     */
+    public List<Component> components(Collection<String> wanted, String computeDriver, Release release) {
         Set<String> selected = select(wanted);
         String driver = Nova.driverName(computeDriver);
         Map<String, Component> made = new LinkedHashMap<>();
@@ -227,6 +233,11 @@ public final class ServiceRegistry {
             public String computeDriver() {
                 return driver;
             }
+
+            @Override
+            public Release release() {
+                return release;
+            }
         };
         for (String n : selected) {
             made.put(n, entries.get(n).make().apply(w));
@@ -236,17 +247,19 @@ public final class ServiceRegistry {
 
     /**
      * The selected services' components (and what they need), wired, placed on {@code inventory}'s
-     * nodes as cloud {@code name}; Nova with {@code computeDriver} ({@code fake} or {@code libvirt}).
-     * An inventory with a virtual IP (several controllers) gets the {@value #LOAD_BALANCER} service too.
+     * nodes as cloud {@code name} of OpenStack {@code release}; Nova with {@code computeDriver}
+     * ({@code fake} or {@code libvirt}). An inventory with a virtual IP (several controllers) gets the
+     * {@value #LOAD_BALANCER} service too.
      */
-    public Cloud cloud(String name, Inventory inventory, Collection<String> wanted, String computeDriver) {
+    public Cloud cloud(String name, Inventory inventory, Collection<String> wanted, String computeDriver,
+                       Release release) {
         if (inventory.virtualIp().isPresent() && entries.containsKey(LOAD_BALANCER)) {
             List<String> w = new ArrayList<>(wanted);
             w.add(LOAD_BALANCER);
             wanted = w;
         }
-        return Cloud.builder(name).component(components(wanted, computeDriver).toArray(Component[]::new))
-                .inventory(inventory).build();
+        return Cloud.builder(name).component(components(wanted, computeDriver, release).toArray(Component[]::new))
+                .inventory(inventory).release(release).build();
     }
 
     /** "; did you mean 'x'?" for a name within two edits of a known one, else "". */

@@ -122,8 +122,9 @@ class HostsTest {
         f.put("nics", "eth0 lo");
         f.put("hostname", "lab7");
         f.put("apt", "");
-        assertThat(HostChecks.problems("aio", Set.of("controller", "compute"), HOST, f, "mine"))
-                .anySatisfy(p -> assertThat(p).contains("host aio (10.0.0.1) runs debian trixie", "Debian 12"))
+        assertThat(HostChecks.problems("aio", Set.of("controller", "compute"), HOST, f, "mine", Release.ZED))
+                .anySatisfy(p -> assertThat(p).contains("host aio (10.0.0.1) runs debian trixie", "Debian bookworm",
+                        "or choose release 2025.1"))
                 .anySatisfy(p -> assertThat(p).contains("calls itself 'lab7'"))
                 .anySatisfy(p -> assertThat(p).contains("no apt-get"))
                 .anySatisfy(p -> assertThat(p).contains("holds speedling's cloud 'other'", "--wipe --name other"))
@@ -137,9 +138,12 @@ class HostsTest {
     @Test
     void aReadyHostPassesAndARerunFindsItsOwnServicesOnThePorts() {
         assertThat(HostChecks.problems("aio", Set.of("controller", "compute"), HOST, facts("debian bookworm", "",
-                " 22"), "mine")).isEmpty();
+                " 22"), "mine", Release.ZED)).isEmpty();
         assertThat(HostChecks.problems("aio", Set.of("controller", "compute"), HOST, facts("debian bookworm", "mine",
-                " 22 3306 5000 5672"), "mine")).isEmpty();
+                " 22 3306 5000 5672"), "mine", Release.ZED)).isEmpty();
+        // on 2025.1 a trixie host fits, and OVN's databases need their ports too
+        assertThat(HostChecks.problems("aio", Set.of("controller", "compute"), HOST, facts("debian trixie", "",
+                " 22 6642"), "mine", Release.EPOXY)).singleElement().asString().contains("ports [6642] are in use");
         assertThat(HostChecks.facts("os=debian bookworm\nlisten= 22 80\nodd line\n"))
                 .containsEntry("os", "debian bookworm").containsEntry("listen", "22 80").hasSize(2);
     }

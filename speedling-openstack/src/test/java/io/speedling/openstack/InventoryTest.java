@@ -116,7 +116,7 @@ class InventoryTest {
         assertThat(plain.workers(1).config("worker-01:/etc/nova/nova.conf:DEFAULT.debug=true").config()).hasSize(1);
         Inventory inv = Inventory.controllerAndWorkers("controller-01", List.of("worker-01")).config(List.of(
                 ConfigOverride.parse("worker-01:/etc/nova/nova.conf:DEFAULT.debug=true")));
-        assertThat(ServiceRegistry.builtIn().cloud("t", inv, List.of("nova"), "fake").inventory().configFor("worker-01", NOVA))
+        assertThat(ServiceRegistry.builtIn().cloud("t", inv, List.of("nova"), "fake", Release.ZED).inventory().configFor("worker-01", NOVA))
                 .isEqualTo(Map.of("DEFAULT", Map.of("debug", "true")));
     }
 

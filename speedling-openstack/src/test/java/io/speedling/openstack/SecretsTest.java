@@ -38,7 +38,7 @@ class SecretsTest {
         Inventory inv = Inventory.allInOne("controller-01").config("controller-01", "/etc/nova/nova.conf",
                 "database", "connection", "mysql+pymysql://nova:s3cretpw@db/nova").config("controller-01",
                 "/etc/nova/nova.conf", "DEFAULT", "debug", "true");
-        Cloud cloud = ServiceRegistry.builtIn().cloud("t", inv, List.of("keystone"), "fake");
+        Cloud cloud = ServiceRegistry.builtIn().cloud("t", inv, List.of("keystone"), "fake", Release.ZED);
         Secrets s = Deployer.of(cloud, tmp).secrets();
         assertThat(s.redact("mysql+pymysql://nova:s3cretpw@db/nova debug=true")).isEqualTo("*** debug=true");
     }

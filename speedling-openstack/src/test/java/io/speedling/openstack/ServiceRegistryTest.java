@@ -55,7 +55,7 @@ class ServiceRegistryTest {
         assertThat(ServiceRegistry.builtIn().needs()).isEqualTo(AllInOne.SERVICES);
         assertThat(ServiceRegistry.builtIn().select(List.of("glance"))).containsExactly("mariadb", "memcached",
                 "keystone", "glance", "openstackclient");
-        List<Component> all = ServiceRegistry.builtIn().components(AllInOne.SERVICES.keySet(), "libvirt");
+        List<Component> all = ServiceRegistry.builtIn().components(AllInOne.SERVICES.keySet(), "libvirt", Release.ZED);
         assertThat(all).extracting(Component::name).containsExactlyElementsOf(AllInOne.SERVICES.keySet());
         assertThat(all).filteredOn(c -> c instanceof Nova).singleElement()
                 .extracting(c -> ((Nova) c).computeDriver()).isEqualTo("libvirt.LibvirtDriver");
@@ -64,12 +64,12 @@ class ServiceRegistryTest {
     @Test
     void serversDisksAreInCephWithTheLibvirtDriverWhenCephIsInTheCloud() {
         ServiceRegistry b = ServiceRegistry.builtIn();
-        assertThat(nova(b.components(AllInOne.SERVICES.keySet(), "libvirt")).ephemeralOnRbd()).isTrue();
-        assertThat(nova(b.components(AllInOne.SERVICES.keySet(), "libvirt")).requires())
+        assertThat(nova(b.components(AllInOne.SERVICES.keySet(), "libvirt", Release.ZED)).ephemeralOnRbd()).isTrue();
+        assertThat(nova(b.components(AllInOne.SERVICES.keySet(), "libvirt", Release.ZED)).requires())
                 .anyMatch(c -> c instanceof Ceph);
-        assertThat(nova(b.components(AllInOne.SERVICES.keySet(), "fake")).ephemeralOnRbd()).isFalse();
-        assertThat(nova(b.components(List.of("nova"), "libvirt")).ephemeralOnRbd()).isFalse();
-        List<Component> parts = b.components(List.of("nova"), "fake");
+        assertThat(nova(b.components(AllInOne.SERVICES.keySet(), "fake", Release.ZED)).ephemeralOnRbd()).isFalse();
+        assertThat(nova(b.components(List.of("nova"), "libvirt", Release.ZED)).ephemeralOnRbd()).isFalse();
+        List<Component> parts = b.components(List.of("nova"), "fake", Release.ZED);
         assertThatThrownBy(() -> Nova.builder().sql(find(parts, MariaDb.class)).messaging(find(parts, RabbitMq.class))
                 .keystone(find(parts, Keystone.class)).placement(find(parts, Placement.class))
                 .glance(find(parts, Glance.class)).networking(find(parts, Neutron.class)).ephemeral(new Ceph()).build())
@@ -133,7 +133,7 @@ class ServiceRegistryTest {
     @Test
     void aComponentExtendsTheFilesOfAnotherOnlyWhereItSaysSo(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
         List<Component> cs = ServiceRegistry.builtIn().with("extra", List.of("keystone"),
-                w -> new Extra(w.get(Keystone.class))).components(List.of("extra"), "fake");
+                w -> new Extra(w.get(Keystone.class))).components(List.of("extra"), "fake", Release.ZED);
         Cloud cloud = Cloud.builder("ext").component(cs.toArray(Component[]::new))
                 .inventory(Inventory.allInOne("controller-01")).build();
         Deploy d = new Deploy(cloud, null, Secrets.open(tmp.resolve("secrets.json")),
@@ -157,10 +157,10 @@ class ServiceRegistryTest {
             w.get(io.speedling.openstack.components.Glance.class);
             return new Extra(w.get(Keystone.class));
         });
-        assertThatThrownBy(() -> sloppy.components(List.of("extra"), "fake")).hasMessageStartingWith("no Glance "
+        assertThatThrownBy(() -> sloppy.components(List.of("extra"), "fake", Release.ZED)).hasMessageStartingWith("no Glance "
                 + "among the services made so far");
         assertThatThrownBy(() -> b.select(List.of("extra"))).hasMessageStartingWith("unknown service 'extra'");
         assertThat(b.with("extra", List.of("keystone"), w -> new Extra(w.get(Keystone.class))).components(
-                List.of("extra"), "fake")).anyMatch(c -> c instanceof OpenStackClient);
+                List.of("extra"), "fake", Release.ZED)).anyMatch(c -> c instanceof OpenStackClient);
     }
 }

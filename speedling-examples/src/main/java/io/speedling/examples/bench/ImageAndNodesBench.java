@@ -54,7 +54,7 @@ public final class ImageAndNodesBench {
             }
             System.out.printf("base layer cached: %.3f s%n", cached);
 
-            Image node = cache.build(base.packages(Recipes.TOOL_PACKAGES), quiet);
+            Image node = cache.build(base.packages(Recipes.toolPackages(suite)), quiet);
             System.out.printf("tools layer (java, curl): %.1f s%n", node.top().buildSeconds());
 
             SlicePlan plan = SlicePlan.slice(slice).node("worker", 3).build();

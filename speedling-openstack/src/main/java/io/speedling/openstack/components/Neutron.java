@@ -6,6 +6,7 @@ import io.speedling.openstack.Component;
 import io.speedling.openstack.Deploy;
 import io.speedling.openstack.DistroFamily;
 import io.speedling.openstack.Inventory;
+import io.speedling.openstack.Release;
 import io.speedling.openstack.remote.KeystoneRegistrar;
 import io.speedling.openstack.remote.Once;
 import io.speedling.openstack.remote.WaitHttp;
@@ -16,18 +17,30 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Networking with ML2 and the linuxbridge agent (the kernel here has no openvswitch module),
- * VXLAN tenant networks, a flat provider network on the nodes' second NIC, DHCP, L3 and metadata
- * agents on the network nodes ({@link Inventory#NETWORK}, else the controllers; with several, each
- * network's DHCP is served by all and routers are HA routers failing over between them). The RPC
- * server starts first and the agents once it consumes its queue, so their first calls do not time
- * out.
+ * Networking with ML2, a flat provider network on the nodes' second NIC, in one of two ways, by
+ * release ({@link Release#hasLinuxbridge}):
+ * <ul>
+ * <li><b>linuxbridge</b> (Zed): the linuxbridge agent wherever ports live (the kernel here has no
+ * openvswitch module), VXLAN tenant networks, DHCP, L3 and metadata agents on the network nodes
+ * ({@link Inventory#NETWORK}, else the controllers; with several, each network's DHCP is served by
+ * all and routers are HA routers failing over between them). The RPC server starts first and the
+ * agents once it consumes its queue, so their first calls do not time out.
+ * <li><b>OVN</b> (2025.1 and later, which dropped linuxbridge; selectable on Zed): OVN's northbound
+ * and southbound databases and northd on the controller, listening for the API and the chassis
+ * from their start; on every node where ports live Open vSwitch on its userspace datapath (netdev
+ * bridges: no kernel module needed), {@code ovn-controller} and the OVN metadata agent; Geneve
+ * tenant networks, OVN's own DHCP and routers, network nodes as gateway chassis. A userspace
+ * datapath sends tunnels out of a bridge of its own only, so the provider NIC's address and MAC
+ * move onto {@code br-ex}, which ends the tunnels; the management network is left alone.
+ * </ul>
  */
 public final class Neutron extends Component {
     private final MariaDb sql;
     private final RabbitMq messaging;
     private final Keystone keystone;
     private final String providerInterface;
+    private final Release release;
+    private final boolean ovn;
 
     private Neutron(Builder b) {
         super(b.name);
@@ -36,6 +49,13 @@ public final class Neutron extends Component {
         this.messaging = required(b.messaging, b.name, "a message queue", how + ".messaging(rabbitmq)");
         this.keystone = required(b.keystone, b.name, "keystone", how + ".keystone(keystone)");
         this.providerInterface = b.providerInterface;
+        this.release = b.release;
+        Release r = b.release == null ? Release.DEFAULT : b.release;
+        this.ovn = b.ovn != null ? b.ovn : !r.hasLinuxbridge();
+        if (!ovn && !r.hasLinuxbridge()) {
+            throw new IllegalArgumentException(b.name + ": OpenStack " + r.describe() + " has no linuxbridge driver "
+                    + "(removed upstream); leave ovn(true), the default there");
+        }
     }
 
     public static Builder builder() {
@@ -58,6 +78,21 @@ public final class Neutron extends Component {
             return this;
         }
 
+        private Release release;
+        private Boolean ovn;
+
+        /** The release the nodes run: it decides between linuxbridge and OVN unless {@link #ovn} says. */
+        public Builder release(Release r) {
+            this.release = r;
+            return this;
+        }
+
+        /** ML2/OVN (true) or linuxbridge (false); by default OVN where the release has no linuxbridge. */
+        public Builder ovn(boolean on) {
+            this.ovn = on;
+            return this;
+        }
+
         public Neutron build() {
             return new Neutron(this);
         }
@@ -68,10 +103,21 @@ public final class Neutron extends Component {
         return List.of(sql, messaging, keystone);
     }
 
+    @Override
+    public java.util.Optional<Release> release() {
+        return java.util.Optional.ofNullable(release);
+    }
+
+    /** Whether this Neutron runs on ML2/OVN (else linuxbridge). */
+    public boolean ovn() {
+        return ovn;
+    }
+
     /**
      * The server on the controllers; DHCP, metadata and L3 agents on the network nodes (the
      * controllers when no node has that role); the linuxbridge agent wherever ports live (network
-     * and compute nodes).
+     * and compute nodes). With OVN: its databases and northd beside the server; Open vSwitch,
+     * ovn-controller and the metadata agent (with HAProxy, which it runs per network) wherever ports live.
      */
     @Override
     public List<String> packagesOn(Inventory inventory, String node) {
@@ -79,6 +125,15 @@ public final class Neutron extends Component {
         boolean network = inventory.nodesWith(Inventory.NETWORK).isEmpty() ? roles.contains(Inventory.CONTROLLER)
                 : roles.contains(Inventory.NETWORK);
         List<String> out = new ArrayList<>();
+        if (ovn) {
+            if (roles.contains(Inventory.CONTROLLER)) {
+                out.addAll(OVN_CENTRAL);
+            }
+            if (network || roles.contains(Inventory.COMPUTE)) {
+                out.addAll(OVN_CHASSIS);
+            }
+            return out;
+        }
         if (roles.contains(Inventory.CONTROLLER)) {
             out.add("neutron-server");
         }
@@ -91,8 +146,24 @@ public final class Neutron extends Component {
         return out;
     }
 
+    /** The controller's packages with OVN. */
+    static final List<String> OVN_CENTRAL = List.of("neutron-server", "ovn-central");
+    /** Where ports live, with OVN (the metadata agent's package only recommends the HAProxy it runs). */
+    static final List<String> OVN_CHASSIS = List.of("openvswitch-switch", "ovn-host", "neutron-ovn-metadata-agent",
+            "haproxy");
+    /** Neutron's own workers beside the uWSGI API with OVN: periodic tasks and OVN's database maintenance. */
+    static final List<String> OVN_WORKERS = List.of("neutron-periodic-workers", "neutron-ovn-maintenance-worker");
+    /** OVN's units on the controller: both databases and northd. */
+    static final List<String> OVN_CENTRAL_UNITS = List.of("ovn-ovsdb-server-nb", "ovn-ovsdb-server-sb", "ovn-northd");
+
     @Override
     public Map<DistroFamily, List<String>> packages() {
+        if (ovn) {
+            List<String> all = new ArrayList<>(OVN_CENTRAL);
+            all.addAll(OVN_CHASSIS);
+            return Pkgs.of(all, List.of("openstack-neutron", "openstack-neutron-ml2", "ovn-central", "ovn-host"),
+                    List.of("openstack-neutron-server", "openstack-neutron-ovn-metadata-agent", "ovn-central", "ovn-host"));
+        }
         return Pkgs.of(List.of("neutron-server", "neutron-linuxbridge-agent", "neutron-dhcp-agent",
                         "neutron-metadata-agent", "neutron-l3-agent", "iptables"),
                 List.of("openstack-neutron", "openstack-neutron-ml2", "openstack-neutron-linuxbridge"),
@@ -105,6 +176,14 @@ public final class Neutron extends Component {
 
     @Override
     public List<String> services() {
+        if (ovn) {
+            // the RPC server comes with neutron-server's package; with OVN no agent talks RPC to it
+            List<String> all = new ArrayList<>(List.of("neutron-api", "neutron-rpc-server",
+                    "neutron-ovn-metadata-agent", "ovn-central", "ovn-host", "ovn-controller", "openvswitch-switch",
+                    "ovsdb-server", "ovs-vswitchd", "haproxy"));
+            all.addAll(OVN_CENTRAL_UNITS);
+            return all;
+        }
         return List.of("neutron-api", "neutron-rpc-server", "neutron-linuxbridge-agent", "neutron-dhcp-agent",
                 "neutron-metadata-agent", "neutron-l3-agent");
     }
@@ -174,65 +253,103 @@ public final class Neutron extends Component {
         var ctl = d.withRole(Inventory.CONTROLLER);
         var compute = d.withRole(Inventory.COMPUTE);
         var net = networkNodes(d, ctl);
-        // the linuxbridge agent runs wherever ports live: network nodes (DHCP, routers) and compute nodes
+        // the network agent (linuxbridge) or ovn-controller runs wherever ports live: network nodes
+        // (DHCP, routers) and compute nodes
         var ports = union(d, net, compute);
-        Task<Boolean> config = d.task(name() + ".config", ctx -> {
-            Map<String, Map<String, String>> s = new LinkedHashMap<>();
-            Map<String, String> def = new LinkedHashMap<>(Map.of("core_plugin", "ml2", "service_plugins", "router",
-                    "transport_url", d.transportUrl(), "auth_strategy", "keystone", "notify_nova_on_port_status_changes",
-                    "true", "notify_nova_on_port_data_changes", "true", "api_workers", "2", "rpc_workers", "1"));
-            if (net.size() > 1) {
-                // every network node serves each network's DHCP, and routers fail over between L3 agents (VRRP)
-                def.put("dhcp_agents_per_network", String.valueOf(net.size()));
-                def.put("l3_ha", "true");
-                def.put("max_l3_agents_per_router", String.valueOf(net.size()));
-            }
-            s.put("DEFAULT", def);
-            s.putAll(d.messaging());
-            s.put("database", Map.of("connection", d.dbUrl("neutron", "neutron")));
-            s.put("keystone_authtoken", d.authtoken("neutron"));
-            s.put("nova", d.serviceCredentials("nova"));
-            s.put("oslo_concurrency", Map.of("lock_path", "/var/lib/neutron/tmp"));
-            s.put("experimental", Map.of("linuxbridge", "true"));
-            s.put("agent", ROOTWRAP_DAEMON);
-            boolean changed = d.ini(ctl, "/etc/neutron/neutron.conf", s, "neutron");
-            // agents away from the controllers: the message queue and locks, no database
-            var workers = Nova.awayFromControllers(d, ctl, ports);
-            if (!workers.names().isEmpty()) {
-                Map<String, Map<String, String>> w = new LinkedHashMap<>(Map.of(
-                        "DEFAULT", Map.of("transport_url", d.transportUrl(), "auth_strategy", "keystone"),
-                        "oslo_concurrency", Map.of("lock_path", "/var/lib/neutron/tmp"),
-                        "experimental", Map.of("linuxbridge", "true"), "agent", ROOTWRAP_DAEMON));
-                w.putAll(d.messaging());
-                changed |= d.ini(workers, "/etc/neutron/neutron.conf", w, "neutron");
-            }
-            changed |= d.ini(ctl, "/etc/neutron/neutron-api-uwsgi.ini", Deploy.UWSGI_EVENTLET, "neutron");
-            changed |= d.listen(ctl, "neutron-server", 9696, "/etc/neutron/neutron-api-uwsgi.ini");
-            changed |= d.ini(ctl, "/etc/neutron/plugins/ml2/ml2_conf.ini", Map.of(
-                    "ml2", Map.of("type_drivers", "flat,vlan,vxlan", "tenant_network_types", "vxlan",
-                            "mechanism_drivers", "linuxbridge,l2population", "extension_drivers", "port_security"),
-                    "ml2_type_flat", Map.of("flat_networks", "provider"),
-                    "ml2_type_vxlan", Map.of("vni_ranges", "1:1000"),
-                    "securitygroup", Map.of("enable_ipset", "true")), "neutron");
-            changed |= d.ini(net, "/etc/neutron/l3_agent.ini", Map.of("DEFAULT", Map.of("interface_driver",
-                    "linuxbridge")), "neutron");
-            changed |= d.ini(net, "/etc/neutron/dhcp_agent.ini", Map.of("DEFAULT", Map.of("interface_driver",
-                    "linuxbridge", "dhcp_driver", "neutron.agent.linux.dhcp.Dnsmasq", "enable_isolated_metadata",
-                    "true")), "neutron");
-            changed |= d.ini(net, "/etc/neutron/metadata_agent.ini", Map.of("DEFAULT", Map.of("nova_metadata_host",
-                    d.endpoints().host(), "metadata_proxy_shared_secret", d.secret("metadata-proxy"))), "neutron");
-            changed |= d.callEachIni(ports, "/etc/neutron/plugins/ml2/linuxbridge_agent.ini", node -> Map.of(
-                    "linux_bridge", Map.of("physical_interface_mappings", "provider:" + node.data()
-                            .getOrDefault(io.speedling.openstack.Hosts.PROVIDER_INTERFACE, providerInterface)),
-                    "vxlan", Map.of("enable_vxlan", "true", "local_ip", d.ipOf(node), "l2_population", "true"),
-                    "securitygroup", Map.of("enable_security_group", "true", "firewall_driver",
-                            "neutron.agent.linux.iptables_firewall.IptablesFirewallDriver")), "neutron");
-            return changed;
-        });
+        if (ovn && ctl.size() > 1) {
+            throw new IllegalArgumentException(name() + " on OVN with " + ctl.size() + " controllers needs OVN's "
+                    + "databases clustered (RAFT), which speedling does not build yet: give one controller");
+        }
+        Task<Boolean> config = d.task(name() + ".config", ctx -> ovn ? configureOvn(d, ctl, ports)
+                : configureLinuxbridge(d, ctl, net, ports));
         Task<Boolean> sync = d.task(name() + ".db_sync", ctx -> d.onController(new Once("neutron-db-sync",
                 Keystone.stamp(d, "neutron-common"), List.of("neutron-db-manage", "--config-file",
                 "/etc/neutron/neutron.conf", "--config-file", "/etc/neutron/plugins/ml2/ml2_conf.ini", "upgrade",
                 "heads"), Map.of(), "neutron")), config, sql.schemas(d));
+        Task<Void> start = ovn ? planOvn(d, ctl, net, ports, config, sync)
+                : planLinuxbridge(d, ctl, net, ports, config, sync);
+        // ready for clients: answering, and in the catalog with its service user
+        d.task(name() + ".ready", ctx -> d.onController(new WaitHttp(d.endpoints().url(9696, "/"), 120, "neutron-api")),
+                start, keystone.registered(d));
+    }
+
+    /** neutron.conf's settings on the controllers, for either way. */
+    private Map<String, Map<String, String>> serverConf(Deploy d, io.speedling.core.NodeGroup net) {
+        Map<String, Map<String, String>> s = new LinkedHashMap<>();
+        Map<String, String> def = new LinkedHashMap<>(Map.of("core_plugin", "ml2", "service_plugins",
+                ovn ? "ovn-router" : "router", "transport_url", d.transportUrl(), "auth_strategy", "keystone",
+                "notify_nova_on_port_status_changes", "true", "notify_nova_on_port_data_changes", "true",
+                "api_workers", "2", "rpc_workers", "1"));
+        if (!ovn && net.size() > 1) {
+            // every network node serves each network's DHCP, and routers fail over between L3 agents (VRRP)
+            def.put("dhcp_agents_per_network", String.valueOf(net.size()));
+            def.put("l3_ha", "true");
+            def.put("max_l3_agents_per_router", String.valueOf(net.size()));
+        }
+        s.put("DEFAULT", def);
+        s.putAll(d.messaging());
+        s.put("database", Map.of("connection", d.dbUrl("neutron", "neutron")));
+        s.put("keystone_authtoken", d.authtoken("neutron"));
+        s.put("nova", d.serviceCredentials("nova"));
+        s.put("oslo_concurrency", Map.of("lock_path", "/var/lib/neutron/tmp"));
+        if (!ovn) {
+            s.put("experimental", Map.of("linuxbridge", "true"));
+        }
+        s.put("agent", ROOTWRAP_DAEMON);
+        return s;
+    }
+
+    /** neutron.conf where agents run away from the controllers: the message queue and locks, no database. */
+    private boolean agentConf(Deploy d, io.speedling.core.NodeGroup ctl, io.speedling.core.NodeGroup ports) {
+        var workers = Nova.awayFromControllers(d, ctl, ports);
+        if (workers.names().isEmpty()) {
+            return false;
+        }
+        Map<String, Map<String, String>> w = new LinkedHashMap<>(Map.of(
+                "DEFAULT", Map.of("transport_url", d.transportUrl(), "auth_strategy", "keystone"),
+                "oslo_concurrency", Map.of("lock_path", "/var/lib/neutron/tmp"), "agent", ROOTWRAP_DAEMON));
+        if (!ovn) {
+            w.put("experimental", Map.of("linuxbridge", "true"));
+        }
+        w.putAll(d.messaging());
+        return d.ini(workers, "/etc/neutron/neutron.conf", w, "neutron");
+    }
+
+    private boolean configureLinuxbridge(Deploy d, io.speedling.core.NodeGroup ctl, io.speedling.core.NodeGroup net,
+                                         io.speedling.core.NodeGroup ports) {
+        boolean changed = d.ini(ctl, "/etc/neutron/neutron.conf", serverConf(d, net), "neutron");
+        changed |= agentConf(d, ctl, ports);
+        changed |= d.ini(ctl, "/etc/neutron/neutron-api-uwsgi.ini", Deploy.UWSGI_EVENTLET, "neutron");
+        changed |= d.listen(ctl, "neutron-server", 9696, "/etc/neutron/neutron-api-uwsgi.ini");
+        changed |= d.ini(ctl, "/etc/neutron/plugins/ml2/ml2_conf.ini", Map.of(
+                "ml2", Map.of("type_drivers", "flat,vlan,vxlan", "tenant_network_types", "vxlan",
+                        "mechanism_drivers", "linuxbridge,l2population", "extension_drivers", "port_security"),
+                "ml2_type_flat", Map.of("flat_networks", "provider"),
+                "ml2_type_vxlan", Map.of("vni_ranges", "1:1000"),
+                "securitygroup", Map.of("enable_ipset", "true")), "neutron");
+        changed |= d.ini(net, "/etc/neutron/l3_agent.ini", Map.of("DEFAULT", Map.of("interface_driver",
+                "linuxbridge")), "neutron");
+        changed |= d.ini(net, "/etc/neutron/dhcp_agent.ini", Map.of("DEFAULT", Map.of("interface_driver",
+                "linuxbridge", "dhcp_driver", "neutron.agent.linux.dhcp.Dnsmasq", "enable_isolated_metadata",
+                "true")), "neutron");
+        changed |= d.ini(net, "/etc/neutron/metadata_agent.ini", Map.of("DEFAULT", Map.of("nova_metadata_host",
+                d.endpoints().host(), "metadata_proxy_shared_secret", d.secret("metadata-proxy"))), "neutron");
+        changed |= d.callEachIni(ports, "/etc/neutron/plugins/ml2/linuxbridge_agent.ini", node -> Map.of(
+                "linux_bridge", Map.of("physical_interface_mappings", "provider:" + providerNic(node)),
+                "vxlan", Map.of("enable_vxlan", "true", "local_ip", d.ipOf(node), "l2_population", "true"),
+                "securitygroup", Map.of("enable_security_group", "true", "firewall_driver",
+                        "neutron.agent.linux.iptables_firewall.IptablesFirewallDriver")), "neutron");
+        return changed;
+    }
+
+    /** The provider network's NIC on {@code node}: the hosts file's, else the builder's. */
+    private String providerNic(io.speedling.core.Node node) {
+        return String.valueOf(node.data().getOrDefault(io.speedling.openstack.Hosts.PROVIDER_INTERFACE,
+                providerInterface));
+    }
+
+    private Task<Void> planLinuxbridge(Deploy d, io.speedling.core.NodeGroup ctl, io.speedling.core.NodeGroup net,
+                                       io.speedling.core.NodeGroup ports, Task<Boolean> config, Task<Boolean> sync) {
         Task<Void> rpc = d.task(name() + ".rpc_server", ctx -> {
             // agents that start before the server consumes its queue time out on their first calls.
             // rabbitmqctl says whether it does, but boots an Erlang VM per call (~1 s of CPU that
@@ -255,7 +372,7 @@ public final class Neutron extends Component {
             // CPU overlaps Keystone's bootstrap, which leaves the second core idle (the API and the
             // agents wait: started beside Keystone's bootstrap too, they slowed it by more than they won)
         }, sync, messaging.userReady(d));
-        Task<Void> start = d.task(name() + ".start", ctx -> {
+        return d.task(name() + ".start", ctx -> {
             boolean changed = ctx.want(config);
             ctx.want(keystone.registered(d));
             d.services(ctl, changed, "neutron-api");
@@ -263,8 +380,151 @@ public final class Neutron extends Component {
             d.services(ports, changed, "neutron-linuxbridge-agent");
             return null;
         }, rpc);
-        // ready for clients: answering, and in the catalog with its service user
-        d.task(name() + ".ready", ctx -> d.onController(new WaitHttp(d.endpoints().url(9696, "/"), 120, "neutron-api")),
-                start, keystone.registered(d));
+    }
+
+    /** The OVN databases' address: the controller's own (one controller; {@link #plan} refuses more). */
+    private static String ovnDbHost(Deploy d, io.speedling.core.NodeGroup ctl) {
+        return d.ipOf(d.fleet().node(ctl.names().get(0)));
+    }
+
+    private boolean configureOvn(Deploy d, io.speedling.core.NodeGroup ctl, io.speedling.core.NodeGroup ports) {
+        String db = ovnDbHost(d, ctl);
+        boolean changed = d.ini(ctl, "/etc/neutron/neutron.conf", serverConf(d, ctl), "neutron");
+        changed |= agentConf(d, ctl, ports);
+        changed |= d.ini(ctl, "/etc/neutron/neutron-api-uwsgi.ini", Deploy.UWSGI_EVENTLET, "neutron");
+        changed |= d.listen(ctl, "neutron-server", 9696, "/etc/neutron/neutron-api-uwsgi.ini");
+        Map<String, Map<String, String>> ovnConnections = Map.of("ovn", Map.of(
+                "ovn_nb_connection", "tcp:" + db + ":6641", "ovn_sb_connection", "tcp:" + db + ":6642",
+                "ovn_l3_scheduler", "leastloaded", "ovn_metadata_enabled", "true",
+                "enable_distributed_floating_ip", "false"));
+        Map<String, Map<String, String>> ml2 = new LinkedHashMap<>(Map.of(
+                "ml2", Map.of("type_drivers", "flat,geneve", "tenant_network_types", "geneve",
+                        "mechanism_drivers", "ovn", "extension_drivers", "port_security", "overlay_ip_version", "4"),
+                "ml2_type_flat", Map.of("flat_networks", "provider"),
+                "ml2_type_geneve", Map.of("vni_ranges", "1:65536", "max_header_size", "38"),
+                "securitygroup", Map.of("enable_security_group", "true")));
+        ml2.putAll(ovnConnections);
+        changed |= d.ini(ctl, "/etc/neutron/plugins/ml2/ml2_conf.ini", ml2, "neutron");
+        changed |= d.ini(ports, "/etc/neutron/neutron_ovn_metadata_agent.ini", Map.of(
+                "DEFAULT", Map.of("nova_metadata_host", d.endpoints().host(), "metadata_proxy_shared_secret",
+                        d.secret("metadata-proxy")),
+                // the agent's own OVSDB connection: the local manager the chassis task opens on loopback
+                "ovs", Map.of("ovsdb_connection", "tcp:127.0.0.1:6640"),
+                "ovn", Map.of("ovn_sb_connection", "tcp:" + db + ":6642"),
+                "agent", ROOTWRAP_DAEMON), "neutron");
+        // Neutron's workers beside the uWSGI API: the packages ship their commands but no units
+        for (String w : OVN_WORKERS) {
+            changed |= ctl.call(io.speedling.core.functions.WriteFile.text(
+                    "/etc/systemd/system/" + w + ".service", workerUnit(w), io.speedling.core.FileSpec.mode(0644)))
+                    .containsValue(Boolean.TRUE);
+        }
+        return changed;
+    }
+
+    /** A unit for one of Neutron's workers that the packages ship no unit for. */
+    static String workerUnit(String command) {
+        return "# written by speedling: Neutron's " + command + " beside the uWSGI API (the package has no unit)\n"
+                + "[Unit]\nDescription=OpenStack Neutron " + command + "\nAfter=network.target\n\n"
+                + "[Service]\nUser=neutron\nGroup=neutron\nWorkingDirectory=/var/lib/neutron\n"
+                + "ExecStart=/usr/bin/" + command + " --config-file=/etc/neutron/neutron.conf "
+                + "--config-file=/etc/neutron/plugins/ml2/ml2_conf.ini --log-file=/var/log/neutron/" + command
+                + ".log\nRestart=on-failure\n\n[Install]\nWantedBy=multi-user.target\n";
+    }
+
+    private Task<Void> planOvn(Deploy d, io.speedling.core.NodeGroup ctl, io.speedling.core.NodeGroup net,
+                               io.speedling.core.NodeGroup ports, Task<Boolean> config, Task<Boolean> sync) {
+        String db = ovnDbHost(d, ctl);
+        // the databases listen on the controller's address from their start: a remote set afterwards
+        // (ovn-nbctl set-connection) raced the API's first connection
+        Task<Boolean> central = d.task(name() + ".ovn_central", ctx -> {
+            boolean changed = ctl.call(io.speedling.core.functions.WriteFile.text("/etc/default/ovn-central",
+                    "# written by speedling: OVN's databases listen for Neutron and the chassis\n"
+                            + "OVN_CTL_OPTS=\"--db-nb-addr=" + db + " --db-sb-addr=" + db
+                            + " --db-nb-create-insecure-remote=yes --db-sb-create-insecure-remote=yes\"\n",
+                    io.speedling.core.FileSpec.mode(0644))).containsValue(Boolean.TRUE);
+            d.services(ctl, changed, OVN_CENTRAL_UNITS.toArray(String[]::new));
+            d.onController(new Sh("for i in $(seq 120); do ss -Hltn '( sport = :6641 or sport = :6642 )' | "
+                    + "grep -c LISTEN | grep -qx 2 && exit 0; sleep 0.25; done; "
+                    + "echo 'OVN databases not listening on 6641/6642 after 30 s' >&2; exit 1", true));
+            return changed;
+        });
+        Task<Void> chassis = d.task(name() + ".ovn_chassis", ctx -> {
+            var gateways = net.names();
+            ports.callEach(n -> Sh.checked(chassisScript(n.name(), db, encapIp(d, n), providerNic(n),
+                    gateways.contains(n.name()))));
+            d.services(ports, false, "ovn-controller");
+            return null;
+        }, central);
+        return d.task(name() + ".start", ctx -> {
+            boolean changed = ctx.want(config);
+            ctx.want(keystone.registered(d));
+            ctx.want(sync);
+            if (changed) {
+                ctl.call(Sh.checked("systemctl daemon-reload"));
+            }
+            d.services(ctl, changed, "neutron-api", OVN_WORKERS.get(0), OVN_WORKERS.get(1));
+            d.services(ports, changed, "neutron-ovn-metadata-agent");
+            return null;
+        }, sync, chassis);
+    }
+
+    /**
+     * The tunnel endpoint of {@code node}: its provider-network address (moved to {@code br-ex},
+     * where a userspace datapath can send tunnels from), else its management address.
+     */
+    private static String encapIp(Deploy d, io.speedling.core.Node node) {
+        Object ext = node.data().get("ext_ipv4");
+        return ext != null ? ext.toString() : d.ipOf(node);
+    }
+
+    /**
+     * Shell making {@code node} an OVN chassis, each step only if not done (a rerun changes
+     * nothing): the chassis name, Open vSwitch on the userspace datapath, the OVN settings,
+     * {@code br-int}, {@code br-ex} holding the provider NIC and its address, a local OVSDB manager
+     * for the metadata agent.
+     */
+    static String chassisScript(String node, String dbHost, String encapIp, String nic, boolean gateway) {
+        return """
+                set -e
+                # the chassis is named as the node, not by a random id: OVN and Neutron show it so
+                mkdir -p /etc/openvswitch
+                [ "$(cat /etc/openvswitch/system-id.conf 2>/dev/null)" = %1$s ] || echo %1$s > /etc/openvswitch/system-id.conf
+                # the package starts ovs-vswitchd through ovs-ctl, which insists on loading the kernel module;
+                # the userspace datapath needs none
+                drop=/etc/systemd/system/ovs-vswitchd.service.d/speedling.conf
+                want='# written by speedling: userspace datapath, no kernel module to load
+                [Service]
+                ExecStart=
+                ExecStart=/usr/sbin/ovs-vswitchd unix:/var/run/openvswitch/db.sock -vconsole:emer -vsyslog:err -vfile:info --no-chdir --log-file=/var/log/openvswitch/ovs-vswitchd.log --pidfile=/run/openvswitch/ovs-vswitchd.pid --detach'
+                if [ "$(cat $drop 2>/dev/null)" != "$want" ]; then
+                  mkdir -p $(dirname $drop); printf '%%s\\n' "$want" > $drop; systemctl daemon-reload
+                fi
+                systemctl start ovsdb-server
+                # TSO on a userspace datapath must be set before ovs-vswitchd starts
+                ovs-vsctl --no-wait set Open_vSwitch . other_config:userspace-tso-enable=true
+                ovs-vsctl --no-wait set Open_vSwitch . external_ids:system-id=%1$s external_ids:hostname=%1$s \
+                  external_ids:ovn-remote="tcp:%2$s:6642" external_ids:ovn-encap-type=geneve \
+                  external_ids:ovn-encap-ip=%3$s external_ids:ovn-bridge=br-int \
+                  external_ids:ovn-bridge-datapath-type=netdev external_ids:ovn-bridge-mappings=provider:br-ex
+                %5$s
+                systemctl start ovs-vswitchd
+                ovs-vsctl --may-exist add-br br-int -- set Bridge br-int datapath_type=netdev fail_mode=secure \
+                  other_config:disable-in-band=true
+                ovs-vsctl --may-exist add-br br-ex -- set Bridge br-ex datapath_type=netdev
+                # the provider NIC into br-ex, its addresses, MAC and routes onto br-ex (tunnels leave from there)
+                if [ "$(ovs-vsctl port-to-br %4$s 2>/dev/null)" != br-ex ]; then
+                  mac=$(cat /sys/class/net/%4$s/address)
+                  addrs=$(ip -4 -o addr show dev %4$s | awk '{print $4}')
+                  routes=$(ip -4 route show dev %4$s proto static; ip -4 route show dev %4$s proto boot)
+                  ovs-vsctl set Bridge br-ex other_config:hwaddr=$mac
+                  ovs-vsctl add-port br-ex %4$s
+                  ip link set br-ex up
+                  for a in $addrs; do ip addr del $a dev %4$s; ip addr add $a dev br-ex; done
+                  echo "$routes" | while read -r r; do [ -z "$r" ] || ip route replace $r dev br-ex; done
+                fi
+                ip link set br-ex up
+                ovs-vsctl get-manager | grep -qx 'ptcp:6640:127.0.0.1' || ovs-vsctl set-manager ptcp:6640:127.0.0.1
+                """.formatted(node, dbHost, encapIp, nic, gateway
+                ? "ovs-vsctl --no-wait set Open_vSwitch . external_ids:ovn-cms-options=enable-chassis-as-gw" : "");
     }
 }

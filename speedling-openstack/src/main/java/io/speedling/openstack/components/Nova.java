@@ -85,11 +85,11 @@ public final class Nova extends Component {
                         cidrs += ['%s/%d' % (ip['address'], net.prefixlen) for ip in subnet.get('ips', [])]
                         gateway = gateway or (subnet.get('gateway') or {}).get('address')
                     ports.append((vif['devname'], vif['address'], cidrs, gateway, vif['network'].get('meta', {}).get('mtu'),
-                                  vif['network'].get('bridge')))
+                                  vif['network'].get('bridge'), vif.get('type'), vif['id']))
                 return ports
 
             @nova.privsep.sys_admin_pctxt.entrypoint
-            def plug_guest_port(ns, index, dev, mac, cidrs, gateway, mtu, bridge):
+            def plug_guest_port(ns, index, dev, mac, cidrs, gateway, mtu, bridge, vif_type, vif_id, uuid):
                 ex = processutils.execute
                 if not os.path.exists('/run/netns/' + ns):
                     ex('ip', 'netns', 'add', ns)
@@ -109,8 +109,13 @@ public final class Nova extends Component {
                 ex('ip', 'netns', 'exec', ns, 'ip', 'link', 'set', nic, 'up')
                 if gateway and index == 0:
                     ex('ip', 'netns', 'exec', ns, 'ip', 'route', 'replace', 'default', 'via', gateway)
+                if vif_type == 'ovs':
+                    # as os-vif does for an OVS port: ovn-controller claims it by its iface-id
+                    ex('ovs-vsctl', '--', '--may-exist', 'add-port', bridge or 'br-int', dev, '--', 'set', 'Interface', dev,
+                       'external-ids:iface-id=' + vif_id, 'external-ids:iface-status=active',
+                       'external-ids:attached-mac=' + mac, 'external-ids:vm-uuid=' + uuid)
                 # as os-vif and libvirt do for a linuxbridge port: the agent leaves compute ports to them
-                if bridge:
+                elif bridge:
                     if not os.path.exists('/sys/class/net/' + bridge):
                         ex('ip', 'link', 'add', bridge, 'type', 'bridge', check_exit_code=[0, 2])
                         ex('ip', 'link', 'set', bridge, 'up')
@@ -120,6 +125,8 @@ public final class Nova extends Component {
             @nova.privsep.sys_admin_pctxt.entrypoint
             def unplug_guest(ns, devs):
                 for dev in devs:
+                    if os.path.exists('/run/openvswitch/db.sock'):
+                        processutils.execute('ovs-vsctl', '--if-exists', 'del-port', dev, check_exit_code=[0, 1])
                     if os.path.exists('/sys/class/net/' + dev):
                         processutils.execute('ip', 'link', 'delete', dev, check_exit_code=[0, 1, 2, 254])
                 if os.path.exists('/run/netns/' + ns):
@@ -134,11 +141,11 @@ public final class Nova extends Component {
                     try:
                         with self.virtapi.wait_for_instance_event(instance, events, deadline=CONF.vif_plugging_timeout,
                                                                   error_callback=self._vif_failed):
-                            for index, (dev, mac, cidrs, gateway, mtu, bridge) in enumerate(_ports(network_info)):
+                            for index, port in enumerate(_ports(network_info)):
                                 try:
-                                    plug_guest_port(_ns(instance), index, dev, mac, cidrs, gateway, mtu, bridge)
+                                    plug_guest_port(_ns(instance), index, *port, instance.uuid)
                                 except Exception:
-                                    LOG.warning('could not plug port %s: it stays down', dev, exc_info=True)
+                                    LOG.warning('could not plug port %s: it stays down', port[0], exc_info=True)
                     except eventlet.timeout.Timeout:
                         LOG.warning('ports of %s not reported up within %s s', instance.uuid, CONF.vif_plugging_timeout)
                         if CONF.vif_plugging_is_fatal:

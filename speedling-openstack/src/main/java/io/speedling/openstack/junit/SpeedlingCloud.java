@@ -64,6 +64,13 @@ public @interface SpeedlingCloud {
     String computeDriver() default "fake";
 
     /**
+     * The OpenStack release: {@code zed}, {@code 2025.1} or {@code 2026.1} (or a codename or Debian
+     * suite, {@link io.speedling.openstack.Release#of}); empty (the default) is
+     * {@link io.speedling.openstack.Release#DEFAULT}. An unknown one fails the class, listing the known ones.
+     */
+    String release() default "";
+
+    /**
      * The name of a static method of the test class returning a {@link io.speedling.openstack.CloudSpec};
      * when given, it is the spec and the other attributes are ignored.
      */

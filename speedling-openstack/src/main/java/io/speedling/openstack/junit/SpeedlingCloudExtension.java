@@ -138,6 +138,9 @@ public final class SpeedlingCloudExtension implements ExecutionCondition, Before
             spec = fromFactory(context.getRequiredTestClass(), a.spec());
         } else {
             spec = CloudSpec.allInOne();
+            if (!a.release().isEmpty()) {
+                spec = spec.release(a.release());
+            }
             if (a.services().length > 0) {
                 spec = spec.services(a.services());
             }

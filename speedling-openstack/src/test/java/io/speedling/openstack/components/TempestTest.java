@@ -49,7 +49,8 @@ class TempestTest {
 
     @Test
     void aSelectionIsSmokeOrARegexOnOneLine() {
-        Tempest t = io.speedling.openstack.ServiceRegistry.builtIn().components(java.util.List.of("tempest"), "fake")
+        Tempest t = io.speedling.openstack.ServiceRegistry.builtIn().components(java.util.List.of("tempest"), "fake",
+                io.speedling.openstack.Release.ZED)
                 .stream().filter(Tempest.class::isInstance).map(Tempest.class::cast).findFirst().orElseThrow();
         assertThat(t.toBuilder().selection("smoke").build().selection()).isEqualTo("smoke");
         assertThat(t.selection()).isNull();

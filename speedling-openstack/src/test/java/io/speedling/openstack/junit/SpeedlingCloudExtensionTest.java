@@ -40,6 +40,14 @@ class SpeedlingCloudExtensionTest {
         }
     }
 
+    @SpeedlingCloud(release = "2024.2")
+    static class UnknownReleaseFixture {
+        @Test
+        void never(OpenStackCloud cloud) {
+            throw new AssertionError("must not run");
+        }
+    }
+
     @SpeedlingCloud(spec = "nope")
     static class MissingFactoryFixture {
         @Test
@@ -102,6 +110,14 @@ class SpeedlingCloudExtensionTest {
                 finishedWithFailure(message(m -> m.endsWith("did you mean 'nova'?")), cause(
                         instanceOf(IllegalArgumentException.class), message(m -> m.startsWith(
                         "unknown service 'nvoa': the known services are haproxy, mariadb, rabbitmq"))))));
+    }
+
+    @Test
+    void anUnknownReleaseFailsTheClassListingTheKnownOnes() {
+        Events events = run(UnknownReleaseFixture.class, SpeedlingCloudExtension.ENABLED, "false");
+        events.assertThatEvents().haveExactly(1, event(container(UnknownReleaseFixture.class),
+                finishedWithFailure(message(m -> m.contains("unknown OpenStack release '2024.2'")
+                        && m.contains("zed, 2025.1, 2026.1")))));
     }
 
     @Test

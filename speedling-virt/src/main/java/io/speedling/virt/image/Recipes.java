@@ -12,8 +12,21 @@ public final class Recipes {
     /** Packages that make a minbase tree a node: systemd as init, sshd, sudo, ip. */
     public static final String[] BASE_PACKAGES = {"systemd-sysv", "openssh-server", "iproute2", "sudo", "udev", "dbus"};
 
-    /** What speedling's agent and deploys use on a node: a Java 17 runtime, curl, ping. */
+    /** What speedling's agent and deploys use on a Debian 12 node: a Java 17 runtime, curl, ping. */
     public static final String[] TOOL_PACKAGES = {"openjdk-17-jre-headless", "curl", "iputils-ping", "ca-certificates"};
+
+    /**
+     * {@link #TOOL_PACKAGES} for {@code suite}: Debian 13 and later have no Java 17, so their nodes
+     * get Java 21 (the agent runs on 17 or later).
+     */
+    public static String[] toolPackages(String suite) {
+        if (suite.equals("bookworm")) {
+            return TOOL_PACKAGES.clone();
+        }
+        String[] p = TOOL_PACKAGES.clone();
+        p[0] = "openjdk-21-jre-headless";
+        return p;
+    }
 
     /** A bootable minbase tree of {@code suite}, built with mmdebstrap (much faster than debootstrap). */
     public static Recipe base(String suite) {
@@ -31,6 +44,6 @@ public final class Recipes {
 
     /** {@link #base(String)} plus speedling's tools layer. */
     public static Recipe node(String suite) {
-        return base(suite).packages(TOOL_PACKAGES);
+        return base(suite).packages(toolPackages(suite));
     }
 }

@@ -1,0 +1,26 @@
+package io.speedling.openstack.components;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class NeutronOvnTest {
+    @Test
+    void theChassisScriptNamesTheNodeAndMovesTheProviderNicOnce() {
+        String gw = Neutron.chassisScript("controller-01", "10.0.0.10", "10.232.1.10", "eth1", true);
+        assertThat(gw).contains("echo controller-01 > /etc/openvswitch/system-id.conf",
+                "ovn-remote=\"tcp:10.0.0.10:6642\"", "ovn-encap-ip=10.232.1.10", "enable-chassis-as-gw",
+                "port-to-br eth1 2>/dev/null)\" != br-ex", "ovs-vsctl add-port br-ex eth1",
+                "printf '%s\\n' \"$want\"");
+        assertThat(Neutron.chassisScript("worker-01", "10.0.0.10", "10.232.1.11", "eth1", false))
+                .doesNotContain("enable-chassis-as-gw");
+    }
+
+    @Test
+    void theWorkersTheApiLeavesOutGetUnitsOfTheirOwn() {
+        assertThat(Neutron.workerUnit("neutron-periodic-workers")).contains("User=neutron",
+                "ExecStart=/usr/bin/neutron-periodic-workers --config-file=/etc/neutron/neutron.conf "
+                        + "--config-file=/etc/neutron/plugins/ml2/ml2_conf.ini",
+                "WantedBy=multi-user.target");
+    }
+}
