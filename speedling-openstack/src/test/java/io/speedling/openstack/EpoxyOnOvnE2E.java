@@ -53,8 +53,11 @@ class EpoxyOnOvnE2E {
                 openstack subnet create --network $n --subnet-range 192.168.91.0/24 $n -f value -c id >/dev/null
                 openstack router create --external-gateway public $n -f value -c id >/dev/null
                 openstack router add subnet $n $n
-                id=$(openstack server create --flavor m1.nano --image speedling-tiny --network $n --wait $n \\
-                  -f value -c id | tail -1)
+                # the project's default group lets no ping in: a group of the test's own does
+                openstack security group create $n -f value -c id >/dev/null
+                openstack security group rule create --protocol icmp --ingress $n -f value -c id >/dev/null
+                id=$(openstack server create --flavor m1.nano --image speedling-tiny --network $n --security-group $n \\
+                  --wait $n -f value -c id | tail -1)
                 fip=$(openstack floating ip create public -f value -c floating_ip_address | tail -1)
                 openstack server add floating ip $n $fip
                 gw=$(openstack router show $n -f json -c external_gateway_info | grep -oE '"ip_address": "[0-9.]+"' \\
@@ -70,7 +73,8 @@ class EpoxyOnOvnE2E {
         String inward = cloud.controller().call(Sh.of("for i in $(seq 20); do ping -c 1 -W 1 " + field(out, "fip")
                 + " >/dev/null && break; sleep 0.5; done; ping -c 3 -i 0.3 -W 2 " + field(out, "fip"))).stdout();
         admin(cloud, "n=e2e-ovn; openstack server delete --wait $n; openstack floating ip delete " + field(out, "fip")
-                + "; openstack router remove subnet $n $n; openstack router delete $n; openstack network delete $n");
+                + "; openstack router remove subnet $n $n; openstack router delete $n; openstack network delete $n; "
+                + "openstack security group delete $n");
         assertThat(outward).as("ping from the server to the router's gateway").contains("3 received");
         assertThat(inward).as("ping of the floating IP from the controller").contains("3 received");
     }

@@ -31,7 +31,8 @@ import java.util.Map;
  *
  * <p>Options: {@code --slice N} (240; the baselines use N+1 and N+2), {@code --no-baseline},
  * {@code --cache DIR} (reuse an image cache instead of building the OpenStack layers; image_s is 0),
- * {@code --rounds N} (3).
+ * {@code --rounds N} (3), {@code --release R} (zed; the OpenStack release, e.g. 2025.1),
+ * {@code --services a,b} (every service the release runs; the core baseline keeps its five).
  */
 public final class DeployAioBench {
     /** The core cloud: the original's first five services (and what they need). */
@@ -39,11 +40,14 @@ public final class DeployAioBench {
 
     public static void main(String[] args) throws Exception {
         io.speedling.core.Fleet.preferJdkCrypto();  // a tool of its own: the JVM is ours to tune
-        BenchArgs a = BenchArgs.parse("deploy-aio", args, List.of("--no-baseline"), "--slice", "--cache", "--rounds");
+        BenchArgs a = BenchArgs.parse("deploy-aio", args, List.of("--no-baseline"), "--slice", "--cache", "--rounds",
+                "--release", "--services");
         int slice = a.getInt("--slice", 240);
         boolean baseline = !a.has("--no-baseline");
         String reuse = a.get("--cache", null);
         int rounds = a.getInt("--rounds", 3);
+        io.speedling.openstack.Release release = io.speedling.openstack.Release.of(a.get("--release", "zed"));
+        String services = a.get("--services", null);
         Path work = Files.createTempDirectory(Path.of("/var/tmp"), "speedling-bench-aio-");
         NspawnProvider provider = NspawnProvider.create(work.resolve("nodes"));
         Thread cleanup = new Thread(() -> {
@@ -55,12 +59,15 @@ public final class DeployAioBench {
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
             ImageCache cache = reuse != null ? ImageCache.open(Path.of(reuse)) : ImageCache.open(work.resolve("cache"));
-            AllInOne aio = AllInOne.named("bench", slice).cache(cache).provider(provider);
+            AllInOne aio = AllInOne.named("bench", slice).release(release.id()).cache(cache).provider(provider);
+            if (services != null) {
+                aio = aio.services(List.of(services.split(",")));
+            }
             Recipe full = aio.recipe();
             List<Step> steps = full.steps();
             BuildListener quiet = new BuildListener() { };
             // the base and tools layers, untimed: "with the base cached"
-            int base = Recipes.node("bookworm").steps().size();
+            int base = Recipes.node(release.suite()).steps().size();
             cache.build(Recipe.of(steps.subList(0, base)), quiet);
             long t0 = System.nanoTime();
             Image image = cache.build(full, quiet);
@@ -73,8 +80,8 @@ public final class DeployAioBench {
 
             // untimed: a keystone-only cloud on the same image, so that no timed deploy is the JVM's first
             // (its class loading and compilation take CPU from the node's services on 2 cores)
-            freshDeploy(provider, AllInOne.named("bench-warmup", slice + 2).cache(cache).provider(provider)
-                    .services(List.of("keystone")), image, work.resolve("cloud-warmup"));
+            freshDeploy(provider, AllInOne.named("bench-warmup", slice + 2).release(release.id()).cache(cache)
+                    .provider(provider).services(List.of("keystone")), image, work.resolve("cloud-warmup"));
 
             t0 = System.nanoTime();
             Cluster cluster = provider.cycle(aio.plan(), image);
@@ -103,7 +110,7 @@ public final class DeployAioBench {
                 System.out.printf("node memory after the deploy: %d MiB resident (sum over its processes)%n", memMiB);
 
                 t0 = System.nanoTime();
-                Map<String, Double> steps2 = Verifier.run(fleet.node(AllInOne.NODE));
+                Map<String, Double> steps2 = Verifier.run(fleet.node(AllInOne.NODE), aio.selectedServices());
                 verifyS = BenchArgs.secs(t0);
                 System.out.printf("verify: %.1f s (%s)%n", verifyS, Verifier.format(steps2));
 
@@ -115,7 +122,8 @@ public final class DeployAioBench {
             cluster.wipe();
 
             if (baseline) {
-                AllInOne serialAio = AllInOne.named("bench-serial", slice + 1).cache(cache).provider(provider);
+                AllInOne serialAio = AllInOne.named("bench-serial", slice + 1).release(release.id()).cache(cache)
+                        .provider(provider).services(aio.selectedServices());
                 Cluster c2 = provider.cycle(serialAio.plan(), image);
                 try (Fleet fleet = AllInOne.connect(c2)) {
                     t0 = System.nanoTime();
@@ -130,7 +138,8 @@ public final class DeployAioBench {
             if (baseline) {
                 // the core cloud and the complete one in turns, each on a fresh node: a 2-core machine's
                 // speed drifts by several seconds within minutes, and turns share the drift fairly
-                AllInOne core = AllInOne.named("bench-core", slice + 2).cache(cache).provider(provider).services(CORE);
+                AllInOne core = AllInOne.named("bench-core", slice + 2).release(release.id()).cache(cache)
+                        .provider(provider).services(CORE);
                 Image coreImage = cache.build(core.recipe(), quiet);
                 List<Double> cores = new java.util.ArrayList<>();
                 List<Double> completes = new java.util.ArrayList<>(List.of(Math.round(deployS * 10) / 10.0));
@@ -154,9 +163,10 @@ public final class DeployAioBench {
                         + "times %.1f s / %.1f s)%n", median(ratios), ratios, deployS, coreS);
             }
             System.out.printf("deploy-aio image_s=%.1f deploy_s=%.1f verify_s=%.1f rerun_s=%.1f tasks=%d failed=%d "
-                    + "restarted_on_rerun=%d services=%d core_deploy_s=%.1f node_mem_mib=%d%n",
+                    + "restarted_on_rerun=%d services=%d core_deploy_s=%.1f node_mem_mib=%d release=%s%n",
                     reuse != null ? 0.0 : imageS, deployS, verifyS, rerunS, first.report().tasks().size(),
-                    first.report().failed().size(), again.restarted(), aio.cloud().components().size(), coreS, memMiB);
+                    first.report().failed().size(), again.restarted(), aio.cloud().components().size(), coreS, memMiB,
+                    release.id());
         } finally {
             Runtime.getRuntime().removeShutdownHook(cleanup);
             cleanup.run();

@@ -180,7 +180,7 @@ public final class Neutron extends Component {
             // the RPC server comes with neutron-server's package; with OVN no agent talks RPC to it
             List<String> all = new ArrayList<>(List.of("neutron-api", "neutron-rpc-server",
                     "neutron-ovn-metadata-agent", "ovn-central", "ovn-host", "ovn-controller", "openvswitch-switch",
-                    "ovsdb-server", "ovs-vswitchd", "haproxy"));
+                    "ovsdb-server", "ovs-vswitchd", "ovs-record-hostname", "haproxy"));
             all.addAll(OVN_CENTRAL_UNITS);
             return all;
         }
@@ -465,7 +465,9 @@ public final class Neutron extends Component {
             d.services(ctl, changed, "neutron-api", OVN_WORKERS.get(0), OVN_WORKERS.get(1));
             d.services(ports, changed, "neutron-ovn-metadata-agent");
             return null;
-        }, sync, chassis);
+            // the API still casts notifications over the message queue (a router's creation failed with
+            // HTTP 500 while the messaging user did not exist yet)
+        }, sync, chassis, messaging.userReady(d));
     }
 
     /**

@@ -48,6 +48,36 @@ public final class RabbitMq extends Component {
         return List.of("rabbitmq-server");
     }
 
+    /** The user every OpenStack service connects as. */
+    static final String USER = "openstack";
+
+    /**
+     * RabbitMQ definitions holding {@code user} with all permissions on the default virtual host
+     * and {@code password} as RabbitMQ stores it: base64 of a 4-byte salt followed by SHA-256 of
+     * the salt and the password. The salt comes from the password, so the same password gives the
+     * same definitions.
+     */
+    static String definitions(String user, String password) {
+        try {
+            byte[] pw = password.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            byte[] salt = java.util.Arrays.copyOf(sha.digest(("salt:" + password).getBytes(
+                    java.nio.charset.StandardCharsets.UTF_8)), 4);
+            sha.update(salt);
+            byte[] digest = sha.digest(pw);
+            byte[] stored = new byte[salt.length + digest.length];
+            System.arraycopy(salt, 0, stored, 0, salt.length);
+            System.arraycopy(digest, 0, stored, salt.length, digest.length);
+            String hash = java.util.Base64.getEncoder().encodeToString(stored);
+            return "{\"users\": [{\"name\": \"" + user + "\", \"password_hash\": \"" + hash + "\", "
+                    + "\"hashing_algorithm\": \"rabbit_password_hashing_sha256\", \"tags\": []}], "
+                    + "\"permissions\": [{\"user\": \"" + user + "\", \"vhost\": \"/\", \"configure\": \".*\", "
+                    + "\"write\": \".*\", \"read\": \".*\"}]}";
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java has SHA-256", e);
+        }
+    }
+
     /** Done when the broker runs and the OpenStack messaging user exists. */
     public Task<?> userReady(Deploy d) {
         return planned(d, "user");
@@ -89,12 +119,14 @@ public final class RabbitMq extends Component {
         d.task(name() + ".user", ctx -> {
             String pw = d.secret("rabbitmq-openstack");
             // rabbitmqctl starts an Erlang VM per call (~1-2 s): run it only when the password is new. The
-            // password goes in on stdin from the shell's builtin printf, never as an argument that the
-            // node's process list would show
+            // user, its password's salted hash and its permissions go in as definitions, read from a file
+            // only rabbitmq reads and removed at once: no password as an argument that the node's process
+            // list would show, and no prompt (add_user with the password on stdin hung on RabbitMQ 4.0)
+            String file = "/var/lib/rabbitmq/speedling-definitions.json";
             d.onController(new Once("rabbitmq-user", Integer.toHexString(pw.hashCode()), List.of("sh", "-c",
-                    "printf '%s\\n' \"$P\" | rabbitmqctl -q add_user openstack 2>/dev/null"
-                            + " || printf '%s\\n' \"$P\" | rabbitmqctl -q change_password openstack;"
-                            + " rabbitmqctl -q set_permissions openstack '.*' '.*' '.*'"), Map.of("P", pw), null));
+                    "umask 077; printf '%s' \"$D\" > " + file + " && chown rabbitmq: " + file
+                            + " && rabbitmqctl -q import_definitions " + file + "; rc=$?; rm -f " + file + "; exit $rc"),
+                    Map.of("D", definitions(USER, pw)), null));
             return null;
         }, joined);
     }
