@@ -70,6 +70,11 @@ public final class CloudSpec {
             List<String> runs = new ArrayList<>(v.registry.needs().keySet());
             runs.removeAll(NOT_YET_BEYOND_ZED);
             v.services = v.registry.select(runs);
+        } else if (v.everything) {
+            // back on Zed from another release: every built-in service again
+            Set<String> all = new LinkedHashSet<>(v.services);
+            all.addAll(ServiceRegistry.builtIn().needs().keySet());
+            v.services = v.registry.select(all);
         } else {
             v.services = v.registry.select(v.services);
         }

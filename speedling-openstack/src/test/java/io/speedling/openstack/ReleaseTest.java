@@ -82,6 +82,7 @@ class ReleaseTest {
                 .doesNotContain("ceph", "cinder", "swift", "tempest");
         assertThat(epoxy.services("all").services()).isEqualTo(epoxy.services());
         assertThat(CloudSpec.allInOne().services()).contains("ceph", "cinder", "swift", "tempest");
+        assertThat(epoxy.release("zed")).isEqualTo(CloudSpec.allInOne());
         assertThatThrownBy(() -> epoxy.services("cinder")).hasMessageContaining("[ceph, cinder]")
                 .hasMessageContaining("not built for OpenStack 2025.1").hasMessageContaining("choose release zed");
         assertThatThrownBy(() -> epoxy.services("keystone").controllers(3))
