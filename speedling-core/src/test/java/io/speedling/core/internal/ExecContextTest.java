@@ -58,7 +58,7 @@ class ExecContextTest {
         try {
             Future<CommandResult> f = pool.submit(() -> ctx.run(Cmd.sh("sh -c 'echo $$ > " + pidFile
                     + "; exec sleep 300' >/dev/null 2>&1 & wait")));
-            for (int i = 0; i < 200 && !Files.exists(pidFile); i++) {
+            for (int i = 0; i < 200 && !(Files.exists(pidFile) && Files.readString(pidFile).endsWith("\n")); i++) {
                 Thread.sleep(20);
             }
             f.cancel(true);
@@ -95,7 +95,8 @@ class ExecContextTest {
     }
 
     private static void assertGone(Path pidFile) throws Exception {
-        for (int i = 0; i < 100 && !Files.exists(pidFile); i++) {
+        // the shell creates the file before it writes the pid: wait for the whole line (seen empty in CI)
+        for (int i = 0; i < 250 && !(Files.exists(pidFile) && Files.readString(pidFile).endsWith("\n")); i++) {
             Thread.sleep(20);
         }
         long pid = Long.parseLong(Files.readString(pidFile).trim());

@@ -48,6 +48,15 @@ class SpeedlingCloudExtensionTest {
         }
     }
 
+    @SpeedlingReleases({"zed", "2024.2"})
+    @SpeedlingCloud(services = "keystone")
+    static class UnknownTemplateReleaseFixture {
+        @Test
+        void never(OpenStackCloud cloud) {
+            throw new AssertionError("must not run");
+        }
+    }
+
     @SpeedlingCloud(spec = "nope")
     static class MissingFactoryFixture {
         @Test
@@ -118,6 +127,13 @@ class SpeedlingCloudExtensionTest {
         events.assertThatEvents().haveExactly(1, event(container(UnknownReleaseFixture.class),
                 finishedWithFailure(message(m -> m.contains("unknown OpenStack release '2024.2'")
                         && m.contains("zed, 2025.1, 2026.1")))));
+    }
+
+    @Test
+    void anUnknownReleaseOfAReleaseMatrixFailsTheClassToo() {
+        Events events = run(UnknownTemplateReleaseFixture.class, SpeedlingCloudExtension.ENABLED, "false");
+        events.assertThatEvents().haveExactly(1, event(container(UnknownTemplateReleaseFixture.class),
+                finishedWithFailure(message(m -> m.contains("unknown OpenStack release '2024.2'")))));
     }
 
     @Test
