@@ -188,10 +188,30 @@ public final class AgentRuntime {
         return text;
     }
 
+    /**
+     * The runtime of {@code key}, linked once: the nodes of one connect ask for it in parallel, and
+     * every process of the machine shares the cache. Linked and hashed under a lock (this JVM's and a
+     * file lock across processes): two threads linking at once each replaced the other's archive, whose
+     * bytes differ, and sent one archive with the other's SHA-256 (both nodes refused it, seen in CI).
+     */
     private static Archive build(String key, List<String> modules, Path cacheDir) {
+        synchronized (AgentRuntime.class) {
+            try {
+                Files.createDirectories(cacheDir);
+                try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(cacheDir.resolve(
+                        "rt-" + key + ".lock"), java.nio.file.StandardOpenOption.CREATE,
+                        java.nio.file.StandardOpenOption.WRITE); java.nio.channels.FileLock ignored = ch.lock()) {
+                    return buildLocked(key, modules, cacheDir);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot make the agent runtime in " + cacheDir + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private static Archive buildLocked(String key, List<String> modules, Path cacheDir) {
         Path file = cacheDir.resolve("rt-" + key + ".tar.gz");
         try {
-            Files.createDirectories(cacheDir);
             if (!Files.isRegularFile(file)) {
                 long t0 = System.nanoTime();
                 Path work = Files.createTempDirectory(cacheDir, ".rt-");
