@@ -314,8 +314,7 @@ public final class AllInOne {
         }
         Set<String> all = new java.util.LinkedHashSet<>(spec.services());
         // on a release that runs fewer services than Zed, the shared image holds the ones it runs
-        all.addAll(spec.registry().select(shared).stream().filter(s -> spec.release() == Release.ZED
-                || !CloudSpec.NOT_YET_BEYOND_ZED.contains(s)).toList());
+        all.addAll(CloudSpec.runOn(spec.release(), spec.registry().select(shared)));
         return OpenStackImage.recipe(spec.release().suite(), spec.registry().cloud(name(), spec.inventory(), all,
                 spec.computeDriver(), spec.release()));
     }

@@ -67,9 +67,7 @@ public final class CloudSpec {
 
     private CloudSpec(Values v) {
         if (v.everything && v.release != Release.ZED) {
-            List<String> runs = new ArrayList<>(v.registry.needs().keySet());
-            runs.removeAll(NOT_YET_BEYOND_ZED);
-            v.services = v.registry.select(runs);
+            v.services = v.registry.select(runOn(v.release, v.registry.needs().keySet()));
         } else if (v.everything) {
             // back on Zed from another release: every built-in service again
             Set<String> all = new LinkedHashSet<>(v.services);
@@ -103,6 +101,11 @@ public final class CloudSpec {
     /** Services built and proven on Zed only so far; "all" on a later release leaves them out. */
     static final List<String> NOT_YET_BEYOND_ZED = List.of("ceph", "cinder", "swift", "tempest");
 
+    /** Those of {@code services} that {@code release} runs: all on Zed, the others without {@link #NOT_YET_BEYOND_ZED}. */
+    static List<String> runOn(Release release, Collection<String> services) {
+        return services.stream().filter(s -> release == Release.ZED || !NOT_YET_BEYOND_ZED.contains(s)).toList();
+    }
+
     /**
      * What a release does not run yet is refused here, naming the release that does: every
      * topology and component is proven on Zed; on later releases the core cloud on one controller.
@@ -111,12 +114,7 @@ public final class CloudSpec {
         if (v.release == Release.ZED) {
             return;
         }
-        List<String> missing = new ArrayList<>();
-        for (String s : NOT_YET_BEYOND_ZED) {
-            if (v.services.contains(s)) {
-                missing.add(s);
-            }
-        }
+        List<String> missing = NOT_YET_BEYOND_ZED.stream().filter(v.services::contains).toList();
         if (!missing.isEmpty()) {
             throw new IllegalArgumentException("services " + missing + " are not built for OpenStack "
                     + v.release.describe() + " yet: leave them out (e.g. services keystone,glance,placement,neutron,"

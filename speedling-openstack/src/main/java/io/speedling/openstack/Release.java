@@ -13,11 +13,11 @@ import java.util.Locale;
  */
 public enum Release {
     /** OpenStack Zed from Debian 12 (bookworm): Neutron with linuxbridge. */
-    ZED("zed", "Zed", "bookworm", 12, false),
+    ZED("zed", "Zed", "bookworm", false),
     /** OpenStack 2025.1 (Epoxy) from Debian 13 (trixie): Neutron on ML2/OVN (linuxbridge is gone). */
-    EPOXY("2025.1", "Epoxy", "trixie", 13, false),
+    EPOXY("2025.1", "Epoxy", "trixie", false),
     /** OpenStack 2026.1 (Gazpacho) from Debian testing (forky): the newest; best effort, as testing moves. */
-    GAZPACHO("2026.1", "Gazpacho", "forky", 14, true);
+    GAZPACHO("2026.1", "Gazpacho", "forky", true);
 
     /**
      * The release a spec has unless it names one. Zed: every component and topology (HA, Ceph,
@@ -29,14 +29,12 @@ public enum Release {
     private final String id;
     private final String codename;
     private final String suite;
-    private final int debianVersion;
     private final boolean bestEffort;
 
-    Release(String id, String codename, String suite, int debianVersion, boolean bestEffort) {
+    Release(String id, String codename, String suite, boolean bestEffort) {
         this.id = id;
         this.codename = codename;
         this.suite = suite;
-        this.debianVersion = debianVersion;
         this.bestEffort = bestEffort;
     }
 
@@ -53,11 +51,6 @@ public enum Release {
     /** The Debian suite its packages come from: bookworm, trixie, forky. */
     public String suite() {
         return suite;
-    }
-
-    /** The Debian major version of {@link #suite()} (what /etc/debian_version starts with; testing has none). */
-    public int debianVersion() {
-        return debianVersion;
     }
 
     /** Debian testing: it moves under us, so a failure is reported as such and never counts against the others. */
