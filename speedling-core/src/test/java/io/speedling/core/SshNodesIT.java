@@ -67,6 +67,15 @@ class SshNodesIT {
         }
     }
 
+    /**
+     * The tests' nodes with the agent directory they share: the first connect uploads the jars and
+     * makes the class-data archive (seconds on 3 nodes at once), the others find them there.
+     */
+    static Fleet.Builder fleet() {
+        return fleet("shared");
+    }
+
+    /** The nodes with an agent directory and state of {@code cacheName}'s own. */
     static Fleet.Builder fleet(String cacheName) {
         Fleet.Builder b = Fleet.builder()
                 .stateDir(work.resolve("state-" + cacheName))
@@ -81,7 +90,7 @@ class SshNodesIT {
 
     @Test
     void bootstrapsThreeNodesAndFansOutCalls() {
-        try (Fleet f = fleet("fanout").connect()) {
+        try (Fleet f = fleet().connect()) {
             assertThat(f.all().call(new Echo("hi"))).containsExactly(
                     Map.entry("n1", "n1:hi"), Map.entry("n2", "n2:hi"), Map.entry("n3", "n3:hi"));
             assertThat(f.all().callEach(n -> new Echo("i" + n.data().get("index"))).values())
@@ -136,7 +145,7 @@ class SshNodesIT {
 
     @Test
     void remoteExceptionsArriveWithTheirStackTraces() {
-        try (Fleet f = fleet("errors").connect()) {
+        try (Fleet f = fleet().connect()) {
             assertThatThrownBy(() -> f.node("n2").call(new Fail("boom")))
                     .isInstanceOf(RemoteCallException.class)
                     .hasMessageContaining("node n2").hasMessageContaining("Fail")
@@ -167,7 +176,7 @@ class SshNodesIT {
     @Test
     void aScriptOverItsTimeLimitIsKilledWithWhatItStarted() throws Exception {
         Path marker = work.resolve("timeout-child.pid");
-        try (Fleet f = fleet("timeout").connect()) {
+        try (Fleet f = fleet().connect()) {
             Node n = f.node("n1");
             // the script starts a child that would outlive a plain kill of the shell
             assertThatThrownBy(() -> n.call(Sh.of("sleep 300 & echo $! > " + marker + "; wait")
@@ -191,7 +200,7 @@ class SshNodesIT {
     @Test
     void aTaskOverItsLimitCancelsItsRemoteCallAndKillsWhatTheCallStarted() throws Exception {
         Path marker = work.resolve("task-limit-child.pid");
-        try (Fleet f = fleet("tasklimit").connect()) {
+        try (Fleet f = fleet().connect()) {
             Node n = f.node("n2");
             io.speedling.core.tasks.TaskGraph g = io.speedling.core.tasks.TaskGraph.builder()
                     .taskTimeout(Duration.ofSeconds(2)).build();
@@ -213,7 +222,7 @@ class SshNodesIT {
     @Test
     void whenTheControllerGoesAwayTheAgentStopsWhatItStarted() throws Exception {
         Path marker = work.resolve("orphan-child.pid");
-        Fleet f = fleet("orphan").connect();
+        Fleet f = fleet().connect();
         try {
             f.node("n3").submit(Sh.of("sleep 300 & echo $! > " + marker + "; wait"));
             for (int i = 0; i < 100 && !Files.exists(marker); i++) {
@@ -232,7 +241,7 @@ class SshNodesIT {
 
     @Test
     void callsRunConcurrentlyAndCompleteOutOfOrder() throws Exception {
-        try (Fleet f = fleet("concurrent").connect()) {
+        try (Fleet f = fleet().connect()) {
             Node n = f.node("n1");
             CompletableFuture<Long> slow = n.submit(new Sleep(1500));
             CompletableFuture<String> fast = n.submit(new Echo("fast"));
@@ -252,7 +261,7 @@ class SshNodesIT {
         PrintStream old = System.err;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         System.setErr(new PrintStream(new TeeStream(old, captured), true));
-        try (Fleet f = fleet("logs").connect()) {
+        try (Fleet f = fleet().connect()) {
             f.all().call(new LogLines("marker-7f3a", 3));
         } finally {
             System.setErr(old);
@@ -277,7 +286,7 @@ class SshNodesIT {
             }
         }
         String expected = TestFunctions.sha256(src);
-        try (Fleet f = fleet("stream").connect()) {
+        try (Fleet f = fleet().connect()) {
             Map<String, StreamResult> r = f.all().send(StreamSource.of(src),
                     work.resolve("landed-{n}.bin").toString().replace("{n}", "x"), FileSpec.mode(0600));
             assertThat(r).hasSize(3);
@@ -302,7 +311,7 @@ class SshNodesIT {
 
     @Test
     void aNodeKilledMidCallFailsItsCallsWithItsName() throws Exception {
-        try (Fleet f = fleet("killed").heartbeat(Duration.ofMillis(200), Duration.ofMillis(1500)).connect()) {
+        try (Fleet f = fleet().heartbeat(Duration.ofMillis(200), Duration.ofMillis(1500)).connect()) {
             Node n2 = f.node("n2");
             long pid = n2.call(new AgentPid());
             CompletableFuture<Long> inFlight = n2.submit(new Sleep(60_000));
@@ -317,7 +326,7 @@ class SshNodesIT {
 
     @Test
     void aFrozenAgentIsDetectedByHeartbeat() throws Exception {
-        try (Fleet f = fleet("frozen").heartbeat(Duration.ofMillis(200), Duration.ofMillis(1500)).connect()) {
+        try (Fleet f = fleet().heartbeat(Duration.ofMillis(200), Duration.ofMillis(1500)).connect()) {
             Node n3 = f.node("n3");
             long pid = n3.call(new AgentPid());
             CompletableFuture<Long> inFlight = n3.submit(new Sleep(60_000));
@@ -415,7 +424,7 @@ class SshNodesIT {
             assertThatThrownBy(() -> f.node("bare").call(new Echo("x")))
                     .hasMessageContaining("not on the agent's class path").hasMessageContaining("ship(Echo.class)");
         }
-        try (Fleet f = fleet("untyped").connect()) {
+        try (Fleet f = fleet().connect()) {
             assertThatThrownBy(() -> f.node("n1").call(new TestFunctions.Untyped()))
                     .hasMessageContaining("must name its result type");
         }

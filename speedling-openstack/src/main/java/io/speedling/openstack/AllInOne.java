@@ -2,6 +2,7 @@ package io.speedling.openstack;
 
 import io.speedling.core.Fleet;
 import io.speedling.core.SpeedlingException;
+import io.speedling.openstack.components.Nova;
 import io.speedling.openstack.components.Tempest;
 import io.speedling.virt.RunLock;
 import io.speedling.virt.image.Image;
@@ -315,8 +316,11 @@ public final class AllInOne {
         Set<String> all = new java.util.LinkedHashSet<>(spec.services());
         // on a release that runs fewer services than Zed, the shared image holds the ones it runs
         all.addAll(CloudSpec.runOn(spec.release(), spec.registry().select(shared)));
+        // with the libvirt driver's packages where the release offers it: its packages are the fake
+        // driver's and more, so clouds of both drivers share the image
+        String driver = all.contains("nova") && spec.release().offersLibvirt() ? Nova.LIBVIRT : spec.computeDriver();
         return OpenStackImage.recipe(spec.release().suite(), spec.registry().cloud(name(), spec.inventory(), all,
-                spec.computeDriver(), spec.release()));
+                driver, spec.release()));
     }
 
     public SlicePlan plan() {

@@ -125,7 +125,7 @@ public final class CloudSpec {
                     + v.release.describe() + " yet (its OVN databases would need a RAFT cluster): give 1 controller, "
                     + "or choose release zed for HA");
         }
-        if (!Nova.FAKE.equals(v.computeDriver)) {
+        if (!Nova.FAKE.equals(v.computeDriver) && !v.release.offersLibvirt()) {
             throw new IllegalArgumentException("the libvirt compute driver is not built for OpenStack "
                     + v.release.describe() + " yet: use the fake driver, or choose release zed for libvirt");
         }

@@ -63,6 +63,11 @@ public enum Release {
         return this == ZED;
     }
 
+    /** Nova's libvirt driver (qemu domains) as speedling builds it: proven on Zed only so far. */
+    public boolean offersLibvirt() {
+        return this == ZED;
+    }
+
     /** "2025.1 (Epoxy, Debian trixie)". */
     public String describe() {
         return id + " (" + codename + ", Debian " + suite + (bestEffort ? ", best effort" : "") + ")";

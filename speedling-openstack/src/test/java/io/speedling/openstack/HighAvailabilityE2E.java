@@ -18,9 +18,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Three controllers and a worker behind a virtual IP, for real: the cloud deploys and passes the
- * verifier through the virtual IP; the controller holding it is powered off (its container killed)
- * and tokens, image lists and a server come back through the virtual IP on the others; the dead
+ * Three controllers and a worker behind a virtual IP, for real: the cloud deploys and serves its
+ * catalog through the virtual IP; the controller holding it is powered off (its container killed)
+ * and tokens, image lists and the whole verifier (a server made ACTIVE and deleted) pass through
+ * the virtual IP on the others; the dead
  * controller boots again, rejoins Galera and RabbitMQ by itself, and a rerun restarts nothing. Slice
  * 236 is this test's own.
  */
@@ -83,7 +84,11 @@ class HighAvailabilityE2E {
                 System.out.println(r.summary());
                 assertThat(r.report().failed()).isEmpty();
                 assertThat(r.keystoneUrl()).isEqualTo("http://" + vip + ":5000/v3");
-                assertThat(Verifier.run(fleet.node("controller-02"), ha.selectedServices())).containsKey("server_active");
+                // the whole verifier runs once, after the failover, through the virtual IP with a controller
+                // gone (a server needs every service there): a second run before it cost CI 2-4 minutes
+                assertThat(fleet.node("controller-02").call(Sh.checked(". /root/admin-openrc.sh && openstack "
+                        + "catalog list -f value -c Name")).stdout()).contains("keystone", "glance", "nova", "neutron",
+                        "placement");
                 for (String c : controllers) {
                     Node n = fleet.node(c);
                     assertThat(n.call(Sh.checked("mysql -N -B -e \"SHOW STATUS LIKE 'wsrep_cluster_size'\""))

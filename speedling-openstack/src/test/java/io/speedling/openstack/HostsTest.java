@@ -154,7 +154,7 @@ class HostsTest {
                 { "hosts": [ { "name": "ctl", "address": "10.0.0.1", "roles": ["controller"] },
                              { "name": "cmp", "address": "10.0.0.2", "roles": ["compute"] } ] }""");
         Cloud cloud = CloudSpec.allInOne().services("nova", "neutron").hosts(h).cloud();
-        assertThat(cloud.packagesOn("cmp")).containsExactlyInAnyOrder("nova-compute", "nova-compute-ironic",
+        assertThat(cloud.packagesOn("cmp")).containsExactlyInAnyOrder("nova-compute", "nova-compute-qemu",
                 "neutron-linuxbridge-agent", "iptables");
         assertThat(cloud.packagesOn("ctl")).contains("mariadb-server", "rabbitmq-server", "keystone", "nova-api",
                 "neutron-server", "neutron-l3-agent", "neutron-linuxbridge-agent", "python3-openstackclient")

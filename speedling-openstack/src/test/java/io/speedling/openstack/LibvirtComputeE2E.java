@@ -14,8 +14,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Nova with the libvirt driver on an nspawn node, as a test class asks for it: the verification's
  * server (run when the cloud comes up) is a real qemu (TCG) domain whose tap device Neutron's
  * linuxbridge agent wires into the network's bridge, and it is gone from libvirt after its deletion.
- * The image is its own (nova-compute-qemu and qemu instead of the ironic package), kept in the
- * user's default cache like the all-in-one one. With Ceph in the cloud, servers' disks are RBD
+ * The image is the all-in-one's: the fake driver's clouds install nova-compute-qemu too, and the
+ * shared image (the test runs' {@code SPEEDLING_IMAGE_SERVICES=all}) holds the libvirt driver's
+ * extras for RBD disks as well, so this class builds no image of its own. With Ceph in the cloud, servers' disks are RBD
  * images: copy-on-write clones of their Glance image, opened by qemu over RBD.
  */
 @SpeedlingCloud(computeDriver = "libvirt", verify = true)
