@@ -365,6 +365,25 @@ public final class OpenStackCloud implements AutoCloseable {
         return fleet.node(firstController(spec));
     }
 
+    /**
+     * Rotates Keystone's fernet token keys on every controller together, as
+     * {@code keystone-manage fernet_rotate} does on one: the staged key becomes the primary, a new
+     * staged key is made, the oldest secondary goes beyond three keys. Tokens issued before stay valid
+     * while their key is kept; every controller holds the same keys afterwards, so a token one issues
+     * is read by all. A rerun of the deploy keeps the rotated keys. Credential keys are not rotated
+     * (that needs Keystone's credential migration).
+     *
+     * @return the index of the new primary key
+     * @throws IllegalStateException when the cloud has no Keystone
+     */
+    public int rotateFernetKeys() {
+        if (!spec.services().contains("keystone")) {
+            throw new IllegalStateException("cloud " + name() + " has no keystone: nothing to rotate");
+        }
+        return io.speedling.openstack.components.Keystone.rotateFernetKeys(fleet,
+                spec.inventory().nodesWith(Inventory.CONTROLLER));
+    }
+
     /** The booted nodes; null for a cloud on the user's own hosts ({@link CloudSpec#hosts}). */
     public Cluster cluster() {
         return cluster;

@@ -67,8 +67,11 @@ public final class Ceph extends Component {
 
     @Override
     public List<String> masked() {
-        // ceph-osd pulls in lvm2 for ceph-volume; a container node has no device-mapper
-        return List.of("lvm2-monitor", "lvm2-lvmpolld.socket", "dm-event.socket", "blk-availability");
+        // ceph-osd pulls in lvm2 for ceph-volume; a container node has no device-mapper; nvme-cli (pulled
+        // in from Ceph 18 on) connects NVMe-over-fabrics targets at boot, which fails in a container and
+        // leaves the node degraded
+        return List.of("lvm2-monitor", "lvm2-lvmpolld.socket", "dm-event.socket", "blk-availability",
+                "nvmf-autoconnect");
     }
 
     /** Done when every placement group is active: the pools take reads and writes. */
@@ -387,7 +390,14 @@ public final class Ceph extends Component {
             monGroup.callEach(n -> Sh.checked("install -d -o ceph -g ceph /var/lib/ceph/mgr/ceph-" + n.name()));
             monGroup.callEach(n -> WriteFile.text("/var/lib/ceph/mgr/ceph-" + n.name() + "/keyring",
                     keyring(d, "mgr." + n.name()), new FileSpec("ceph", "ceph", 0600)));
-            return startEach(d, mons, confChanged, m -> "ceph-mgr@" + m);
+            Map<String, io.speedling.core.CommandResult> patched = monGroup.call(Sh.checked(MGR_BCRYPT_PATCH));
+            java.util.Set<String> restart = new java.util.HashSet<>();
+            patched.forEach((n, r) -> {
+                if (r.stdout().contains("patched")) {
+                    restart.add(n);
+                }
+            });
+            return startEach(d, mons, n -> confChanged.test(n) || restart.contains(n), m -> "ceph-mgr@" + m);
         }, mon);
         String setup = setupScript(osdUuids, pools);
         Task<Boolean> auth = d.task(name() + ".setup", ctx -> d.onController(new Once("ceph-setup",
@@ -430,6 +440,32 @@ public final class Ceph extends Component {
         }
         return started;
     }
+
+    /**
+     * Makes the manager's shared module {@code mgr_util.py} import bcrypt when a module first uses
+     * it instead of at its own import. bcrypt 4.1 and later (Debian 13 on) is a PyO3 module, which
+     * refuses a second Python subinterpreter, and ceph-mgr runs each of its modules in one: with the
+     * import at the top, 13 modules (rbd_support and pg_autoscaler among them) fail to load. Prints
+     * {@code patched} when it changed the file; a package upgrade that brings the file back is
+     * patched again by the next deploy.
+     */
+    static final String MGR_BCRYPT_PATCH = """
+            f=/usr/share/ceph/mgr/mgr_util.py
+            [ -f $f ] && grep -qx 'import bcrypt' $f || exit 0
+            python3 - $f <<'SPEEDLING_PY'
+            import sys
+            p = sys.argv[1]
+            lazy = ('class _SpeedlingLazyBcrypt:  # speedling: bcrypt loaded on first use (PyO3, subinterpreters)\n'
+                    '    def __getattr__(self, name):\n'
+                    '        import bcrypt as b\n'
+                    '        return getattr(b, name)\n'
+                    'bcrypt = _SpeedlingLazyBcrypt()\n')
+            lines = open(p).read().splitlines(keepends=True)
+            open(p, 'w').write(''.join(lazy if l == 'import bcrypt\n' else l for l in lines))
+            SPEEDLING_PY
+            rm -rf /usr/share/ceph/mgr/__pycache__/mgr_util.*
+            echo patched
+            """;
 
     /** Makes monitor {@code id}'s store once (with every key of the first keyring). */
     static String monScript(String id, String fsid, String monMap) {

@@ -6,6 +6,7 @@ import io.speedling.openstack.Deploy;
 import io.speedling.openstack.DistroFamily;
 import io.speedling.openstack.Inventory;
 import io.speedling.openstack.remote.FernetKeys;
+import io.speedling.openstack.remote.FernetRotation;
 import io.speedling.openstack.remote.KeystoneRegistrar;
 import io.speedling.openstack.remote.Once;
 import io.speedling.openstack.remote.WaitHttp;
@@ -19,6 +20,8 @@ import java.util.Map;
  * After it answers, one bulk call registers every component's catalog entries and users.
  */
 public final class Keystone extends Component {
+    /** The fernet token key repository on the controllers. */
+    public static final String FERNET_KEYS = "/etc/keystone/fernet-keys";
     private final MariaDb sql;
     private final Memcached memcached;
 
@@ -158,9 +161,13 @@ public final class Keystone extends Component {
                 config, sql.schemas(d));
         // what keystone-manage fernet_setup and credential_setup do, without two Python start-ups, and
         // the same keys on every controller
-        Task<Boolean> keys = d.task(name() + ".fernet", ctx -> ctl.call(new FernetKeys(
-                List.of("/etc/keystone/fernet-keys", "/etc/keystone/credential-keys"), "keystone",
-                d.secret("keystone-keys"))).containsValue(Boolean.TRUE), config);
+        Task<Boolean> keys = d.task(name() + ".fernet", ctx -> {
+            // a controller whose token keys differ from the others' (a fresh node, or one that was down
+            // while they were rotated) gets the most rotated repository of its peers
+            boolean copied = converge(d.fleet(), ctl.names());
+            return ctl.call(new FernetKeys(List.of(FERNET_KEYS, "/etc/keystone/credential-keys"), "keystone",
+                    d.secret("keystone-keys"))).containsValue(Boolean.TRUE) || copied;
+        }, config);
         String url = d.endpoints().url(5000, "/v3/");
         Task<Boolean> bootstrap = d.task(name() + ".bootstrap", ctx -> {
             String pw = d.secret("keystone-admin");
@@ -190,5 +197,44 @@ public final class Keystone extends Component {
     static String stamp(Deploy d, String pkg) {
         var r = d.controller().call(new io.speedling.core.functions.Sh("dpkg-query -W -f='${Version}' " + pkg, true));
         return r.stdout().trim();
+    }
+
+    /**
+     * Rotates the fernet token keys of {@code controllers} together ({@link
+     * io.speedling.openstack.OpenStackCloud#rotateFernetKeys}): the first controller's repository,
+     * rotated once, is written to all of them. The index of the new primary key.
+     */
+    public static int rotateFernetKeys(io.speedling.core.Fleet fleet, List<String> controllers) {
+        converge(fleet, controllers);
+        Map<String, String> now = fleet.node(controllers.get(0)).call(new FernetRotation.Read(FERNET_KEYS));
+        Map<String, String> next = FernetRotation.rotate(now, FernetRotation.newKey(), 3);
+        fleet.group(controllers.toArray(String[]::new)).call(new FernetRotation.Write(FERNET_KEYS, "keystone", next));
+        return next.keySet().stream().mapToInt(Integer::parseInt).max().orElseThrow();
+    }
+
+    /**
+     * Gives the controllers whose token key repository differs from the most rotated one (the
+     * highest primary index) that one; nothing when none has keys yet or all agree. True when it
+     * wrote somewhere.
+     */
+    static boolean converge(io.speedling.core.Fleet fleet, List<String> controllers) {
+        if (controllers.size() < 2) {
+            return false;
+        }
+        Map<String, Map<String, String>> repos = fleet.group(controllers.toArray(String[]::new))
+                .call(new FernetRotation.Read(FERNET_KEYS));
+        var newest = repos.values().stream().filter(r -> r.size() >= 2)
+                .max(java.util.Comparator.comparingInt(r -> r.keySet().stream().mapToInt(Integer::parseInt).max()
+                        .orElse(0)));
+        if (newest.isEmpty()) {
+            return false;
+        }
+        String[] behind = repos.entrySet().stream().filter(e -> !e.getValue().equals(newest.get()))
+                .map(Map.Entry::getKey).toArray(String[]::new);
+        if (behind.length == 0) {
+            return false;
+        }
+        fleet.group(behind).call(new FernetRotation.Write(FERNET_KEYS, "keystone", newest.get()));
+        return true;
     }
 }

@@ -15,7 +15,7 @@ import java.util.List;
  * and {@code credential_setup} leave them: a directory of mode 0700 with a staged key "0" and a
  * primary key "1", each 32 bytes in URL-safe base64, owned by the service user. The keys are derived
  * from {@code seed} (a secret of the cloud), so every controller writes the same ones and a token
- * issued by one is read by all; a repository that has keys is left alone. Returns true when it
+ * issued by one is read by all; a repository that has a staged and a primary key is left alone. Returns true when it
  * wrote keys.
  */
 public record FernetKeys(List<String> dirs, String owner, String seed) implements RemoteFunction<Boolean> {
@@ -24,7 +24,9 @@ public record FernetKeys(List<String> dirs, String owner, String seed) implement
         boolean wrote = false;
         for (String dir : dirs) {
             Path d = Path.of(dir);
-            if (Files.exists(d.resolve("0")) && Files.exists(d.resolve("1"))) {
+            // a staged key and a primary: a repository rotated since (FernetRotation) has keys 0, N-1, N
+            // and is left alone as well
+            if (new FernetRotation.Read(dir).run(node).size() >= 2 && Files.exists(d.resolve("0"))) {
                 continue;
             }
             node.run("install", "-d", "-o", owner, "-g", owner, "-m", "0700", dir).check();

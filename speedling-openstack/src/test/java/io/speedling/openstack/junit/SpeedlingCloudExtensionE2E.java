@@ -62,6 +62,44 @@ class SpeedlingCloudExtensionE2E {
             assertThat(r.headers().firstValue("X-Subject-Token")).isPresent();
             assertThat(r.body()).contains("\"type\": \"identity\"");
         }
+
+        /** Rotated keys: a new token is made with the new primary, an older one's key stays until purged. */
+        @Test
+        void fernetKeysRotateAndNewTokensAreMadeWithTheNewPrimary() {
+            var node = cloud.controller();
+            String before = token(node);
+            assertThat(keysThatOpen(node, before)).isEqualTo("1");
+            assertThat(cloud.rotateFernetKeys()).isEqualTo(2);
+            String after = token(node);
+            assertThat(keysThatOpen(node, after)).as("the staged key became the primary").isEqualTo("2");
+            assertThat(keysThatOpen(node, before)).as("the old primary stays as a secondary").isEqualTo("1");
+            assertThat(cloud.rotateFernetKeys()).isEqualTo(3);
+            assertThat(node.call(Sh.checked("ls /etc/keystone/fernet-keys && stat -c '%U %a' "
+                    + "/etc/keystone/fernet-keys/3")).stdout()).as("key 1 purged beyond three keys")
+                    .isEqualTo("0\n2\n3\nkeystone 600\n");
+        }
+
+        static String token(io.speedling.core.Node node) {
+            return node.call(Sh.checked(". /root/admin-openrc.sh && openstack token issue -f value -c id")).stdout()
+                    .strip();
+        }
+
+        /** The names of the key files that decrypt {@code token} (Keystone strips the base64 padding). */
+        static String keysThatOpen(io.speedling.core.Node node, String token) {
+            return node.call(Sh.checked("python3 - " + token + " <<'PY'\n"
+                    + "import os, sys\n"
+                    + "from cryptography.fernet import Fernet, InvalidToken\n"
+                    + "t = sys.argv[1] + '=' * (-len(sys.argv[1]) % 4)\n"
+                    + "d = '/etc/keystone/fernet-keys'\n"
+                    + "def opens(f):\n"
+                    + "    try:\n"
+                    + "        Fernet(open(os.path.join(d, f)).read().strip()).decrypt(t.encode())\n"
+                    + "        return True\n"
+                    + "    except InvalidToken:\n"
+                    + "        return False\n"
+                    + "print(' '.join(f for f in sorted(os.listdir(d)) if opens(f)))\n"
+                    + "PY")).stdout().strip();
+        }
     }
 
     @SpeedlingCloud(services = "keystone", name = "junit-other")
@@ -117,7 +155,7 @@ class SpeedlingCloudExtensionE2E {
     void twoClassesShareOneCloudWhichIsRemovedWhenTheRunEnds() {
         SEEN.clear();
         EngineExecutionResults r = run("false", SharedA.class, SharedB.class, OtherSpec.class);
-        r.testEvents().assertStatistics(s -> s.started(3).succeeded(3).failed(0));
+        r.testEvents().assertStatistics(s -> s.started(4).succeeded(4).failed(0));
         assertThat(SEEN).hasSize(3);
         assertThat(SEEN.get(0)).isSameAs(SEEN.get(1));
         OpenStackCloud other = SEEN.get(2);
