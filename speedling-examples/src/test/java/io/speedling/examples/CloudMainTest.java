@@ -89,7 +89,7 @@ class CloudMainTest {
         assertThatThrownBy(() -> CloudMain.cloudOf(CloudMain.checkOptions(new String[] {"--release", "2024.2"})))
                 .hasMessageStartingWith("--release: unknown OpenStack release '2024.2'").hasMessageContaining("zed, 2025.1, 2026.1");
         assertThatThrownBy(() -> CloudMain.cloudOf(CloudMain.checkOptions(new String[] {"--release", "2025.1",
-                "--services", "cinder"}))).hasMessageContaining("not built for OpenStack 2025.1");
+                "--controllers", "3"}))).hasMessageContaining("not built for OpenStack 2025.1");
         assertThat(CloudMain.cloudOf(CloudMain.checkOptions(new String[] {"--release", "trixie"})).release().id())
                 .isEqualTo("2025.1");
     }

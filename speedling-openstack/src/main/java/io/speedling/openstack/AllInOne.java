@@ -314,8 +314,7 @@ public final class AllInOne {
             return OpenStackImage.recipe(cloud.release().suite(), cloud);
         }
         Set<String> all = new java.util.LinkedHashSet<>(spec.services());
-        // on a release that runs fewer services than Zed, the shared image holds the ones it runs
-        all.addAll(CloudSpec.runOn(spec.release(), spec.registry().select(shared)));
+        all.addAll(spec.registry().select(shared));
         // with the libvirt driver's packages where the release offers it: its packages are the fake
         // driver's and more, so clouds of both drivers share the image
         String driver = all.contains("nova") && spec.release().offersLibvirt() ? Nova.LIBVIRT : spec.computeDriver();

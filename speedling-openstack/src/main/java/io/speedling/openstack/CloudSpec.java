@@ -66,10 +66,7 @@ public final class CloudSpec {
     }
 
     private CloudSpec(Values v) {
-        if (v.everything && v.release != Release.ZED) {
-            v.services = v.registry.select(runOn(v.release, v.registry.needs().keySet()));
-        } else if (v.everything) {
-            // back on Zed from another release: every built-in service again
+        if (v.everything) {
             Set<String> all = new LinkedHashSet<>(v.services);
             all.addAll(ServiceRegistry.builtIn().needs().keySet());
             v.services = v.registry.select(all);
@@ -98,27 +95,14 @@ public final class CloudSpec {
         inventory();
     }
 
-    /** Services built and proven on Zed only so far; "all" on a later release leaves them out. */
-    static final List<String> NOT_YET_BEYOND_ZED = List.of("ceph", "cinder", "swift", "tempest");
-
-    /** Those of {@code services} that {@code release} runs: all on Zed, the others without {@link #NOT_YET_BEYOND_ZED}. */
-    static List<String> runOn(Release release, Collection<String> services) {
-        return services.stream().filter(s -> release == Release.ZED || !NOT_YET_BEYOND_ZED.contains(s)).toList();
-    }
-
     /**
      * What a release does not run yet is refused here, naming the release that does: every
-     * topology and component is proven on Zed; on later releases the core cloud on one controller.
+     * component runs on every release; several controllers and the libvirt driver are proven on
+     * Zed only.
      */
     private static void requireOnRelease(Values v) {
         if (v.release == Release.ZED) {
             return;
-        }
-        List<String> missing = NOT_YET_BEYOND_ZED.stream().filter(v.services::contains).toList();
-        if (!missing.isEmpty()) {
-            throw new IllegalArgumentException("services " + missing + " are not built for OpenStack "
-                    + v.release.describe() + " yet: leave them out (e.g. services keystone,glance,placement,neutron,"
-                    + "nova,defaults) or choose release zed, which has them");
         }
         if (v.controllers > 1) {
             throw new IllegalArgumentException(v.controllers + " controllers are not built for OpenStack "

@@ -104,7 +104,7 @@ public final class ServiceRegistry {
             // configured for whichever of block and object storage the cloud has
             .with("tempest", List.of(DEFAULTS), w -> Tempest.builder().keystone(w.get(Keystone.class))
                     .defaults(w.get(Defaults.class)).cinder(w.find(Cinder.class).orElse(null))
-                    .swift(w.find(Swift.class).orElse(null)).build());
+                    .swift(w.find(Swift.class).orElse(null)).release(w.release()).build());
 
     private final Map<String, Entry> entries;
 

@@ -25,7 +25,8 @@ class CloudWiringTest {
         assertThat(fake.component(Nova.class).computeDriver()).isEqualTo("fake.FakeDriver");
         // one hypervisor package for both drivers: their clouds share one image
         assertThat(fake.packages()).contains("nova-compute-qemu").doesNotContain("nova-compute-ironic");
-        assertThat(fake.services()).doesNotContain("libvirtd");
+        // libvirt's units come with the package: disabled in images for both drivers, started by the libvirt one
+        assertThat(fake.services()).contains("libvirtd", "libvirt-guests");
         assertThat(libvirt.component(Nova.class).computeDriver()).isEqualTo("libvirt.LibvirtDriver");
         assertThat(libvirt.packages()).contains("nova-compute-qemu").doesNotContain("nova-compute-ironic");
         assertThat(libvirt.services()).contains("libvirtd", "nova-compute");

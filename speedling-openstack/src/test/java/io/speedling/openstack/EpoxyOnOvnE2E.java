@@ -14,10 +14,12 @@ import org.junit.jupiter.api.TestMethodOrder;
  * OpenStack 2025.1 from Debian 13 on a controller and a worker, Neutron on ML2/OVN with Open vSwitch's
  * userspace datapath: the cloud deploys and passes the verifier (the extension runs it), a server
  * on the worker reaches the public network through Geneve and the gateway chassis on the
- * controller, answers on its floating IP, and a rerun restarts nothing. Every service 2025.1 runs
- * ({@code all} there: the core cloud and the default resources).
+ * controller, answers on its floating IP, and a rerun restarts nothing. The core cloud and the
+ * default resources: storage on 2025.1 (Ceph, Cinder, Swift, Tempest) was proven by hand on an
+ * all-in-one, and CI's time goes to Zed's storage tests.
  */
-@SpeedlingCloud(release = "2025.1", workers = 1, verify = true)
+@SpeedlingCloud(release = "2025.1", workers = 1, verify = true,
+        services = {"keystone", "glance", "placement", "neutron", "nova", "defaults"})
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class EpoxyOnOvnE2E {
     private static String admin(OpenStackCloud cloud, String script) {

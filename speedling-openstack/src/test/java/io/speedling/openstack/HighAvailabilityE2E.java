@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Timeout;
  * catalog through the virtual IP; the controller holding it is powered off (its container killed)
  * and tokens, image lists and the whole verifier (a server made ACTIVE and deleted) pass through
  * the virtual IP on the others; the dead
- * controller boots again, rejoins Galera and RabbitMQ by itself, and a rerun restarts nothing. Slice
+ * controller boots again, rejoins Galera and RabbitMQ by itself, a rerun restarts nothing, and the
+ * token keys rotate on every controller together. Slice
  * 236 is this test's own.
  */
 @Timeout(value = 30, unit = TimeUnit.MINUTES)
@@ -133,6 +134,18 @@ class HighAvailabilityE2E {
                 // the returned controller serves again: a token through its own Keystone
                 back.call(Sh.checked(". /root/admin-openrc.sh && OS_AUTH_URL=http://"
                         + cluster.node(dead).address() + ":5000/v3 openstack token issue -f value -c id"));
+
+                // the token keys rotate together: every controller holds the same keys after it, and a token
+                // made with the new primary opens with that key on every controller
+                assertThat(io.speedling.openstack.components.Keystone.rotateFernetKeys(fleet, controllers))
+                        .isEqualTo(2);
+                assertThat(fleet.group(controllers.toArray(String[]::new)).call(Sh.checked(
+                        "cd /etc/keystone/fernet-keys && ls && sha256sum 0 1 2 | cut -d' ' -f1")).values().stream()
+                        .map(x -> x.stdout()).distinct()).hasSize(1);
+                String token = FernetTokens.issue(back);
+                for (String c : controllers) {
+                    assertThat(FernetTokens.keysThatOpen(fleet.node(c), token)).as(c).isEqualTo("2");
+                }
             }
         }
     }

@@ -390,7 +390,7 @@ public final class Ceph extends Component {
             monGroup.callEach(n -> Sh.checked("install -d -o ceph -g ceph /var/lib/ceph/mgr/ceph-" + n.name()));
             monGroup.callEach(n -> WriteFile.text("/var/lib/ceph/mgr/ceph-" + n.name() + "/keyring",
                     keyring(d, "mgr." + n.name()), new FileSpec("ceph", "ceph", 0600)));
-            Map<String, io.speedling.core.CommandResult> patched = monGroup.call(Sh.checked(MGR_BCRYPT_PATCH));
+            Map<String, io.speedling.core.CommandResult> patched = monGroup.call(Sh.checked(mgrBcryptPatch(MGR_MODULES)));
             java.util.Set<String> restart = new java.util.HashSet<>();
             patched.forEach((n, r) -> {
                 if (r.stdout().contains("patched")) {
@@ -441,31 +441,38 @@ public final class Ceph extends Component {
         return started;
     }
 
+    /** Where ceph-mgr's Python modules live. */
+    static final String MGR_MODULES = "/usr/share/ceph/mgr";
+
     /**
-     * Makes the manager's shared module {@code mgr_util.py} import bcrypt when a module first uses
-     * it instead of at its own import. bcrypt 4.1 and later (Debian 13 on) is a PyO3 module, which
-     * refuses a second Python subinterpreter, and ceph-mgr runs each of its modules in one: with the
-     * import at the top, 13 modules (rbd_support and pg_autoscaler among them) fail to load. Prints
+     * Makes the manager's shared module {@code mgr_util.py} (in {@code mgrDir}) import bcrypt when a
+     * module first uses it instead of at its own import. bcrypt 4.1 and later (Debian 13 on) is a PyO3
+     * module, which refuses a second Python subinterpreter, and ceph-mgr runs each of its modules in
+     * one: with the import at the top, 11 modules (rbd_support, pg_autoscaler and volumes among them)
+     * failed to load on 2025.1 and the cluster warned. Prints
      * {@code patched} when it changed the file; a package upgrade that brings the file back is
      * patched again by the next deploy.
      */
-    static final String MGR_BCRYPT_PATCH = """
-            f=/usr/share/ceph/mgr/mgr_util.py
+    static String mgrBcryptPatch(String mgrDir) {
+        return """
+            set -e
+            f=MGR/mgr_util.py
             [ -f $f ] && grep -qx 'import bcrypt' $f || exit 0
             python3 - $f <<'SPEEDLING_PY'
             import sys
             p = sys.argv[1]
-            lazy = ('class _SpeedlingLazyBcrypt:  # speedling: bcrypt loaded on first use (PyO3, subinterpreters)\n'
-                    '    def __getattr__(self, name):\n'
-                    '        import bcrypt as b\n'
-                    '        return getattr(b, name)\n'
-                    'bcrypt = _SpeedlingLazyBcrypt()\n')
+            lazy = ('class _SpeedlingLazyBcrypt:  # speedling: bcrypt loaded on first use (PyO3, subinterpreters)\\n'
+                    '    def __getattr__(self, name):\\n'
+                    '        import bcrypt as b\\n'
+                    '        return getattr(b, name)\\n'
+                    'bcrypt = _SpeedlingLazyBcrypt()\\n')
             lines = open(p).read().splitlines(keepends=True)
-            open(p, 'w').write(''.join(lazy if l == 'import bcrypt\n' else l for l in lines))
+            open(p, 'w').write(''.join(lazy if l == 'import bcrypt\\n' else l for l in lines))
             SPEEDLING_PY
-            rm -rf /usr/share/ceph/mgr/__pycache__/mgr_util.*
+            rm -rf MGR/__pycache__/mgr_util.*
             echo patched
-            """;
+            """.replace("MGR", mgrDir);
+    }
 
     /** Makes monitor {@code id}'s store once (with every key of the first keyring). */
     static String monScript(String id, String fsid, String monMap) {

@@ -49,6 +49,9 @@ public final class Nova extends Component {
      * stock one (Nova loads drivers from its {@code nova.virt} package only, and its privileged helper
      * runs functions of {@code nova} modules only): {@value #FAKE_MODULE}.
      */
+    /** How long the deploy waits for every compute node to register with its cell. */
+    static final int DISCOVER_SECONDS = 240;
+
     static final String FAKE_DRIVER_PY = """
             # written by speedling: nova's fake driver, with snapshots that upload an image and servers
             # whose ports answer from a network namespace of their own
@@ -287,7 +290,7 @@ public final class Nova extends Component {
     public Map<DistroFamily, List<String>> packages() {
         // nova-compute needs one hypervisor package (they conflict with each other); the qemu one for
         // both drivers, so that a fake-driver cloud and a libvirt one share one node image (a second
-        // image is a second 1.7 GiB packages layer: 13 minutes of CI). The deploy writes
+        // image is a second 2.2 GB packages layer: 13 minutes of CI). The deploy writes
         // nova-compute.conf's driver and the fake driver's nodes never start libvirtd.
         List<String> debian = new ArrayList<>(List.of("nova-api", "nova-conductor", "nova-scheduler", "nova-compute",
                 "nova-compute-qemu"));
@@ -304,12 +307,11 @@ public final class Nova extends Component {
 
     @Override
     public List<String> services() {
-        List<String> units = new ArrayList<>(List.of("nova-api", "nova-conductor", "nova-scheduler", "nova-compute",
-                "nova-api-metadata"));
-        if (libvirt()) {
-            units.add("libvirtd");
-        }
-        return List.copyOf(units);
+        // libvirt's come with nova-compute-qemu for both drivers: kept from starting at boot (the libvirt
+        // driver's deploy starts libvirtd itself; libvirt-guests would start it through its socket on
+        // every node, default network and all)
+        return List.of("nova-api", "nova-conductor", "nova-scheduler", "nova-compute", "nova-api-metadata", "libvirtd",
+                "libvirt-guests");
     }
 
     @Override
@@ -568,14 +570,17 @@ public final class Nova extends Component {
                     + "UPDATE nova.compute_nodes SET mapped = 1 WHERE deleted = 0 AND mapped = 0 "
                     + "AND host IN (SELECT host FROM nova_api.host_mappings);\n"
                     + "SELECT host FROM nova_api.host_mappings;";
-            long deadline = System.nanoTime() + 90_000_000_000L;
+            // seconds on a quiet machine; a compute service on a node starved of CPU (two cores shared with
+            // another cloud) took more than 90 s to register
+            long deadline = System.nanoTime() + DISCOVER_SECONDS * 1_000_000_000L;
             while (true) {
                 List<String> have = d.onController(new Mysql(discover)).lines().map(String::strip).toList();
                 if (have.containsAll(hosts)) {
                     return null;
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("compute hosts " + hosts + " are not mapped to a cell after 90 s "
+                    throw new IllegalStateException("compute hosts " + hosts + " are not mapped to a cell after "
+                            + DISCOVER_SECONDS + " s "
                             + "(mapped: " + have + "); see nova-compute's log on those nodes");
                 }
                 // a compute node shows up in the cell's database a few seconds after its service starts

@@ -10,6 +10,7 @@ import io.speedling.openstack.Component;
 import io.speedling.openstack.Deploy;
 import io.speedling.openstack.DistroFamily;
 import io.speedling.openstack.Inventory;
+import io.speedling.openstack.Release;
 import io.speedling.openstack.remote.FindIds;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,11 +43,24 @@ public final class Tempest extends Component {
             ^tempest\\.scenario\\.test_network_basic_ops\\.TestNetworkBasicOps\\.test_network_basic_ops
             """;
 
+    /**
+     * What a release's Tempest and services disagree on, excluded on that release only. 2025.1:
+     * Debian 13's Tempest (43) changes a credential's project and type, which its Keystone (27) no
+     * longer accepts ("Additional properties are not allowed").
+     */
+    static String excludedOn(Release release) {
+        return release == Release.ZED ? "" : """
+                # Tempest 43 updates a credential's project_id and type; Keystone 27 refuses both (HTTP 400)
+                ^tempest\\.api\\.identity\\.admin\\.v3\\.test_credentials\\.CredentialsTestJSON\\.test_credentials_create_get_update_delete
+                """;
+    }
+
     private final Keystone keystone;
     private final Defaults defaults;
     private final Optional<Cinder> cinder;
     private final Optional<Swift> swift;
     private final String selection;
+    private final Release release;
 
     private Tempest(Builder b) {
         super("tempest");
@@ -56,16 +70,22 @@ public final class Tempest extends Component {
         this.cinder = Optional.ofNullable(b.cinder);
         this.swift = Optional.ofNullable(b.swift);
         this.selection = requireSelection(b.selection);
+        this.release = b.release;
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
+    @Override
+    public Optional<Release> release() {
+        return Optional.ofNullable(release);
+    }
+
     /** A builder holding this component's inputs, to make one that differs in some. */
     public Builder toBuilder() {
         return builder().keystone(keystone).defaults(defaults).cinder(cinder.orElse(null)).swift(swift.orElse(null))
-                .selection(selection);
+                .selection(selection).release(release);
     }
 
     public static final class Builder {
@@ -74,6 +94,7 @@ public final class Tempest extends Component {
         private Cinder cinder;
         private Swift swift;
         private String selection;
+        private Release release;
 
         public Builder keystone(Keystone k) {
             this.keystone = k;
@@ -107,6 +128,12 @@ public final class Tempest extends Component {
          */
         public Builder selection(String s) {
             this.selection = s;
+            return this;
+        }
+
+        /** The release the cloud runs: its Tempest and services disagree on some tests ({@link #excludedOn}). */
+        public Builder release(Release r) {
+            this.release = r;
             return this;
         }
 
@@ -209,7 +236,8 @@ public final class Tempest extends Component {
                     + "test_path=/usr/lib/python3/dist-packages/tempest/test_discover\n"
                     + "top_dir=/usr/lib/python3/dist-packages\n", FileSpec.mode(0644))).containsValue(Boolean.TRUE);
             boolean b = d.ini(ctl, WORKSPACE + "/etc/tempest.conf", conf(d, ids, extensions), "root");
-            boolean c = ctl.call(WriteFile.text(EXCLUDE, EXCLUDED, FileSpec.mode(0644))).containsValue(Boolean.TRUE);
+            boolean c = ctl.call(WriteFile.text(EXCLUDE, EXCLUDED
+                    + excludedOn(release == null ? Release.DEFAULT : release), FileSpec.mode(0644))).containsValue(Boolean.TRUE);
             return a || b || c;
         }, defaults.ready(d), keystone.registered(d));
         if (selection != null) {

@@ -89,4 +89,34 @@ class CephTest {
                     .isZero();
         }
     }
+
+    /** The manager's bcrypt patch, run by sh on a module shaped like Ceph 18's mgr_util.py. */
+    @Test
+    void theManagersUtilityModuleImportsBcryptOnFirstUseAfterThePatchAndOnlyOnce(@TempDir Path dir) throws Exception {
+        Path util = dir.resolve("mgr_util.py");
+        Files.writeString(util, """
+                import os
+
+                import bcrypt
+                import socket
+
+                def password_hash(password, salt_password=None):
+                    return bcrypt.hashpw(password.encode('utf8'), bcrypt.gensalt()).decode('utf8')
+                """);
+        assertThat(sh(Ceph.mgrBcryptPatch(dir.toString()))).isEqualTo("patched\n");
+        assertThat(Files.readString(util)).doesNotContain("\nimport bcrypt\n").contains("import socket\n",
+                "def password_hash(");
+        // importing the module loads no bcrypt (the interpreter need not even have it)
+        assertThat(sh("cd " + dir + " && python3 -c 'import sys, mgr_util; print(\"bcrypt\" in sys.modules)'"))
+                .isEqualTo("False\n");
+        assertThat(sh(Ceph.mgrBcryptPatch(dir.toString()))).as("a second run changes nothing").isEmpty();
+    }
+
+    private static String sh(String script) throws Exception {
+        Process p = new ProcessBuilder("sh", "-c", script).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        return out;
+    }
 }

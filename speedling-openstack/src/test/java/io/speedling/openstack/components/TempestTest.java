@@ -58,4 +58,16 @@ class TempestTest {
                 .hasMessageStartingWith("Tempest selection ' ': give \"smoke\"");
         assertThatThrownBy(() -> t.toBuilder().selection("a\nb").build()).hasMessageContaining("on one line");
     }
+
+    @Test
+    void onLaterReleasesTheCredentialUpdateTheirKeystoneRefusesIsExcludedWithItsReason() {
+        assertThat(Tempest.excludedOn(io.speedling.openstack.Release.ZED)).isEmpty();
+        String epoxy = Tempest.excludedOn(io.speedling.openstack.Release.EPOXY);
+        assertThat(epoxy).contains("# Tempest 43 updates a credential's project_id and type")
+                .contains("CredentialsTestJSON\\.test_credentials_create_get_update_delete");
+        assertThat(java.util.regex.Pattern.compile(epoxy.lines().filter(l -> l.startsWith("^")).findFirst()
+                .orElseThrow()).matcher("tempest.api.identity.admin.v3.test_credentials.CredentialsTestJSON"
+                + ".test_credentials_create_get_update_delete[id-7cd59bf9-bda4-4c72-9467-d21cab278355,smoke]").find())
+                .isTrue();
+    }
 }

@@ -7,6 +7,7 @@ import io.speedling.core.CommandResult;
 import io.speedling.core.functions.Sh;
 import io.speedling.openstack.AllInOne;
 import io.speedling.openstack.Credentials;
+import io.speedling.openstack.FernetTokens;
 import io.speedling.openstack.OpenStackCloud;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -67,38 +68,16 @@ class SpeedlingCloudExtensionE2E {
         @Test
         void fernetKeysRotateAndNewTokensAreMadeWithTheNewPrimary() {
             var node = cloud.controller();
-            String before = token(node);
-            assertThat(keysThatOpen(node, before)).isEqualTo("1");
+            String before = FernetTokens.issue(node);
+            assertThat(FernetTokens.keysThatOpen(node, before)).isEqualTo("1");
             assertThat(cloud.rotateFernetKeys()).isEqualTo(2);
-            String after = token(node);
-            assertThat(keysThatOpen(node, after)).as("the staged key became the primary").isEqualTo("2");
-            assertThat(keysThatOpen(node, before)).as("the old primary stays as a secondary").isEqualTo("1");
+            String after = FernetTokens.issue(node);
+            assertThat(FernetTokens.keysThatOpen(node, after)).as("the staged key became the primary").isEqualTo("2");
+            assertThat(FernetTokens.keysThatOpen(node, before)).as("the old primary stays as a secondary").isEqualTo("1");
             assertThat(cloud.rotateFernetKeys()).isEqualTo(3);
             assertThat(node.call(Sh.checked("ls /etc/keystone/fernet-keys && stat -c '%U %a' "
                     + "/etc/keystone/fernet-keys/3")).stdout()).as("key 1 purged beyond three keys")
                     .isEqualTo("0\n2\n3\nkeystone 600\n");
-        }
-
-        static String token(io.speedling.core.Node node) {
-            return node.call(Sh.checked(". /root/admin-openrc.sh && openstack token issue -f value -c id")).stdout()
-                    .strip();
-        }
-
-        /** The names of the key files that decrypt {@code token} (Keystone strips the base64 padding). */
-        static String keysThatOpen(io.speedling.core.Node node, String token) {
-            return node.call(Sh.checked("python3 - " + token + " <<'PY'\n"
-                    + "import os, sys\n"
-                    + "from cryptography.fernet import Fernet, InvalidToken\n"
-                    + "t = sys.argv[1] + '=' * (-len(sys.argv[1]) % 4)\n"
-                    + "d = '/etc/keystone/fernet-keys'\n"
-                    + "def opens(f):\n"
-                    + "    try:\n"
-                    + "        Fernet(open(os.path.join(d, f)).read().strip()).decrypt(t.encode())\n"
-                    + "        return True\n"
-                    + "    except InvalidToken:\n"
-                    + "        return False\n"
-                    + "print(' '.join(f for f in sorted(os.listdir(d)) if opens(f)))\n"
-                    + "PY")).stdout().strip();
         }
     }
 
