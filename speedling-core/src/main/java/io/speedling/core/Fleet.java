@@ -123,7 +123,9 @@ public final class Fleet implements AutoCloseable {
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration bootstrapTimeout = Duration.ofSeconds(60);
         private Duration heartbeat = Duration.ofSeconds(1);
-        private Duration heartbeatTimeout = Duration.ofSeconds(5);
+        // 5 s was too short on a loaded 2-core machine: a whole-cloud deploy saw both sides silent for
+        // 8.8 s (the controller's own JVM stalled) and lost a healthy node
+        private Duration heartbeatTimeout = Duration.ofSeconds(15);
         private boolean shipRuntime = true;
         private Path runtimeCache;
         private List<String> jvmOptions = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",
@@ -202,7 +204,7 @@ public final class Fleet implements AutoCloseable {
             return this;
         }
 
-        /** Heartbeat interval, and the silence after which a node counts as lost (default 1 s and 5 s). */
+        /** Heartbeat interval, and the silence after which a node counts as lost (default 1 s and 15 s). */
         public Builder heartbeat(Duration interval, Duration timeout) {
             this.heartbeat = positive(interval, "heartbeat interval");
             this.heartbeatTimeout = positive(timeout, "heartbeat timeout");
