@@ -24,7 +24,7 @@ public final class FernetTokens {
                 + "import os, sys\n"
                 + "from cryptography.fernet import Fernet, InvalidToken\n"
                 + "t = sys.argv[1] + '=' * (-len(sys.argv[1]) % 4)\n"
-                + "d = '/etc/keystone/fernet-keys'\n"
+                + "d = '" + io.speedling.openstack.components.Keystone.FERNET_KEYS + "'\n"
                 + "def opens(f):\n"
                 + "    try:\n"
                 + "        Fernet(open(os.path.join(d, f)).read().strip()).decrypt(t.encode())\n"

@@ -55,6 +55,12 @@ class HighAvailabilityE2E {
         return holders.get(0);
     }
 
+    /** The distinct outputs of {@code command} on {@code nodes}: one when they all print the same. */
+    static java.util.Set<String> outputs(Fleet fleet, List<String> nodes, String command) {
+        return fleet.group(nodes.toArray(String[]::new)).call(Sh.checked(command)).values().stream()
+                .map(r -> r.stdout()).collect(java.util.stream.Collectors.toSet());
+    }
+
     /** Runs {@code command} on {@code node} every half second until it succeeds; the seconds it took. */
     static double until(Node node, String command, int seconds) throws InterruptedException {
         long t0 = System.nanoTime();
@@ -101,9 +107,8 @@ class HighAvailabilityE2E {
                             .contains(vip + ":5000", cluster.node(c).address() + ":5000", vip + ":3306");
                 }
                 // tokens issued by one controller are read by the others: the same Fernet keys everywhere
-                assertThat(fleet.group(controllers.toArray(String[]::new)).call(Sh.checked(
-                        "sha256sum /etc/keystone/fernet-keys/0 /etc/keystone/fernet-keys/1 | cut -d' ' -f1")).values()
-                        .stream().map(x -> x.stdout()).distinct()).hasSize(1);
+                assertThat(outputs(fleet, controllers,
+                        "sha256sum /etc/keystone/fernet-keys/0 /etc/keystone/fernet-keys/1 | cut -d' ' -f1")).hasSize(1);
                 dead = holder(fleet, controllers, vip);
             }
 
@@ -139,9 +144,8 @@ class HighAvailabilityE2E {
                 // made with the new primary opens with that key on every controller
                 assertThat(io.speedling.openstack.components.Keystone.rotateFernetKeys(fleet, controllers))
                         .isEqualTo(2);
-                assertThat(fleet.group(controllers.toArray(String[]::new)).call(Sh.checked(
-                        "cd /etc/keystone/fernet-keys && ls && sha256sum 0 1 2 | cut -d' ' -f1")).values().stream()
-                        .map(x -> x.stdout()).distinct()).hasSize(1);
+                assertThat(outputs(fleet, controllers, "cd /etc/keystone/fernet-keys && ls && sha256sum 0 1 2 "
+                        + "| cut -d' ' -f1")).hasSize(1);
                 String token = FernetTokens.issue(back);
                 for (String c : controllers) {
                     assertThat(FernetTokens.keysThatOpen(fleet.node(c), token)).as(c).isEqualTo("2");

@@ -390,14 +390,11 @@ public final class Ceph extends Component {
             monGroup.callEach(n -> Sh.checked("install -d -o ceph -g ceph /var/lib/ceph/mgr/ceph-" + n.name()));
             monGroup.callEach(n -> WriteFile.text("/var/lib/ceph/mgr/ceph-" + n.name() + "/keyring",
                     keyring(d, "mgr." + n.name()), new FileSpec("ceph", "ceph", 0600)));
-            Map<String, io.speedling.core.CommandResult> patched = monGroup.call(Sh.checked(mgrBcryptPatch(MGR_MODULES)));
-            java.util.Set<String> restart = new java.util.HashSet<>();
-            patched.forEach((n, r) -> {
-                if (r.stdout().contains("patched")) {
-                    restart.add(n);
-                }
-            });
-            return startEach(d, mons, n -> confChanged.test(n) || restart.contains(n), m -> "ceph-mgr@" + m);
+            // a manager whose module the patch changed restarts to load it
+            java.util.Set<String> patched = monGroup.call(Sh.checked(mgrBcryptPatch(MGR_MODULES))).entrySet().stream()
+                    .filter(e -> e.getValue().stdout().contains("patched")).map(Map.Entry::getKey)
+                    .collect(java.util.stream.Collectors.toSet());
+            return startEach(d, mons, n -> confChanged.test(n) || patched.contains(n), m -> "ceph-mgr@" + m);
         }, mon);
         String setup = setupScript(osdUuids, pools);
         Task<Boolean> auth = d.task(name() + ".setup", ctx -> d.onController(new Once("ceph-setup",

@@ -209,7 +209,7 @@ public final class Keystone extends Component {
         Map<String, String> now = fleet.node(controllers.get(0)).call(new FernetRotation.Read(FERNET_KEYS));
         Map<String, String> next = FernetRotation.rotate(now, FernetRotation.newKey(), 3);
         fleet.group(controllers.toArray(String[]::new)).call(new FernetRotation.Write(FERNET_KEYS, "keystone", next));
-        return next.keySet().stream().mapToInt(Integer::parseInt).max().orElseThrow();
+        return FernetRotation.primary(next);
     }
 
     /**
@@ -224,8 +224,7 @@ public final class Keystone extends Component {
         Map<String, Map<String, String>> repos = fleet.group(controllers.toArray(String[]::new))
                 .call(new FernetRotation.Read(FERNET_KEYS));
         var newest = repos.values().stream().filter(r -> r.size() >= 2)
-                .max(java.util.Comparator.comparingInt(r -> r.keySet().stream().mapToInt(Integer::parseInt).max()
-                        .orElse(0)));
+                .max(java.util.Comparator.comparingInt(FernetRotation::primary));
         if (newest.isEmpty()) {
             return false;
         }

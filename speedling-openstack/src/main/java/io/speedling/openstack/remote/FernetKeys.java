@@ -4,11 +4,10 @@ import io.speedling.core.FileSpec;
 import io.speedling.core.NodeContext;
 import io.speedling.core.RemoteFunction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Keystone's key repositories (fernet tokens, credentials) as {@code keystone-manage fernet_setup}
@@ -23,10 +22,10 @@ public record FernetKeys(List<String> dirs, String owner, String seed) implement
     public Boolean run(NodeContext node) throws Exception {
         boolean wrote = false;
         for (String dir : dirs) {
-            Path d = Path.of(dir);
             // a staged key and a primary: a repository rotated since (FernetRotation) has keys 0, N-1, N
             // and is left alone as well
-            if (new FernetRotation.Read(dir).run(node).size() >= 2 && Files.exists(d.resolve("0"))) {
+            Map<String, String> keys = new FernetRotation.Read(dir).run(node);
+            if (keys.size() >= 2 && keys.containsKey("0")) {
                 continue;
             }
             node.run("install", "-d", "-o", owner, "-g", owner, "-m", "0700", dir).check();

@@ -62,6 +62,11 @@ public final class FernetRotation {
         return out;
     }
 
+    /** The primary key's index in {@code keys} (file name to key): the highest number; 0 for an empty repository. */
+    public static int primary(Map<String, String> keys) {
+        return keys.keySet().stream().mapToInt(Integer::parseInt).max().orElse(0);
+    }
+
     /** A new key as Keystone makes them: 32 random bytes, URL-safe base64. */
     public static String newKey() {
         byte[] b = new byte[32];
