@@ -429,6 +429,10 @@ public final class SshAgentLauncher {
             }
             String out = NodeLog.clean(new String(cmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
             cmd.join(options.bootstrapTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            if (overdue.get()) {
+                // the limit closed the channel: what the node saw was cut short, whatever it then said
+                throw new IOException("cut short");
+            }
             return new Fed(out, cmd.getExitStatus(), out.contains("SPEEDLING-UPLOADED") ? "" : stderr.awaitText());
         } catch (IOException e) {
             throw new NodeConnectException(name, "node " + name + ": uploading " + what + (overdue.get()
@@ -492,7 +496,8 @@ public final class SshAgentLauncher {
         String target = "$d/rt-" + rt.key();
         String script = "set -e; d=" + dirExpr(dir) + "; t=$(mktemp -d \"$d/.runtime.XXXXXX\");"
                 + " trap 'rm -rf \"$t\"' EXIT; cat > \"$t/rt.tar.gz\";"
-                + " echo '" + rt.sha256() + "  '\"$t/rt.tar.gz\" | sha256sum --quiet -c;"
+                + " echo '" + rt.sha256() + "  '\"$t/rt.tar.gz\" | sha256sum --status -c"
+                + " || { echo \"SPEEDLING-BADSUM $(wc -c < \"$t/rt.tar.gz\")\"; exit 0; };"
                 + " mkdir \"$t/rt\"; tar -xzf \"$t/rt.tar.gz\" -C \"$t/rt\";"
                 // the JDK's own class-data archive, made here (about a second): the agent's archive builds on it
                 + " \"$t/rt/bin/java\" -Xshare:dump >/dev/null 2>&1 || true;"
@@ -500,6 +505,18 @@ public final class SshAgentLauncher {
                 + " mv -T \"$t/rt\" \"" + target + "\" 2>/dev/null || [ -x \"" + target + "/bin/java\" ];"
                 + " echo SPEEDLING-UPLOADED";
         Fed fed = feed(name, client, options, script, o -> Files.copy(rt.file(), o), "a Java runtime", log);
+        if (fed.out().contains("SPEEDLING-BADSUM")) {
+            // seen once in CI (2026-12-02): one of two nodes fed at once received other bytes; sent again
+            log.warn("[{}] the Java runtime arrived with another SHA-256 ({} of {} bytes); sending it again", name,
+                    received(fed), rt.size());
+            fed = feed(name, client, options, script, o -> Files.copy(rt.file(), o), "a Java runtime", log);
+        }
+        if (fed.out().contains("SPEEDLING-BADSUM")) {
+            throw new NodeConnectException(name, "node " + name + ": the Java runtime arrived twice with another "
+                    + "SHA-256 than " + rt.file() + " (" + rt.size() + " bytes; the node received "
+                    + received(fed) + ")"
+                    + "\nCheck the node's free space in " + dir + " and that nothing rewrites " + rt.file());
+        }
         if (fed.out().contains("SPEEDLING-RTFAIL")) {
             throw new NodeConnectException(name, "node " + name + ": the Java runtime linked from "
                     + System.getProperty("java.home") + " does not run there: "
@@ -513,6 +530,11 @@ public final class SshAgentLauncher {
         }
         log.info("[{}] no Java 17+ on the node: shipped runtime {} ({} MiB) in {} ms", name, rt.key(),
                 rt.size() >> 20, (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** The size the node reported after {@code SPEEDLING-BADSUM}. */
+    private static String received(Fed fed) {
+        return fed.out().substring(fed.out().indexOf("SPEEDLING-BADSUM") + 16).strip().split("[^0-9]", 2)[0];
     }
 
     private static void closeQuietly(AutoCloseable c) {

@@ -173,6 +173,28 @@ class NspawnIT {
                             first / 1e9, cached / 1e9);
                 }
             }
+            // a runtime that does not arrive as it was packed is sent once more, then refused naming both sizes
+            List<Path> packed;
+            try (var files = Files.list(runtimes)) {
+                packed = files.filter(f -> f.getFileName().toString().endsWith(".tar.gz")).toList();
+            }
+            for (Path rt : packed) {
+                Files.write(rt, new byte[] {0}, java.nio.file.StandardOpenOption.APPEND);
+            }
+            try (Fleet f = c.fleet().connect()) {
+                f.node("worker-01").call(new Sh("rm -rf ~/.cache/speedling/agent/rt-*", true));
+            }
+            try {
+                assertThatThrownBy(() -> c.fleet().runtimeCache(runtimes).connect())
+                        .hasMessageContaining("the Java runtime arrived twice with another SHA-256")
+                        .hasMessageContaining("Check the node's free space");
+            } finally {
+                for (Path rt : packed) {
+                    try (var ch = java.nio.channels.FileChannel.open(rt, java.nio.file.StandardOpenOption.WRITE)) {
+                        ch.truncate(ch.size() - 1);
+                    }
+                }
+            }
             // with shipping off, the node is refused saying what to install
             assertThatThrownBy(() -> c.fleet().shipRuntime(false).connect())
                     .hasMessageContaining("no java on the node").hasMessageContaining("openjdk-17-jre-headless");
