@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
@@ -24,10 +25,12 @@ import org.junit.jupiter.api.extension.TestInstancePostProcessor;
 
 /**
  * The engine side of {@link SpeedlingCloud}: checks the host, keeps one {@link OpenStackCloud}
- * per spec in the root store (closed when the run ends), and hands it to parameters and fields.
+ * per spec in the root store, and hands it to parameters and fields. A cloud is closed after the
+ * last test class of the run that uses it where the launcher tells which classes are still to come
+ * ({@link SpeedlingTestPlanListener}), else when the run ends.
  */
 public final class SpeedlingCloudExtension implements ExecutionCondition, BeforeAllCallback,
-        TestInstancePostProcessor, ParameterResolver, AfterTestExecutionCallback {
+        TestInstancePostProcessor, ParameterResolver, AfterTestExecutionCallback, AfterAllCallback {
 
     /** Configuration parameter: false skips every cloud test on this machine. */
     public static final String ENABLED = "speedling.cloud.enabled";
@@ -108,6 +111,21 @@ public final class SpeedlingCloudExtension implements ExecutionCondition, Before
         }
     }
 
+    @Override
+    public void afterAll(ExtensionContext context) {
+        if (releaseOf(context) == null && context.getRequiredTestClass().isAnnotationPresent(SpeedlingReleases.class)) {
+            return;  // the class template: its invocations had their own clouds
+        }
+        CloudSpec spec = classSpec(context);
+        if (!SpeedlingTestPlanListener.laterNeeds(spec.hash(), context.getRequiredTestClass())) {
+            // no class still to come uses it: closed now, not left idling beside the next classes' clouds
+            Holder h = context.getRoot().getStore(NS).get(spec.hash(), Holder.class);
+            if (h != null) {
+                h.close();
+            }
+        }
+    }
+
     /** The release of the {@link SpeedlingReleases} invocation {@code context} belongs to, or null. */
     private static io.speedling.openstack.Release releaseOf(ExtensionContext context) {
         return context.getStore(NS).get(RELEASE, io.speedling.openstack.Release.class);
@@ -128,12 +146,22 @@ public final class SpeedlingCloudExtension implements ExecutionCondition, Before
         io.speedling.openstack.Release release = releaseOf(context);
         // per release: a class template's invocations each have their own (the template's store is their parent)
         return context.getStore(NS).getOrComputeIfAbsent(testClass.getName() + "@" + release, c -> {
-            CloudSpec spec = spec(annotation(testClass), context);
+            CloudSpec spec = spec(annotation(testClass), testClass, context::getConfigurationParameter);
             return release == null ? spec : spec.release(release);
         }, CloudSpec.class);
     }
 
     static SpeedlingCloud annotation(Class<?> c) {
+        SpeedlingCloud a = annotationOrNull(c);
+        if (a == null) {
+            throw new ExtensionConfigurationException(c.getName() + " uses the speedling extension without "
+                    + "@SpeedlingCloud: annotate the class with it (the annotation registers the extension)");
+        }
+        return a;
+    }
+
+    /** The {@link SpeedlingCloud} on {@code c}, a class enclosing it, or one of their annotations; else null. */
+    static SpeedlingCloud annotationOrNull(Class<?> c) {
         for (Class<?> k = c; k != null; k = k.getEnclosingClass()) {
             SpeedlingCloud a = k.getAnnotation(SpeedlingCloud.class);
             if (a != null) {
@@ -146,14 +174,15 @@ public final class SpeedlingCloudExtension implements ExecutionCondition, Before
                 }
             }
         }
-        throw new ExtensionConfigurationException(c.getName() + " uses the speedling extension without "
-                + "@SpeedlingCloud: annotate the class with it (the annotation registers the extension)");
+        return null;
     }
 
-    static CloudSpec spec(SpeedlingCloud a, ExtensionContext context) {
+    /** The spec {@code a} describes for {@code testClass}, with the run's configuration parameters. */
+    static CloudSpec spec(SpeedlingCloud a, Class<?> testClass,
+            java.util.function.Function<String, Optional<String>> config) {
         CloudSpec spec;
         if (!a.spec().isEmpty()) {
-            spec = fromFactory(context.getRequiredTestClass(), a.spec());
+            spec = fromFactory(testClass, a.spec());
         } else {
             spec = CloudSpec.allInOne();
             if (!a.release().isEmpty()) {
@@ -178,7 +207,7 @@ public final class SpeedlingCloudExtension implements ExecutionCondition, Before
             }
             spec = spec.reuse(a.reuse()).keepOnFailure(a.keepOnFailure()).verify(a.verify());
         }
-        if (context.getConfigurationParameter(KEEP_ON_FAILURE).map(Boolean::parseBoolean).orElse(false)) {
+        if (config.apply(KEEP_ON_FAILURE).map(Boolean::parseBoolean).orElse(false)) {
             spec = spec.keepOnFailure(true);
         }
         return spec;

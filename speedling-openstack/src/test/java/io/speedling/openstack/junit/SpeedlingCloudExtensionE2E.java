@@ -23,16 +23,21 @@ import org.junit.platform.testkit.engine.EngineTestKit;
 
 /**
  * The extension deploying real clouds (keystone only, to keep it short), driven through the
- * Jupiter engine with fixture classes: one cloud shared by two classes and removed when the run
- * ends; a kept cloud picked up by the next run; a cloud kept after a failing test.
+ * launcher or the Jupiter engine with fixture classes: one cloud shared by two classes, each cloud
+ * removed after the last class that uses it; a kept cloud picked up by the next run; a cloud kept after a failing test.
  */
 class SpeedlingCloudExtensionE2E {
     static final List<OpenStackCloud> SEEN = Collections.synchronizedList(new ArrayList<>());
+    /** Whether the cloud seen first still ran when SharedA's test began. */
+    static volatile Boolean firstRunningLater;
 
     @SpeedlingCloud(services = "keystone")
     static class SharedA {
         @Test
         void aTokenFromTheClientOnTheNode(OpenStackCloud cloud) {
+            if (!SEEN.isEmpty()) {
+                firstRunningLater = running(SEEN.get(0).name(), SEEN.get(0).cluster().slice());
+            }
             SEEN.add(cloud);
             CommandResult r = cloud.controller().call(new Sh(". /root/admin-openrc.sh && openstack token issue "
                     + "-f value -c project_id", false));
@@ -125,24 +130,47 @@ class SpeedlingCloudExtensionE2E {
         return r;
     }
 
+    /**
+     * Runs {@code fixtures} through a launcher as Maven and IDEs do (so {@link SpeedlingTestPlanListener}
+     * knows the plan), classes in name order.
+     */
+    private static org.junit.platform.launcher.listeners.TestExecutionSummary launch(Class<?>... fixtures) {
+        var request = org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder.request()
+                .configurationParameter(OpenStackCloud.REUSE_SETTING, "false")
+                .configurationParameter("junit.jupiter.testclass.order.default",
+                        "org.junit.jupiter.api.ClassOrderer$ClassName");
+        for (Class<?> f : fixtures) {
+            request.selectors(selectClass(f));
+        }
+        var summary = new org.junit.platform.launcher.listeners.SummaryGeneratingListener();
+        org.junit.platform.launcher.core.LauncherFactory.create().execute(request.build(), summary);
+        summary.getSummary().getFailures().forEach(f -> {
+            throw new AssertionError(f.getTestIdentifier().getDisplayName() + " failed: " + f.getException(),
+                    f.getException());
+        });
+        return summary.getSummary();
+    }
+
     private static boolean running(String name, int slice) {
         AllInOne aio = AllInOne.named(name, slice);
         return aio.provider().existing(aio.plan()).isPresent();
     }
 
     @Test
-    void twoClassesShareOneCloudWhichIsRemovedWhenTheRunEnds() {
+    void twoClassesShareOneCloudAndEachCloudIsRemovedAfterItsLastClass() {
         SEEN.clear();
-        EngineExecutionResults r = run("false", SharedA.class, SharedB.class, OtherSpec.class);
-        r.testEvents().assertStatistics(s -> s.started(4).succeeded(4).failed(0));
+        firstRunningLater = null;
+        var summary = launch(SharedA.class, SharedB.class, OtherSpec.class);
+        assertThat(summary.getTestsSucceededCount()).isEqualTo(4);
+        // name order: OtherSpec, SharedA, SharedB
         assertThat(SEEN).hasSize(3);
-        assertThat(SEEN.get(0)).isSameAs(SEEN.get(1));
-        OpenStackCloud other = SEEN.get(2);
-        assertThat(other).isNotSameAs(SEEN.get(0));
+        OpenStackCloud other = SEEN.get(0);
         assertThat(other.name()).isEqualTo("junit-other");
-        assertThat(other.cluster().slice()).isNotEqualTo(SEEN.get(0).cluster().slice());
-        assertThat(running(other.name(), other.cluster().slice())).isFalse();
-        OpenStackCloud c = SEEN.get(0);
+        assertThat(firstRunningLater).as("OtherSpec's cloud closed when its class ended, before SharedA ran")
+                .isFalse();
+        assertThat(SEEN.get(1)).isSameAs(SEEN.get(2)).isNotSameAs(other);
+        assertThat(other.cluster().slice()).isNotEqualTo(SEEN.get(1).cluster().slice());
+        OpenStackCloud c = SEEN.get(1);
         System.out.printf("shared cloud %s: deploy %.1f s, %d tasks%n", c.name(),
                 c.deployResult().report().wallMs() / 1000.0, c.deployResult().report().tasks().size());
         assertThat(c.kept()).isFalse();
