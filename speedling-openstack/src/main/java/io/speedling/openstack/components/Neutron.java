@@ -1,5 +1,6 @@
 package io.speedling.openstack.components;
 
+import io.speedling.core.NodeGroup;
 import io.speedling.core.functions.Sh;
 import io.speedling.core.tasks.Task;
 import io.speedling.openstack.Component;
@@ -268,9 +269,55 @@ public final class Neutron extends Component {
                 "heads"), Map.of(), "neutron")), config, sql.schemas(d));
         Task<Void> start = ovn ? planOvn(d, ctl, net, ports, config, sync)
                 : planLinuxbridge(d, ctl, net, ports, config, sync);
-        // ready for clients: answering, and in the catalog with its service user
-        d.task(name() + ".ready", ctx -> d.onController(new WaitHttp(d.endpoints().url(9696, "/"), 120, "neutron-api")),
-                start, keystone.registered(d));
+        // ready for clients: answering, and in the catalog with its service user; on OVN, every chassis's
+        // metadata agent known to the southbound database (servers started on a node without one get no
+        // metadata, and the agent list lacks it: seen once in CI, 2026-12-02, for the worker)
+        d.task(name() + ".ready", ctx -> {
+            d.onController(new WaitHttp(d.endpoints().url(9696, "/"), 120, "neutron-api"));
+            if (ovn) {
+                awaitMetadataAgents(d, ports, ctx);
+            }
+            return null;
+        }, start, keystone.registered(d));
+    }
+
+    /** Shell on the controller printing the chassis of {@code names} whose metadata agent has not registered. */
+    static String unregisteredMetadataAgents(List<String> names, int seconds) {
+        return "for i in $(seq " + seconds * 4 + "); do missing=''; for c in " + String.join(" ", names) + "; do "
+                + "ovn-sbctl --no-leader-only --bare --columns=external_ids find Chassis_Private name=$c "
+                + "| grep -q 'neutron:ovn-metadata-id' || missing=\"$missing $c\"; done; "
+                + "[ -z \"$missing\" ] && break; sleep 0.25; done; echo $missing";
+    }
+
+    /**
+     * Waits until the OVN metadata agent of every chassis has registered; one that has not within
+     * a minute is restarted once (the run's outcome says so), then the task fails with its status
+     * and log.
+     */
+    private static void awaitMetadataAgents(Deploy d, io.speedling.core.NodeGroup ports,
+                                            io.speedling.core.tasks.TaskContext ctx) {
+        String missing = d.onController(Sh.checked(unregisteredMetadataAgents(ports.names(), 60))).stdout().strip();
+        if (missing.isEmpty()) {
+            return;
+        }
+        List<String> late = List.of(missing.split(" "));
+        ctx.outcome("restarted neutron-ovn-metadata-agent on " + String.join(", ", late)
+                + ": it had not registered with OVN within 60 s");
+        NodeGroup.of(ports.nodes().stream().filter(n -> late.contains(n.name())).toList())
+                .call(Sh.checked("systemctl restart neutron-ovn-metadata-agent"));
+        missing = d.onController(Sh.checked(unregisteredMetadataAgents(late, 60))).stdout().strip();
+        if (!missing.isEmpty()) {
+            StringBuilder why = new StringBuilder("the OVN metadata agent did not register with OVN's southbound "
+                    + "database on " + missing + " within 60 s, nor 60 s after a restart:");
+            List<String> still = List.of(missing.split(" "));
+            for (var n : ports.nodes().stream().filter(n -> still.contains(n.name())).toList()) {
+                why.append("\n").append(n.name()).append(":\n").append(n.call(Sh.of("systemctl is-active "
+                        + "neutron-ovn-metadata-agent; tail -n 15 /var/log/neutron/neutron-ovn-metadata-agent.log"))
+                        .stdout().strip().indent(2));
+            }
+            throw new IllegalStateException(why + "\nCheck the node's Open vSwitch (ovs-vsctl show) and its "
+                    + "connection to the controller's port 6642, then deploy again");
+        }
     }
 
     /** neutron.conf's settings on the controllers, for either way. */

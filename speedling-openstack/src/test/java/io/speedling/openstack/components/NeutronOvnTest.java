@@ -23,4 +23,28 @@ class NeutronOvnTest {
                         + "--config-file=/etc/neutron/plugins/ml2/ml2_conf.ini",
                 "WantedBy=multi-user.target");
     }
+
+    /** The wait's shell, run with an {@code ovn-sbctl} that knows one registered chassis. */
+    @Test
+    void theWaitForMetadataAgentsNamesTheChassisWithoutOne(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path fake = dir.resolve("ovn-sbctl");
+        java.nio.file.Files.writeString(fake, """
+                #!/bin/sh
+                # the last argument is name=CHASSIS
+                for a; do last=$a; done
+                [ "$last" = name=controller-01 ] && echo 'neutron:ovn-metadata-id="a1" neutron:ovn-metadata-sb-cfg="3"'
+                exit 0
+                """);
+        fake.toFile().setExecutable(true);
+        String script = "PATH=" + dir + ":$PATH; " + Neutron.unregisteredMetadataAgents(
+                java.util.List.of("controller-01", "worker-01", "worker-02"), 1);
+        Process p = new ProcessBuilder("sh", "-c", script).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).isZero();
+        assertThat(out.strip()).isEqualTo("worker-01 worker-02");
+        p = new ProcessBuilder("sh", "-c", "PATH=" + dir + ":$PATH; " + Neutron.unregisteredMetadataAgents(
+                java.util.List.of("controller-01"), 1)).redirectErrorStream(true).start();
+        assertThat(new String(p.getInputStream().readAllBytes()).strip()).isEmpty();
+    }
 }
