@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Timeout;
  * then rerun. The image cache is the user's default one, so a second CI run on the same machine
  * reuses the image; a cold run builds it. Slices 230-232 are this test's own.
  */
+@org.junit.jupiter.api.Order(E2eOrder.ALL_IN_ONE)
 @Timeout(value = 40, unit = TimeUnit.MINUTES)
 class AllInOneE2E {
     static final Path STATE = Path.of("target", "e2e-openstack").toAbsolutePath();

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
  * lands in the worker's nova.conf only. The cloud also has {@link StorageNodesE2E}'s two storage
  * nodes (the same annotation: one deploy serves both classes).
  */
+@org.junit.jupiter.api.Order(E2eOrder.CONTROLLER_AND_WORKERS)
 @SpeedlingCloud(workers = 1, storage = 2, verify = true, config = ControllerAndWorkerE2E.WORKER_OVERRIDE)
 class ControllerAndWorkerE2E {
     static final String WORKER_OVERRIDE = "worker-01:/etc/nova/nova.conf:DEFAULT.cpu_allocation_ratio=4.0";

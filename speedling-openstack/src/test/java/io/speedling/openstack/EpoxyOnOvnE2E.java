@@ -18,6 +18,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * default resources: storage on 2025.1 (Ceph, Cinder, Swift, Tempest) was proven by hand on an
  * all-in-one, and CI's time goes to Zed's storage tests.
  */
+@Order(E2eOrder.NEWER_RELEASE)
 @SpeedlingCloud(release = "2025.1", workers = 1, verify = true,
         services = {"keystone", "glance", "placement", "neutron", "nova", "defaults"})
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)

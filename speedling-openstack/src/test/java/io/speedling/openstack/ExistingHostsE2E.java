@@ -38,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * deploys Nova and Neutron across both hosts (about 10 minutes here: the controller installs ~20
  * packages with some 500 dependencies on two cores), as measured for the README.
  */
+@org.junit.jupiter.api.Order(E2eOrder.BARE_HOSTS)
 @Timeout(value = 45, unit = TimeUnit.MINUTES)
 class ExistingHostsE2E {
     static final int SLICE = 238;

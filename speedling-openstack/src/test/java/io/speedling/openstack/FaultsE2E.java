@@ -33,6 +33,7 @@ import org.junit.jupiter.api.Timeout;
  * start that fails once.
  * Slices 233-234 are this test's own.
  */
+@org.junit.jupiter.api.Order(E2eOrder.FAULTS)
 @Timeout(value = 20, unit = TimeUnit.MINUTES)
 class FaultsE2E {
     static final Path STATE = Path.of("target", "e2e-faults").toAbsolutePath();

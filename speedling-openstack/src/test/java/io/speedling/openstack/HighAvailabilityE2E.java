@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Timeout;
  * token keys rotate on every controller together. Slice
  * 236 is this test's own.
  */
+@org.junit.jupiter.api.Order(E2eOrder.HIGH_AVAILABILITY)
 @Timeout(value = 30, unit = TimeUnit.MINUTES)
 class HighAvailabilityE2E {
     static final int SLICE = 236;

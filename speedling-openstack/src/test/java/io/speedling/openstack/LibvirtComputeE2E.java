@@ -19,6 +19,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * extras for RBD disks as well, so this class builds no image of its own. With Ceph in the cloud, servers' disks are RBD
  * images: copy-on-write clones of their Glance image, opened by qemu over RBD.
  */
+@Order(E2eOrder.LIBVIRT_DRIVER)
 @SpeedlingCloud(computeDriver = "libvirt", verify = true)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LibvirtComputeE2E {

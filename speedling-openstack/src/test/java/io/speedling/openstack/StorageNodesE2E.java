@@ -20,6 +20,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * object through them with Ceph healthy. The cloud is {@link ControllerAndWorkerE2E}'s (the same
  * annotation: one deploy serves both classes).
  */
+@Order(E2eOrder.CONTROLLER_AND_WORKERS)
 @SpeedlingCloud(workers = 1, storage = 2, verify = true, config = ControllerAndWorkerE2E.WORKER_OVERRIDE)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StorageNodesE2E {

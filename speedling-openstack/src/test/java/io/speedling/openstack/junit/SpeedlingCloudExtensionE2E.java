@@ -26,6 +26,7 @@ import org.junit.platform.testkit.engine.EngineTestKit;
  * launcher or the Jupiter engine with fixture classes: one cloud shared by two classes, each cloud
  * removed after the last class that uses it; a kept cloud picked up by the next run; a cloud kept after a failing test.
  */
+@org.junit.jupiter.api.Order(io.speedling.openstack.E2eOrder.EXTENSION)
 class SpeedlingCloudExtensionE2E {
     static final List<OpenStackCloud> SEEN = Collections.synchronizedList(new ArrayList<>());
     /** Whether the cloud seen first still ran when SharedA's test began. */
