@@ -504,12 +504,13 @@ public final class SshAgentLauncher {
                 + " v=$(\"$t/rt/bin/java\" -Xshare:auto -version 2>&1) || { echo \"SPEEDLING-RTFAIL $v\"; exit 0; };"
                 + " mv -T \"$t/rt\" \"" + target + "\" 2>/dev/null || [ -x \"" + target + "/bin/java\" ];"
                 + " echo SPEEDLING-UPLOADED";
-        Fed fed = feed(name, client, options, script, o -> Files.copy(rt.file(), o), "a Java runtime", log);
+        Feeder archive = o -> Files.copy(rt.file(), o);
+        Fed fed = feed(name, client, options, script, archive, "a Java runtime", log);
         if (fed.out().contains("SPEEDLING-BADSUM")) {
             // seen once in CI (2026-12-02): one of two nodes fed at once received other bytes; sent again
             log.warn("[{}] the Java runtime arrived with another SHA-256 ({} of {} bytes); sending it again", name,
                     received(fed), rt.size());
-            fed = feed(name, client, options, script, o -> Files.copy(rt.file(), o), "a Java runtime", log);
+            fed = feed(name, client, options, script, archive, "a Java runtime", log);
         }
         if (fed.out().contains("SPEEDLING-BADSUM")) {
             throw new NodeConnectException(name, "node " + name + ": the Java runtime arrived twice with another "

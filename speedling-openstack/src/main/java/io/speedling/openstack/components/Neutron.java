@@ -1,6 +1,5 @@
 package io.speedling.openstack.components;
 
-import io.speedling.core.NodeGroup;
 import io.speedling.core.functions.Sh;
 import io.speedling.core.tasks.Task;
 import io.speedling.openstack.Component;
@@ -303,15 +302,13 @@ public final class Neutron extends Component {
         List<String> late = List.of(missing.split(" "));
         ctx.outcome("restarted neutron-ovn-metadata-agent on " + String.join(", ", late)
                 + ": it had not registered with OVN within 60 s");
-        NodeGroup.of(ports.nodes().stream().filter(n -> late.contains(n.name())).toList())
-                .call(Sh.checked("systemctl restart neutron-ovn-metadata-agent"));
+        d.fleet().group(late.toArray(String[]::new)).call(Sh.checked("systemctl restart neutron-ovn-metadata-agent"));
         missing = d.onController(Sh.checked(unregisteredMetadataAgents(late, 60))).stdout().strip();
         if (!missing.isEmpty()) {
             StringBuilder why = new StringBuilder("the OVN metadata agent did not register with OVN's southbound "
                     + "database on " + missing + " within 60 s, nor 60 s after a restart:");
-            List<String> still = List.of(missing.split(" "));
-            for (var n : ports.nodes().stream().filter(n -> still.contains(n.name())).toList()) {
-                why.append("\n").append(n.name()).append(":\n").append(n.call(Sh.of("systemctl is-active "
+            for (String n : missing.split(" ")) {
+                why.append("\n").append(n).append(":\n").append(d.fleet().node(n).call(Sh.of("systemctl is-active "
                         + "neutron-ovn-metadata-agent; tail -n 15 /var/log/neutron/neutron-ovn-metadata-agent.log"))
                         .stdout().strip().indent(2));
             }

@@ -36,6 +36,9 @@ public final class Nova extends Component {
      */
     static final String QEMU_CONF = "cgroup_controllers = [ ]";
 
+    /** How long the deploy waits for every compute node to register with its cell. */
+    static final int DISCOVER_SECONDS = 240;
+
     /**
      * Nova's fake driver, closer to a real one in what a client sees. Snapshots finish: the stock
      * driver marks the image uploading and never uploads it, so {@code openstack server image create}
@@ -49,9 +52,6 @@ public final class Nova extends Component {
      * stock one (Nova loads drivers from its {@code nova.virt} package only, and its privileged helper
      * runs functions of {@code nova} modules only): {@value #FAKE_MODULE}.
      */
-    /** How long the deploy waits for every compute node to register with its cell. */
-    static final int DISCOVER_SECONDS = 240;
-
     static final String FAKE_DRIVER_PY = """
             # written by speedling: nova's fake driver, with snapshots that upload an image and servers
             # whose ports answer from a network namespace of their own

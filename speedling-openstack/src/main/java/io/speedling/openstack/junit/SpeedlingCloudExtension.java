@@ -70,7 +70,7 @@ public final class SpeedlingCloudExtension implements ExecutionCondition, Before
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         io.speedling.core.Fleet.preferJdkCrypto();  // a test run's JVM: ssh streams ~5x faster
-        if (releaseOf(context) == null && context.getRequiredTestClass().isAnnotationPresent(SpeedlingReleases.class)) {
+        if (isReleaseTemplate(context)) {
             return;  // the class template itself: each release's invocation gets its own cloud
         }
         Holder h = holder(context);
@@ -113,7 +113,7 @@ public final class SpeedlingCloudExtension implements ExecutionCondition, Before
 
     @Override
     public void afterAll(ExtensionContext context) {
-        if (releaseOf(context) == null && context.getRequiredTestClass().isAnnotationPresent(SpeedlingReleases.class)) {
+        if (isReleaseTemplate(context)) {
             return;  // the class template: its invocations had their own clouds
         }
         CloudSpec spec = classSpec(context);
@@ -124,6 +124,11 @@ public final class SpeedlingCloudExtension implements ExecutionCondition, Before
                 h.close();
             }
         }
+    }
+
+    /** Whether {@code context} is a {@link SpeedlingReleases} class itself, not one release's invocation of it. */
+    private static boolean isReleaseTemplate(ExtensionContext context) {
+        return releaseOf(context) == null && context.getRequiredTestClass().isAnnotationPresent(SpeedlingReleases.class);
     }
 
     /** The release of the {@link SpeedlingReleases} invocation {@code context} belongs to, or null. */

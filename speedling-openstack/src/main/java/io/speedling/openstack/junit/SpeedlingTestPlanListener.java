@@ -47,6 +47,12 @@ public final class SpeedlingTestPlanListener implements TestExecutionListener {
             className(id).map(open::get).ifPresent(AtomicInteger::decrementAndGet);
         }
 
+        /** Whether this plan holds {@code c} and it has not finished. */
+        boolean running(Class<?> c) {
+            AtomicInteger n = open.get(c.getName());
+            return n != null && n.get() > 0;
+        }
+
         /**
          * Whether a class other than {@code current} that has not finished may use the cloud of
          * {@code hash}; a class whose spec cannot be worked out counts as one that does.
@@ -130,7 +136,7 @@ public final class SpeedlingTestPlanListener implements TestExecutionListener {
 
     /** Whether an executing plan holds {@code c} and it has not finished. */
     static boolean running(Class<?> c) {
-        return RUNS.stream().anyMatch(r -> r.open.containsKey(c.getName()) && r.open.get(c.getName()).get() > 0);
+        return RUNS.stream().anyMatch(r -> r.running(c));
     }
 
     /**
@@ -139,8 +145,7 @@ public final class SpeedlingTestPlanListener implements TestExecutionListener {
      */
     static boolean laterNeeds(String hash, Class<?> current) {
         for (Run r : RUNS) {
-            AtomicInteger n = r.open.get(current.getName());
-            if (n != null && n.get() > 0) {
+            if (r.running(current)) {
                 return r.needs(hash, current, current.getClassLoader());
             }
         }
