@@ -308,7 +308,7 @@ public final class AllInOne {
      * one image; components wired by hand ({@link #cloud(Cloud)}) always get their own).
      */
     public Recipe recipe() {
-        List<String> shared = OpenStackImage.sharedServices();
+        List<String> shared = OpenStackImage.sharedServices(spec.release());
         Cloud cloud = cloud();
         if (custom != null || shared.isEmpty()) {
             return OpenStackImage.recipe(cloud.release().suite(), cloud);

@@ -24,9 +24,19 @@ public final class OpenStackImage {
     private OpenStackImage() {
     }
 
-    /** The services of {@link #SHARED_SERVICES_SETTING}, comma-separated, or none when it is not set. */
-    static java.util.List<String> sharedServices() {
-        String v = UserSettings.value(SHARED_SERVICES_SETTING, "SPEEDLING_IMAGE_SERVICES");
+    /**
+     * The services of {@link #SHARED_SERVICES_SETTING} for images of {@code release}, comma-separated,
+     * or none when it is not set. {@code speedling.image.services.RELEASE} (also
+     * SPEEDLING_IMAGE_SERVICES_RELEASE, e.g. {@code SPEEDLING_IMAGE_SERVICES_2025_1}) sets it for one
+     * release: the tests share one image of every service on Zed and a smaller one on 2025.1, whose
+     * classes deploy fewer services.
+     */
+    static java.util.List<String> sharedServices(Release release) {
+        String v = UserSettings.value(SHARED_SERVICES_SETTING + "." + release.id(),
+                "SPEEDLING_IMAGE_SERVICES_" + release.id().toUpperCase(java.util.Locale.ROOT).replace('.', '_'));
+        if (v == null) {
+            v = UserSettings.value(SHARED_SERVICES_SETTING, "SPEEDLING_IMAGE_SERVICES");
+        }
         return v == null || v.isBlank() ? List.of() : List.of(v.strip().split("\\s*,\\s*"));
     }
 
@@ -44,6 +54,33 @@ public final class OpenStackImage {
                 + "printf '[Manager]\\nDefaultTimeoutStartSec=300s\\n' > " + START_LIMIT_CONF + "\n";
     }
 
+    /**
+     * The services a packaged OpenStack unit of Debian 13 and later wants ({@code Wants=}) which
+     * run only where their own component puts them.
+     */
+    static final List<String> WANTED_ELSEWHERE = List.of("mysql", "postgresql", "rabbitmq-server", "keystone",
+            "ntp", "tgt", "libvirtd");
+
+    /**
+     * Shell lines that give each of {@code units} whose packaged file wants one of {@link
+     * #WANTED_ELSEWHERE} a copy in {@code /etc/systemd/system} without those wants (its ordering
+     * stays). The units of 2025.1's packages want the database, the message queue and Keystone, so
+     * starting nova-compute or the OVN metadata agent on a worker started all three there, and
+     * Keystone, unconfigured, respawned its uWSGI workers without end (two cores' worth, seen in
+     * CI). A drop-in cannot take a dependency away; the copy carries speedling's mark, so a wipe
+     * of hosts removes it, and it does not follow a later package upgrade of the unit.
+     */
+    static String unwantScript(List<String> units) {
+        String names = String.join("|", WANTED_ELSEWHERE);
+        return "for u in " + String.join(" ", units) + "; do\n"
+                + "  f=/usr/lib/systemd/system/$u.service; [ -f $f ] || f=/lib/systemd/system/$u.service\n"
+                + "  [ -f $f ] && grep -Eq '^Wants=.*(" + names + ")[.]service' $f || continue\n"
+                + "  { echo '# written by speedling: the package'\\''s unit, without wanting services that run "
+                + "where their own component puts them'\n"
+                + "    sed -E '/^Wants=/s/ ?(" + names + ")[.]service//g' $f; } > /etc/systemd/system/$u.service\n"
+                + "done\n";
+    }
+
     /** Shell lines disabling {@code units}, each on its own (a unit a node lacks is no error). */
     static String disableScript(List<String> units) {
         StringBuilder s = new StringBuilder();
@@ -58,7 +95,7 @@ public final class OpenStackImage {
                                 List<String> debconf) {
         Set<String> pkgs = new LinkedHashSet<>(packages);
         StringBuilder disable = new StringBuilder("# the deploy starts what it configured; nothing starts on its own\n");
-        disable.append(disableScript(services));
+        disable.append(unwantScript(services)).append(disableScript(services));
         for (String s : masked) {
             disable.append("systemctl mask ").append(s).append(" >/dev/null 2>&1\n");
         }

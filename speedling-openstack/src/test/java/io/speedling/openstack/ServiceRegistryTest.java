@@ -105,6 +105,38 @@ class ServiceRegistryTest {
         }
     }
 
+    @Test
+    void aReleaseOfItsOwnSharedServicesGetsItsOwnImageAndTheOthersKeepTheGeneralOne() {
+        String key = OpenStackImage.SHARED_SERVICES_SETTING;
+        String epoxyKey = key + ".2025.1";
+        String before = System.getProperty(key);
+        String epoxyBefore = System.getProperty(epoxyKey);
+        try {
+            System.setProperty(key, "all");
+            System.setProperty(epoxyKey, "keystone,glance,placement,neutron,nova,defaults");
+            AllInOne epoxyKeystone = AllInOne.named("matrix", 9).release("2025.1").services("keystone");
+            AllInOne epoxyCore = AllInOne.named("ovn", 9).release("2025.1").workers(1)
+                    .services("keystone", "glance", "placement", "neutron", "nova", "defaults");
+            assertThat(epoxyKeystone.recipe().key()).as("the two classes of 2025.1 share one image")
+                    .isEqualTo(epoxyCore.recipe().key());
+            assertThat(packages(epoxyKeystone.recipe())).contains("nova-compute", "ovn-central")
+                    .doesNotContain("ceph-osd", "swift-proxy", "cinder-volume", "tempest");
+            assertThat(packages(AllInOne.named("zed", 9).services("keystone").recipe()))
+                    .as("Zed keeps the setting for every release").contains("ceph-osd", "swift-proxy", "tempest");
+        } finally {
+            restore(key, before);
+            restore(epoxyKey, epoxyBefore);
+        }
+    }
+
+    private static void restore(String key, String value) {
+        if (value == null) {
+            System.clearProperty(key);
+        } else {
+            System.setProperty(key, value);
+        }
+    }
+
     private static List<String> packages(io.speedling.virt.image.Recipe recipe) {
         return recipe.steps().stream().filter(s -> s instanceof Step.Packages).map(s -> (Step.Packages) s)
                 .reduce((a, b) -> b).orElseThrow().packages();

@@ -312,6 +312,12 @@ public final class Neutron extends Component {
                         + "neutron-ovn-metadata-agent; tail -n 15 /var/log/neutron/neutron-ovn-metadata-agent.log"))
                         .stdout().strip().indent(2));
             }
+            // the agents' log says whether they reached the southbound database; where it refused them, its
+            // own unit and log say why (CI, 2026-12-03: refused on a rerun for minutes, cause not kept)
+            why.append("\nthe southbound database on ").append(d.controller().name()).append(":\n").append(d
+                    .onController(Sh.of("systemctl status --no-pager -n 0 ovn-ovsdb-server-sb | head -n 6; "
+                            + "ss -Hltn '( sport = :6642 )'; tail -n 8 /var/log/ovn/ovsdb-server-sb.log")).stdout()
+                    .strip().indent(2));
             throw new IllegalStateException(why + "\nCheck the node's Open vSwitch (ovs-vsctl show) and its "
                     + "connection to the controller's port 6642, then deploy again");
         }
