@@ -81,13 +81,23 @@ public final class OpenStackImage {
                 + "done\n";
     }
 
-    /** Shell lines disabling {@code units}, each on its own (a unit a node lacks is no error). */
+    /**
+     * Shell lines disabling {@code units}, each on its own (a unit a node lacks is no error). A
+     * unit whose install section names only aliases (OVN's databases: {@code Alias=ovn-nb-ovsdb.service})
+     * never starts at boot by itself, so it is left as its package installed it: disabling it
+     * would only take its alias away, and the deploy's enable brought the alias back while the
+     * unit ran. systemd had by then a separate, inactive unit under the alias's name (ovn-northd
+     * orders itself after it), and its next reload gave the running database that unit's state:
+     * inactive, its server still in its group, so the following start (a rerun) ran ovn-ctl, which
+     * found the server and exited, and systemd stopped the server with the unit (CI, 2026-12-03:
+     * the southbound database gone for minutes).
+     */
     static String disableScript(List<String> units) {
-        StringBuilder s = new StringBuilder();
-        for (String u : units) {
-            s.append("systemctl disable ").append(u).append(" >/dev/null 2>&1 || true\n");
-        }
-        return s.toString();
+        return "for u in " + String.join(" ", units) + "; do\n"
+                + "  f=/usr/lib/systemd/system/$u.service; [ -f $f ] || f=/lib/systemd/system/$u.service\n"
+                + "  if [ -f $f ] && ! grep -Eq '^(WantedBy|RequiredBy|UpheldBy)=' $f; then continue; fi\n"
+                + "  systemctl disable $u >/dev/null 2>&1 || true\n"
+                + "done\n";
     }
 
     /** The recipe for {@code suite} with the packages of {@code components} (Debian names). */

@@ -57,6 +57,24 @@ class OpenStackImageTest {
                 .isEqualTo(copy);
     }
 
+    @Test
+    void unitsThatOnlyInstallAliasesKeepThemAndTheOthersAreDisabled(@TempDir Path root) throws Exception {
+        Path lib = Files.createDirectories(root.resolve("usr/lib/systemd/system"));
+        Files.writeString(lib.resolve("ovn-ovsdb-server-nb.service"), "[Unit]\n[Install]\nAlias=ovn-nb-ovsdb.service\n");
+        Files.writeString(lib.resolve("ovn-central.service"), "[Unit]\n[Install]\nWantedBy=multi-user.target\n");
+        Path bin = Files.createDirectories(root.resolve("bin"));
+        Path calls = root.resolve("calls");
+        Files.writeString(bin.resolve("systemctl"), "#!/bin/sh\necho \"$*\" >> " + calls + "\n");
+        bin.resolve("systemctl").toFile().setExecutable(true);
+        String script = OpenStackImage.disableScript(List.of("ovn-ovsdb-server-nb", "ovn-central", "ceph-mon.target"))
+                .replace("f=/lib/systemd/system", "f=" + root.resolve("lib/systemd/system"))
+                .replace("/usr/lib/systemd/system", lib.toString());
+
+        sh("PATH=" + bin + ":$PATH\n" + script);
+
+        assertThat(Files.readAllLines(calls)).containsExactly("disable ovn-central", "disable ceph-mon.target");
+    }
+
     private static void sh(String script) throws Exception {
         Process p = new ProcessBuilder("sh", "-c", "set -e\n" + script).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
