@@ -54,6 +54,10 @@ public final class OpenStackImage {
                 + "printf '[Manager]\\nDefaultTimeoutStartSec=300s\\n' > " + START_LIMIT_CONF + "\n";
     }
 
+    /** Shell line setting {@code f} to the packaged file of unit {@code $u} (Debian 12 and 13 paths). */
+    private static final String UNIT_FILE =
+            "  f=/usr/lib/systemd/system/$u.service; [ -f $f ] || f=/lib/systemd/system/$u.service\n";
+
     /**
      * The services a packaged OpenStack unit of Debian 13 and later wants ({@code Wants=}) which
      * run only where their own component puts them.
@@ -66,14 +70,14 @@ public final class OpenStackImage {
      * #WANTED_ELSEWHERE} a copy in {@code /etc/systemd/system} without those wants (its ordering
      * stays). The units of 2025.1's packages want the database, the message queue and Keystone, so
      * starting nova-compute or the OVN metadata agent on a worker started all three there, and
-     * Keystone, unconfigured, respawned its uWSGI workers without end (two cores' worth, seen in
-     * CI). A drop-in cannot take a dependency away; the copy carries speedling's mark, so a wipe
+     * Keystone, unconfigured, respawned its uWSGI workers without end (two cores' worth, seen on
+     * a 2025.1 cloud here). A drop-in cannot take a dependency away; the copy carries speedling's mark, so a wipe
      * of hosts removes it, and it does not follow a later package upgrade of the unit.
      */
     static String unwantScript(List<String> units) {
         String names = String.join("|", WANTED_ELSEWHERE);
         return "for u in " + String.join(" ", units) + "; do\n"
-                + "  f=/usr/lib/systemd/system/$u.service; [ -f $f ] || f=/lib/systemd/system/$u.service\n"
+                + UNIT_FILE
                 + "  [ -f $f ] && grep -Eq '^Wants=.*(" + names + ")[.]service' $f || continue\n"
                 + "  { echo '# written by speedling: the package'\\''s unit, without wanting services that run "
                 + "where their own component puts them'\n"
@@ -94,7 +98,7 @@ public final class OpenStackImage {
      */
     static String disableScript(List<String> units) {
         return "for u in " + String.join(" ", units) + "; do\n"
-                + "  f=/usr/lib/systemd/system/$u.service; [ -f $f ] || f=/lib/systemd/system/$u.service\n"
+                + UNIT_FILE
                 + "  if [ -f $f ] && ! grep -Eq '^(WantedBy|RequiredBy|UpheldBy)=' $f; then continue; fi\n"
                 + "  systemctl disable $u >/dev/null 2>&1 || true\n"
                 + "done\n";

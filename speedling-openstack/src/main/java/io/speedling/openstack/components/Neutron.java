@@ -313,7 +313,8 @@ public final class Neutron extends Component {
                         .stdout().strip().indent(2));
             }
             // the agents' log says whether they reached the southbound database; where it refused them, its
-            // own unit and log say why (CI, 2026-12-03: refused on a rerun for minutes, cause not kept)
+            // own unit and log say why (so CI showed the unit an alias had made systemd lose: see
+            // OpenStackImage.disableScript)
             why.append("\nthe southbound database on ").append(d.controller().name()).append(":\n").append(d
                     .onController(Sh.of("systemctl status --no-pager -n 0 ovn-ovsdb-server-sb | head -n 6; "
                             + "ss -Hltn '( sport = :6642 )'; tail -n 8 /var/log/ovn/ovsdb-server-sb.log")).stdout()
