@@ -387,7 +387,7 @@ public final class Deployer {
                 mkdir -p /var/lib/speedling
                 for p in $missing; do echo "$p"; done >> %s
                 """.formatted(INSTALLED_RECORD));
-        s.append(OpenStackImage.unwantScript(units)).append(OpenStackImage.disableScript(units));
+        s.append(OpenStackImage.unitsScript(units));
         for (String unit : masked) {
             s.append("systemctl mask ").append(unit).append(" >/dev/null 2>&1 || true\n");
         }

@@ -71,8 +71,8 @@ public final class OpenStackImage {
      * stays). The units of 2025.1's packages want the database, the message queue and Keystone, so
      * starting nova-compute or the OVN metadata agent on a worker started all three there, and
      * Keystone, unconfigured, respawned its uWSGI workers without end (two cores' worth, seen on
-     * a 2025.1 cloud here). A drop-in cannot take a dependency away; the copy carries speedling's mark, so a wipe
-     * of hosts removes it, and it does not follow a later package upgrade of the unit.
+     * a 2025.1 cloud here). A drop-in cannot take a dependency away; the copy carries speedling's
+     * mark, so a wipe of hosts removes it, and it does not follow a later package upgrade of the unit.
      */
     static String unwantScript(List<String> units) {
         String names = String.join("|", WANTED_ELSEWHERE);
@@ -104,12 +104,21 @@ public final class OpenStackImage {
                 + "done\n";
     }
 
+    /**
+     * Shell lines that make the packaged units of {@code units} start only when the deploy starts
+     * them ({@link #unwantScript}, then {@link #disableScript}): on images and on hosts given by a
+     * file alike.
+     */
+    static String unitsScript(List<String> units) {
+        return unwantScript(units) + disableScript(units);
+    }
+
     /** The recipe for {@code suite} with the packages of {@code components} (Debian names). */
     public static Recipe recipe(String suite, List<String> packages, List<String> services, List<String> masked,
                                 List<String> debconf) {
         Set<String> pkgs = new LinkedHashSet<>(packages);
         StringBuilder disable = new StringBuilder("# the deploy starts what it configured; nothing starts on its own\n");
-        disable.append(unwantScript(services)).append(disableScript(services));
+        disable.append(unitsScript(services));
         for (String s : masked) {
             disable.append("systemctl mask ").append(s).append(" >/dev/null 2>&1\n");
         }

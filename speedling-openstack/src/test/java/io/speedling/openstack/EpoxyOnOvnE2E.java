@@ -37,7 +37,7 @@ class EpoxyOnOvnE2E {
             assertThat(os.get(1)).as(node + ": Nova of 2025.1").startsWith("2:31.");
         }
         // 2025.1's units want the database, the message queue and Keystone: none of them may start on the worker
-        // (an unconfigured Keystone there respawned its uWSGI workers without end, in CI)
+        // (an unconfigured Keystone there respawned its uWSGI workers without end, seen on a 2025.1 cloud)
         assertThat(cloud.fleet().node("worker-01").call(Sh.of("systemctl is-active keystone mariadb rabbitmq-server"))
                 .stdout().lines()).as("controller services on the worker").containsOnly("inactive");
         assertThat(admin(cloud, "openstack network agent list -f value -c 'Agent Type' -c Host -c Alive").lines())

@@ -36,9 +36,8 @@ class OpenStackImageTest {
         Files.writeString(lib.resolve("nova-compute.service"), TRIXIE_NOVA_COMPUTE);
         Files.writeString(lib.resolve("nova-api.service"), BOOKWORM_NOVA_API);
         Files.writeString(lib.resolve("ovn-central.service"), "[Unit]\nWants=ovn-northd.service\n");
-        String script = OpenStackImage.unwantScript(List.of("nova-compute", "nova-api", "ovn-central", "absent"))
-                .replace("f=/lib/systemd/system", "f=" + root.resolve("lib/systemd/system"))
-                .replace("/usr/lib/systemd/system", lib.toString()).replace("/etc/systemd/system", etc.toString());
+        String script = rooted(OpenStackImage.unwantScript(List.of("nova-compute", "nova-api", "ovn-central",
+                "absent")), root);
 
         sh(script);
 
@@ -66,13 +65,19 @@ class OpenStackImageTest {
         Path calls = root.resolve("calls");
         Files.writeString(bin.resolve("systemctl"), "#!/bin/sh\necho \"$*\" >> " + calls + "\n");
         bin.resolve("systemctl").toFile().setExecutable(true);
-        String script = OpenStackImage.disableScript(List.of("ovn-ovsdb-server-nb", "ovn-central", "ceph-mon.target"))
-                .replace("f=/lib/systemd/system", "f=" + root.resolve("lib/systemd/system"))
-                .replace("/usr/lib/systemd/system", lib.toString());
+        String script = rooted(OpenStackImage.disableScript(List.of("ovn-ovsdb-server-nb", "ovn-central",
+                "ceph-mon.target")), root);
 
         sh("PATH=" + bin + ":$PATH\n" + script);
 
         assertThat(Files.readAllLines(calls)).containsExactly("disable ovn-central", "disable ceph-mon.target");
+    }
+
+    /** {@code script} with the unit directories it reads and writes moved under {@code root}. */
+    private static String rooted(String script, Path root) {
+        return script.replace("f=/lib/systemd/system", "f=" + root.resolve("lib/systemd/system"))
+                .replace("/usr/lib/systemd/system", root.resolve("usr/lib/systemd/system").toString())
+                .replace("/etc/systemd/system", root.resolve("etc/systemd/system").toString());
     }
 
     private static void sh(String script) throws Exception {

@@ -97,11 +97,7 @@ class ServiceRegistryTest {
             System.setProperty(OpenStackImage.SHARED_SERVICES_SETTING, "glance,nvoa");
             assertThatThrownBy(keystone::recipe).hasMessageStartingWith("unknown service 'nvoa'");
         } finally {
-            if (before == null) {
-                System.clearProperty(OpenStackImage.SHARED_SERVICES_SETTING);
-            } else {
-                System.setProperty(OpenStackImage.SHARED_SERVICES_SETTING, before);
-            }
+            restore(OpenStackImage.SHARED_SERVICES_SETTING, before);
         }
     }
 
