@@ -86,10 +86,24 @@ public final class SliceFiles {
         }
     }
 
+    /**
+     * The console's lines that say something failed (a unit early in the boot scrolls out of the
+     * tail), colours stripped, at most {@code max}; "" when there are none.
+     */
+    static String failures(Path consoleLog, int max) {
+        try {
+            List<String> failed = Files.readAllLines(consoleLog, StandardCharsets.UTF_8).stream()
+                    .map(l -> l.replaceAll("\u001b\\[[0-9;]*m", "").strip())
+                    .filter(l -> l.toLowerCase(java.util.Locale.ROOT).contains("fail")).limit(max).toList();
+            return failed.isEmpty() ? "" : "its console's lines of failures:\n" + String.join("\n", failed) + "\n";
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
 
     /**
      * Waits until {@code node}'s SSH port sends an SSH banner, probing every {@code everyMillis};
-     * on timeout, fails with the last lines of the node's console log.
+     * on timeout, fails with the console's lines of failures and its last lines.
      */
     public static void awaitSsh(PlannedNode node, java.time.Duration timeout, long everyMillis, Path consoleLog) {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -107,8 +121,8 @@ public final class SliceFiles {
             }
             if (System.nanoTime() > deadline) {
                 throw new io.speedling.virt.VirtException("node " + node.name() + " (" + addr
-                        + ") did not answer SSH within " + timeout.toSeconds() + " s; last lines of its console:\n"
-                        + tail(consoleLog, 30));
+                        + ") did not answer SSH within " + timeout.toSeconds() + " s; " + failures(consoleLog, 12)
+                        + "last lines of its console:\n" + tail(consoleLog, 30));
             }
             try {
                 Thread.sleep(everyMillis);
