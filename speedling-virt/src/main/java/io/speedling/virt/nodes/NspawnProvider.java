@@ -285,11 +285,8 @@ public final class NspawnProvider implements NodeProvider {
         }
         net.append("ip route replace default via ").append(n.primary().gateway4()).append('\n');
         SliceFiles.write(root.resolve("usr/local/sbin/speedling-network"), net.toString(), "rwxr-xr-x");
-        // among the first units a node starts: on this host's cgroup v1 hierarchy systemd at times cannot
-        // attach an early unit to its group ("Failed to attach to cgroup ... No such file or directory",
-        // exit 219/CGROUP; seen here in 34 of 134 boots of four nodes beside an image build, hitting this
-        // unit or systemd-sysctl); this unit failing left the node without addresses (CI's "did not answer
-        // SSH" of the three-controller test, twice), so it is tried again; the script is idempotent
+        // tried again should systemd fail to put it in its control group (exit 219/CGROUP), as it did when
+        // the nodes shared one group (NodeCgroups); the script is idempotent
         SliceFiles.write(etc.resolve("systemd/system/speedling-network.service"), "[Unit]\n"
                 + "Description=speedling-virt node addresses\nDefaultDependencies=no\n"
                 + "Before=network-pre.target network.target ssh.service\nWants=network-pre.target\n"
@@ -313,7 +310,9 @@ public final class NspawnProvider implements NodeProvider {
     private void launch(SlicePlan plan, PlannedNode n, SliceState state, Path dir) throws IOException {
         SliceState.NodeState ns = state.nodes.get(n.name());
         Path nodeDir = dir.resolve("nodes").resolve(n.name());
-        List<String> cmd = new ArrayList<>(List.of(HostTool.SETSID.require(), HostTool.SYSTEMD_NSPAWN.require(),
+        // in a control group of its own (NodeCgroups), then in a session of its own
+        List<String> cmd = new ArrayList<>(List.of("sh", "-c", NodeCgroups.ENTER, "speedling-node",
+                HostTool.SETSID.require(), HostTool.SYSTEMD_NSPAWN.require(),
                 "--quiet", "--boot", "--register=no", "--keep-unit", "--machine=" + ns.machine,
                 "--hostname=" + n.name(), "--resolv-conf=off", "--timezone=off", "--link-journal=no",
                 "--console=read-only", "-D", ns.root));
@@ -325,8 +324,11 @@ public final class NspawnProvider implements NodeProvider {
         cmd.add("--");
         cmd.add("systemd.unit=multi-user.target");
         File console = nodeDir.resolve("console.log").toFile();
-        Process p = new ProcessBuilder(cmd).redirectInput(new File("/dev/null"))
-                .redirectOutput(console).redirectErrorStream(true).start();
+        NodeCgroups.remove(ns.machine);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(new File("/dev/null"))
+                .redirectOutput(console).redirectErrorStream(true);
+        pb.environment().put("SPEEDLING_CGROUPS", NodeCgroups.env(ns.machine));
+        Process p = pb.start();
         ProcessId id = ProcessId.of(p.pid()).orElseThrow(() -> new VirtException("systemd-nspawn for " + n.name()
                 + " exited at once; see " + console));
         synchronized (state) {
@@ -420,6 +422,7 @@ public final class NspawnProvider implements NodeProvider {
         if (ns.nspawn != null) {
             killContainer(ProcessId.parse(ns.nspawn));
         }
+        NodeCgroups.remove(ns.machine);
     }
 
     /** Shuts the nodes down cleanly (systemd poweroff), keeping their disks and networks. */
@@ -444,6 +447,7 @@ public final class NspawnProvider implements NodeProvider {
                 killContainer(p);
             }
         }
+        s.get().nodes.values().forEach(ns -> NodeCgroups.remove(ns.machine));
     }
 
     /**
@@ -477,6 +481,7 @@ public final class NspawnProvider implements NodeProvider {
             }
         }
         for (SliceState.NodeState ns : s.nodes.values()) {
+            NodeCgroups.remove(ns.machine);
             if (ns.root != null) {
                 Mounts.unmountUnder(Path.of(ns.root));
             }
@@ -511,6 +516,7 @@ public final class NspawnProvider implements NodeProvider {
             }
         }
         network.removeNat(slice);
+        NodeCgroups.leftOver("spd" + slice + "-").forEach(NodeCgroups::remove);
     }
 
     /** Kills the container's PID 1 (which ends its whole PID namespace), then systemd-nspawn itself. */

@@ -94,6 +94,11 @@ class NspawnIT {
                 f.node("worker-01").call(Sh.checked("for i in $(seq 100); do [ -e /run/nologin ] || exit 0; sleep 0.1; "
                         + "done; echo '/run/nologin still there after 10 s' >&2; exit 1"));
             }
+            // each node's systemd in a control group of its own: nodes sharing one broke each other's units
+            for (String m : List.of("spd201-controller-01", "spd201-worker-01")) {
+                assertThat(NodeCgroups.groups(m)).isNotEmpty().allSatisfy(g -> assertThat(g.resolve("payload"))
+                        .isDirectory());
+            }
             // the OpenSSH config works for humans, with strict host key checking
             String viaSsh = Exec.of("ssh", "-F", c.sshConfig().toString(), "-o", "BatchMode=yes", "worker-01",
                     "hostname").run();
@@ -250,5 +255,6 @@ class NspawnIT {
                 ? Files.list(Path.of("/run/netns")).map(n -> n.getFileName().toString()).toList() : List.<String>of())
                 .noneMatch(n -> n.startsWith("spd" + slice + "-"));
         assertThat(Exec.of("nft", "list", "tables").run()).doesNotContain("speedling_s" + slice);
+        assertThat(NodeCgroups.leftOver("spd" + slice + "-")).isEmpty();
     }
 }
