@@ -97,17 +97,12 @@ public final class CloudSpec {
 
     /**
      * What a release does not run yet is refused here, naming the release that does: every
-     * component runs on every release; several controllers and the libvirt driver are proven on
-     * Zed only.
+     * component and several controllers run on every release; the libvirt driver is proven on Zed
+     * only.
      */
     private static void requireOnRelease(Values v) {
         if (v.release == Release.ZED) {
             return;
-        }
-        if (v.controllers > 1) {
-            throw new IllegalArgumentException(v.controllers + " controllers are not built for OpenStack "
-                    + v.release.describe() + " yet (its OVN databases would need a RAFT cluster): give 1 controller, "
-                    + "or choose release zed for HA");
         }
         if (!Nova.FAKE.equals(v.computeDriver) && !v.release.offersLibvirt()) {
             throw new IllegalArgumentException("the libvirt compute driver is not built for OpenStack "

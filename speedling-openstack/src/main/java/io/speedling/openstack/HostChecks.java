@@ -32,13 +32,16 @@ public final class HostChecks {
     /** Ports the controllers' services listen on: MariaDB, RabbitMQ, Memcached and the APIs. */
     static final Set<Integer> CONTROLLER_PORTS = Set.of(3306, 5672, 11211, 5000, 9292, 8774, 8775, 8778, 9696);
 
-    /** {@link #CONTROLLER_PORTS}, and OVN's northbound and southbound databases where Neutron runs on OVN. */
+    /**
+     * {@link #CONTROLLER_PORTS}, and OVN's northbound and southbound databases where Neutron runs on
+     * OVN (their clients' ports, and their RAFT clusters' with several controllers).
+     */
     static Set<Integer> controllerPorts(Release release) {
         if (release.hasLinuxbridge()) {
             return CONTROLLER_PORTS;
         }
         Set<Integer> all = new java.util.HashSet<>(CONTROLLER_PORTS);
-        all.addAll(List.of(6641, 6642));
+        all.addAll(List.of(6641, 6642, 6643, 6644));
         return Set.copyOf(all);
     }
 

@@ -31,6 +31,8 @@ import org.junit.jupiter.api.Timeout;
 class HighAvailabilityE2E {
     static final int SLICE = 236;
     static final Path STATE = Path.of("target", "e2e-ha").toAbsolutePath();
+    /** The release, zed unless {@code -Dspeedling.e2e.ha.release=2025.1} (or another) asks otherwise. */
+    static final String RELEASE = System.getProperty("speedling.e2e.ha.release", "zed");
     static NspawnProvider provider;
 
     @BeforeAll
@@ -79,8 +81,8 @@ class HighAvailabilityE2E {
 
     @Test
     void theCloudLivesThroughTheDeathOfTheControllerHoldingTheVirtualIp() throws Exception {
-        AllInOne ha = AllInOne.of(CloudSpec.allInOne().services(ServiceRegistry.DEFAULTS).controllers(3).workers(1)
-                .name("e2e-ha").slice(SLICE)).provider(provider);
+        AllInOne ha = AllInOne.of(CloudSpec.allInOne().release(RELEASE).services(ServiceRegistry.DEFAULTS)
+                .controllers(3).workers(1).name("e2e-ha").slice(SLICE)).provider(provider);
         String vip = AllInOne.virtualIp(SLICE);
         List<String> controllers = AllInOne.controllerNames(3);
         Path state = STATE.resolve("cloud");

@@ -180,7 +180,7 @@ public final class Neutron extends Component {
             // the RPC server comes with neutron-server's package; with OVN no agent talks RPC to it
             List<String> all = new ArrayList<>(List.of("neutron-api", "neutron-rpc-server",
                     "neutron-ovn-metadata-agent", "ovn-central", "ovn-host", "ovn-controller", "openvswitch-switch",
-                    "ovsdb-server", "ovs-vswitchd", "ovs-record-hostname", "haproxy"));
+                    "ovsdb-server", "ovs-vswitchd", "ovs-record-hostname", "haproxy", PROVIDER_UNIT));
             all.addAll(OVN_CENTRAL_UNITS);
             return all;
         }
@@ -256,10 +256,6 @@ public final class Neutron extends Component {
         // the network agent (linuxbridge) or ovn-controller runs wherever ports live: network nodes
         // (DHCP, routers) and compute nodes
         var ports = union(d, net, compute);
-        if (ovn && ctl.size() > 1) {
-            throw new IllegalArgumentException(name() + " on OVN with " + ctl.size() + " controllers needs OVN's "
-                    + "databases clustered (RAFT), which speedling does not build yet: give one controller");
-        }
         Task<Boolean> config = d.task(name() + ".config", ctx -> ovn ? configureOvn(d, ctl, ports)
                 : configureLinuxbridge(d, ctl, net, ports));
         Task<Boolean> sync = d.task(name() + ".db_sync", ctx -> d.onController(new Once("neutron-db-sync",
@@ -433,19 +429,64 @@ public final class Neutron extends Component {
         }, rpc);
     }
 
-    /** The OVN databases' address: the controller's own (one controller; {@link #plan} refuses more). */
-    private static String ovnDbHost(Deploy d, io.speedling.core.NodeGroup ctl) {
-        return d.ipOf(d.fleet().node(ctl.names().get(0)));
+    /**
+     * Where OVN's database on {@code port} (6641 northbound, 6642 southbound) answers: every
+     * controller's address, as OVN's clients take a list (with several controllers the databases
+     * are one RAFT cluster, and a client finds its leader among them).
+     */
+    static String ovnRemotes(List<String> controllerIps, int port) {
+        return String.join(",", controllerIps.stream().map(ip -> "tcp:" + ip + ":" + port).toList());
+    }
+
+    /**
+     * Shell on a controller that waits up to {@code seconds} until its copies of both OVN
+     * databases are members of their clusters that know a leader, else fails with their status.
+     */
+    static String clusterJoinedScript(int seconds) {
+        return "st() { ovs-appctl -t /var/run/ovn/ovn$1_db.ctl cluster/status $2 2>&1; }\n"
+                + "ok() { st $1 $2 | grep -qx 'Status: cluster member' && ! st $1 $2 | grep -qx 'Leader: unknown'; }\n"
+                + "for i in $(seq " + seconds * 4 + "); do ok nb OVN_Northbound && ok sb OVN_Southbound && exit 0; "
+                + "sleep 0.25; done\n"
+                + "echo \"OVN's databases on $(hostname) are not cluster members with a leader after " + seconds
+                + " s:\" >&2; st nb OVN_Northbound >&2; st sb OVN_Southbound >&2; exit 1\n";
+    }
+
+    private static List<String> controllerIps(Deploy d, io.speedling.core.NodeGroup ctl) {
+        return ctl.names().stream().map(n -> d.ipOf(d.fleet().node(n))).toList();
+    }
+
+    /**
+     * {@code /etc/default/ovn-central} of a controller at {@code ip}: its databases listen on its
+     * address from their start. With several controllers ({@code first} is the first one's
+     * address) each database is a RAFT cluster the first controller creates and the others join
+     * (ovn-ctl makes the clustered files on the first start), and northd, on every controller,
+     * talks to the clusters, not to its local copies (one northd holds OVN's lock and works).
+     */
+    static String ovnCentralDefaults(String ip, List<String> controllerIps) {
+        StringBuilder opts = new StringBuilder("--db-nb-addr=" + ip + " --db-sb-addr=" + ip
+                + " --db-nb-create-insecure-remote=yes --db-sb-create-insecure-remote=yes");
+        if (controllerIps.size() > 1) {
+            opts.append(" --db-nb-cluster-local-addr=").append(ip).append(" --db-sb-cluster-local-addr=").append(ip);
+            String first = controllerIps.get(0);
+            if (!ip.equals(first)) {
+                opts.append(" --db-nb-cluster-remote-addr=").append(first)
+                        .append(" --db-sb-cluster-remote-addr=").append(first);
+            }
+            opts.append(" --ovn-northd-nb-db=").append(ovnRemotes(controllerIps, 6641))
+                    .append(" --ovn-northd-sb-db=").append(ovnRemotes(controllerIps, 6642));
+        }
+        return "# written by speedling: OVN's databases listen for Neutron and the chassis\n"
+                + "OVN_CTL_OPTS=\"" + opts + "\"\n";
     }
 
     private boolean configureOvn(Deploy d, io.speedling.core.NodeGroup ctl, io.speedling.core.NodeGroup ports) {
-        String db = ovnDbHost(d, ctl);
+        List<String> ips = controllerIps(d, ctl);
         boolean changed = d.ini(ctl, "/etc/neutron/neutron.conf", serverConf(d, ctl), "neutron");
         changed |= agentConf(d, ctl, ports);
         changed |= d.ini(ctl, "/etc/neutron/neutron-api-uwsgi.ini", Deploy.UWSGI_EVENTLET, "neutron");
         changed |= d.listen(ctl, "neutron-server", 9696, "/etc/neutron/neutron-api-uwsgi.ini");
         Map<String, Map<String, String>> ovnConnections = Map.of("ovn", Map.of(
-                "ovn_nb_connection", "tcp:" + db + ":6641", "ovn_sb_connection", "tcp:" + db + ":6642",
+                "ovn_nb_connection", ovnRemotes(ips, 6641), "ovn_sb_connection", ovnRemotes(ips, 6642),
                 "ovn_l3_scheduler", "leastloaded", "ovn_metadata_enabled", "true",
                 "enable_distributed_floating_ip", "false"));
         Map<String, Map<String, String>> ml2 = new LinkedHashMap<>(Map.of(
@@ -461,7 +502,7 @@ public final class Neutron extends Component {
                         d.secret("metadata-proxy")),
                 // the agent's own OVSDB connection: the local manager the chassis task opens on loopback
                 "ovs", Map.of("ovsdb_connection", "tcp:127.0.0.1:6640"),
-                "ovn", Map.of("ovn_sb_connection", "tcp:" + db + ":6642"),
+                "ovn", Map.of("ovn_sb_connection", ovnRemotes(ips, 6642)),
                 "agent", ROOTWRAP_DAEMON), "neutron");
         // Neutron's workers beside the uWSGI API: the packages ship their commands but no units
         for (String w : OVN_WORKERS) {
@@ -484,26 +525,33 @@ public final class Neutron extends Component {
 
     private Task<Void> planOvn(Deploy d, io.speedling.core.NodeGroup ctl, io.speedling.core.NodeGroup net,
                                io.speedling.core.NodeGroup ports, Task<Boolean> config, Task<Boolean> sync) {
-        String db = ovnDbHost(d, ctl);
+        List<String> ips = controllerIps(d, ctl);
+        String sb = ovnRemotes(ips, 6642);
         // the databases listen on the controller's address from their start: a remote set afterwards
         // (ovn-nbctl set-connection) raced the API's first connection
         Task<Boolean> central = d.task(name() + ".ovn_central", ctx -> {
-            boolean changed = ctl.call(io.speedling.core.functions.WriteFile.text("/etc/default/ovn-central",
-                    "# written by speedling: OVN's databases listen for Neutron and the chassis\n"
-                            + "OVN_CTL_OPTS=\"--db-nb-addr=" + db + " --db-sb-addr=" + db
-                            + " --db-nb-create-insecure-remote=yes --db-sb-create-insecure-remote=yes\"\n",
-                    io.speedling.core.FileSpec.mode(0644))).containsValue(Boolean.TRUE);
-            d.services(ctl, changed, OVN_CENTRAL_UNITS.toArray(String[]::new));
-            d.onController(new Sh("for i in $(seq 120); do ss -Hltn '( sport = :6641 or sport = :6642 )' | "
+            boolean changed = ctl.callEach(n -> io.speedling.core.functions.WriteFile.text("/etc/default/ovn-central",
+                    ovnCentralDefaults(d.ipOf(n), ips), io.speedling.core.FileSpec.mode(0644)))
+                    .containsValue(Boolean.TRUE);
+            // ovn-central, which wants the three, is what starts them at boot
+            List<String> units = new ArrayList<>(OVN_CENTRAL_UNITS);
+            units.add("ovn-central");
+            d.services(ctl, changed, units.toArray(String[]::new));
+            ctl.call(new Sh("for i in $(seq 240); do ss -Hltn '( sport = :6641 or sport = :6642 )' | "
                     + "grep -c LISTEN | grep -qx 2 && exit 0; sleep 0.25; done; "
-                    + "echo 'OVN databases not listening on 6641/6642 after 30 s' >&2; exit 1", true));
+                    + "echo 'OVN databases not listening on 6641/6642 after 60 s' >&2; exit 1", true));
+            if (ips.size() > 1) {
+                // every member has joined both clusters (a joiner is a member once the leader took it in)
+                ctl.call(Sh.checked(clusterJoinedScript(120)));
+            }
             return changed;
         });
         Task<Void> chassis = d.task(name() + ".ovn_chassis", ctx -> {
             var gateways = net.names();
-            ports.callEach(n -> Sh.checked(chassisScript(n.name(), db, encapIp(d, n), providerNic(n),
+            ports.callEach(n -> Sh.checked(chassisScript(n.name(), sb, encapIp(d, n), providerNic(n),
                     gateways.contains(n.name()))));
-            d.services(ports, false, "ovn-controller");
+            // enabled as well as started: a node that boots again brings its chassis back by itself
+            d.services(ports, false, "openvswitch-switch", PROVIDER_UNIT, "ovn-host", "ovn-controller");
             return null;
         }, central);
         return d.task(name() + ".start", ctx -> {
@@ -536,7 +584,7 @@ public final class Neutron extends Component {
      * {@code br-int}, {@code br-ex} holding the provider NIC and its address, a local OVSDB manager
      * for the metadata agent.
      */
-    static String chassisScript(String node, String dbHost, String encapIp, String nic, boolean gateway) {
+    static String chassisScript(String node, String sbRemotes, String encapIp, String nic, boolean gateway) {
         return """
                 set -e
                 # the chassis is named as the node, not by a random id: OVN and Neutron show it so
@@ -556,7 +604,7 @@ public final class Neutron extends Component {
                 # TSO on a userspace datapath must be set before ovs-vswitchd starts
                 ovs-vsctl --no-wait set Open_vSwitch . other_config:userspace-tso-enable=true
                 ovs-vsctl --no-wait set Open_vSwitch . external_ids:system-id=%1$s external_ids:hostname=%1$s \
-                  external_ids:ovn-remote="tcp:%2$s:6642" external_ids:ovn-encap-type=geneve \
+                  external_ids:ovn-remote="%2$s" external_ids:ovn-encap-type=geneve \
                   external_ids:ovn-encap-ip=%3$s external_ids:ovn-bridge=br-int \
                   external_ids:ovn-bridge-datapath-type=netdev external_ids:ovn-bridge-mappings=provider:br-ex
                 %5$s
@@ -564,20 +612,53 @@ public final class Neutron extends Component {
                 ovs-vsctl --may-exist add-br br-int -- set Bridge br-int datapath_type=netdev fail_mode=secure \
                   other_config:disable-in-band=true
                 ovs-vsctl --may-exist add-br br-ex -- set Bridge br-ex datapath_type=netdev
-                # the provider NIC into br-ex, its addresses, MAC and routes onto br-ex (tunnels leave from there)
+                # the provider NIC into br-ex (with its MAC), its addresses and routes onto br-ex, where tunnels
+                # leave from: now, and at every boot (the node's own network setup puts them back on the NIC)
                 if [ "$(ovs-vsctl port-to-br %4$s 2>/dev/null)" != br-ex ]; then
-                  mac=$(cat /sys/class/net/%4$s/address)
-                  addrs=$(ip -4 -o addr show dev %4$s | awk '{print $4}')
-                  routes=$(ip -4 route show dev %4$s proto static; ip -4 route show dev %4$s proto boot)
-                  ovs-vsctl set Bridge br-ex other_config:hwaddr=$mac
+                  ovs-vsctl set Bridge br-ex other_config:hwaddr=$(cat /sys/class/net/%4$s/address)
                   ovs-vsctl add-port br-ex %4$s
-                  ip link set br-ex up
-                  for a in $addrs; do ip addr del $a dev %4$s; ip addr add $a dev br-ex; done
-                  echo "$routes" | while read -r r; do [ -z "$r" ] || ip route replace $r dev br-ex; done
                 fi
-                ip link set br-ex up
+                want='%6$s'
+                if [ "$(cat %7$s 2>/dev/null)" != "$want" ]; then printf '%%s\n' "$want" > %7$s; fi
+                want='%8$s'
+                if [ "$(cat %9$s 2>/dev/null)" != "$want" ]; then printf '%%s\n' "$want" > %9$s; systemctl daemon-reload; fi
+                sh %7$s %4$s
                 ovs-vsctl get-manager | grep -qx 'ptcp:6640:127.0.0.1' || ovs-vsctl set-manager ptcp:6640:127.0.0.1
-                """.formatted(node, dbHost, encapIp, nic, gateway
-                ? "ovs-vsctl --no-wait set Open_vSwitch . external_ids:ovn-cms-options=enable-chassis-as-gw" : "");
+                """.formatted(node, sbRemotes, encapIp, nic, gateway
+                ? "ovs-vsctl --no-wait set Open_vSwitch . external_ids:ovn-cms-options=enable-chassis-as-gw" : "",
+                PROVIDER_SCRIPT, PROVIDER_SCRIPT_FILE, providerUnit(nic), "/etc/systemd/system/" + PROVIDER_UNIT
+                        + ".service");
+    }
+
+    /** The unit that moves the provider NIC's addresses onto {@code br-ex} at boot. */
+    static final String PROVIDER_UNIT = "speedling-ovs-provider";
+    static final String PROVIDER_SCRIPT_FILE = "/etc/openvswitch/speedling-provider";
+
+    /**
+     * Shell (argument: the provider NIC, a port of {@code br-ex}) moving the NIC's IPv4 addresses and
+     * its static routes onto {@code br-ex}; nothing to do when the NIC holds none. No single quotes:
+     * the chassis script quotes it so.
+     */
+    static final String PROVIDER_SCRIPT = """
+            # written by speedling: the provider NIC is a port of br-ex (userspace datapath), so its
+            # addresses and routes belong on br-ex, where the OVN tunnels leave from
+            set -e
+            nic=$1
+            ip link set br-ex up
+            addrs=$(ip -4 -o addr show dev $nic | awk "{print \\$4}")
+            [ -n "$addrs" ] || exit 0
+            routes=$(ip -4 route show dev $nic proto static; ip -4 route show dev $nic proto boot)
+            for a in $addrs; do ip addr del $a dev $nic; ip addr replace $a dev br-ex; done
+            echo "$routes" | while read -r r; do [ -z "$r" ] || ip route replace $r dev br-ex; done
+            """.strip();
+
+    /** {@link #PROVIDER_UNIT}'s unit file: after Open vSwitch has its bridges back, before OVN's controller. */
+    static String providerUnit(String nic) {
+        return "# written by speedling: the addresses of the provider network onto br-ex at boot\n[Unit]\n"
+                + "Description=speedling: provider network addresses onto br-ex\n"
+                + "Requires=openvswitch-switch.service\nAfter=openvswitch-switch.service\n"
+                + "Before=ovn-controller.service neutron-ovn-metadata-agent.service\n\n"
+                + "[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/sh " + PROVIDER_SCRIPT_FILE + " "
+                + nic + "\n\n[Install]\nWantedBy=multi-user.target";
     }
 }

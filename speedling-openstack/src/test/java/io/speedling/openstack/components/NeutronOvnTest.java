@@ -2,18 +2,82 @@ package io.speedling.openstack.components;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class NeutronOvnTest {
     @Test
     void theChassisScriptNamesTheNodeAndMovesTheProviderNicOnce() {
-        String gw = Neutron.chassisScript("controller-01", "10.0.0.10", "10.232.1.10", "eth1", true);
+        String gw = Neutron.chassisScript("controller-01", "tcp:10.0.0.10:6642", "10.232.1.10", "eth1", true);
         assertThat(gw).contains("echo controller-01 > /etc/openvswitch/system-id.conf",
                 "ovn-remote=\"tcp:10.0.0.10:6642\"", "ovn-encap-ip=10.232.1.10", "enable-chassis-as-gw",
                 "port-to-br eth1 2>/dev/null)\" != br-ex", "ovs-vsctl add-port br-ex eth1",
-                "printf '%s\\n' \"$want\"");
-        assertThat(Neutron.chassisScript("worker-01", "10.0.0.10", "10.232.1.11", "eth1", false))
+                "printf '%s\\n' \"$want\"", "sh /etc/openvswitch/speedling-provider eth1\n",
+                "ExecStart=/bin/sh /etc/openvswitch/speedling-provider eth1\n", "WantedBy=multi-user.target'");
+        assertThat(Neutron.chassisScript("worker-01", "tcp:10.0.0.10:6642", "10.232.1.11", "eth1", false))
                 .doesNotContain("enable-chassis-as-gw");
+    }
+
+    /** The chassis script, with the boot-time script and unit it quotes inside, is shell sh can parse. */
+    @Test
+    void theChassisScriptAndTheProviderScriptItWritesParse(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        // both go inside single quotes
+        assertThat(Neutron.PROVIDER_SCRIPT + Neutron.providerUnit("eth1")).doesNotContain("'");
+        for (String script : List.of(Neutron.chassisScript("controller-01", "tcp:10.0.0.10:6642", "10.232.1.10", "eth1",
+                true), Neutron.PROVIDER_SCRIPT)) {
+            java.nio.file.Path f = java.nio.file.Files.writeString(dir.resolve("s.sh"), script);
+            Process p = new ProcessBuilder("sh", "-n", f.toString()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(p.waitFor()).as(out).isZero();
+        }
+        // awk is given its $4, not an empty shell variable
+        assertThat(Neutron.PROVIDER_SCRIPT).contains("awk \"{print \\$4}\"");
+    }
+
+    @Test
+    void withSeveralControllersTheDatabasesAreClustersTheFirstCreatesAndTheOthersJoin() {
+        assertThat(Neutron.ovnCentralDefaults("10.0.0.10", List.of("10.0.0.10"))).isEqualTo("""
+                # written by speedling: OVN's databases listen for Neutron and the chassis
+                OVN_CTL_OPTS="--db-nb-addr=10.0.0.10 --db-sb-addr=10.0.0.10 --db-nb-create-insecure-remote=yes \
+                --db-sb-create-insecure-remote=yes"
+                """);
+        List<String> three = List.of("10.0.0.11", "10.0.0.12", "10.0.0.13");
+        String first = Neutron.ovnCentralDefaults("10.0.0.11", three);
+        String second = Neutron.ovnCentralDefaults("10.0.0.12", three);
+        assertThat(first).contains("--db-nb-addr=10.0.0.11 ", "--db-nb-cluster-local-addr=10.0.0.11 ",
+                "--db-sb-cluster-local-addr=10.0.0.11 ",
+                "--ovn-northd-nb-db=tcp:10.0.0.11:6641,tcp:10.0.0.12:6641,tcp:10.0.0.13:6641 ",
+                "--ovn-northd-sb-db=tcp:10.0.0.11:6642,tcp:10.0.0.12:6642,tcp:10.0.0.13:6642\"")
+                .doesNotContain("remote-addr");
+        assertThat(second).contains("--db-sb-addr=10.0.0.12 ", "--db-nb-cluster-local-addr=10.0.0.12 ",
+                "--db-nb-cluster-remote-addr=10.0.0.11 ", "--db-sb-cluster-remote-addr=10.0.0.11 ");
+        assertThat(Neutron.ovnRemotes(three, 6642)).isEqualTo("tcp:10.0.0.11:6642,tcp:10.0.0.12:6642,tcp:10.0.0.13:6642");
+    }
+
+    /** The cluster wait's shell, run with an {@code ovs-appctl} whose southbound copy is still joining. */
+    @Test
+    void theClusterWaitPassesForMembersWithALeaderAndShowsTheStatusOtherwise(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path fake = dir.resolve("ovs-appctl");
+        java.nio.file.Files.writeString(fake, """
+                #!/bin/sh
+                # -t CTL cluster/status DB
+                case "$2" in *ovnnb_db.ctl) echo 'Status: cluster member'; echo 'Leader: 1a2b';;
+                  *) cat "$(dirname "$0")/sb";; esac
+                """);
+        fake.toFile().setExecutable(true);
+        java.nio.file.Files.writeString(dir.resolve("sb"), "Role: candidate\nStatus: joining cluster\nLeader: unknown\n");
+        String script = "PATH=" + dir + ":$PATH\n" + Neutron.clusterJoinedScript(1);
+        Process p = new ProcessBuilder("sh", "-c", script).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).isEqualTo(1);
+        assertThat(out).contains("are not cluster members with a leader after 1 s", "Status: joining cluster");
+
+        java.nio.file.Files.writeString(dir.resolve("sb"), "Status: cluster member\nLeader: self\n");
+        p = new ProcessBuilder("sh", "-c", script).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        assertThat(p.waitFor()).isZero();
     }
 
     @Test
