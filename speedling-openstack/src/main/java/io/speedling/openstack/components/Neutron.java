@@ -457,8 +457,8 @@ public final class Neutron extends Component {
 
     /**
      * {@code /etc/default/ovn-central} of a controller at {@code ip}: its databases listen on its
-     * address from their start. With several controllers ({@code first} is the first one's
-     * address) each database is a RAFT cluster the first controller creates and the others join
+     * address from their start. With several controllers ({@code controllerIps}, in order) each
+     * database is a RAFT cluster the first controller creates and the others join
      * (ovn-ctl makes the clustered files on the first start), and northd, on every controller,
      * talks to the clusters, not to its local copies (one northd holds OVN's lock and works).
      */
