@@ -444,7 +444,8 @@ public final class Neutron extends Component {
      */
     static String clusterJoinedScript(int seconds) {
         return "st() { ovs-appctl -t /var/run/ovn/ovn$1_db.ctl cluster/status $2 2>&1; }\n"
-                + "ok() { st $1 $2 | grep -qx 'Status: cluster member' && ! st $1 $2 | grep -qx 'Leader: unknown'; }\n"
+                + "ok() { s=$(st $1 $2); echo \"$s\" | grep -qx 'Status: cluster member' "
+                + "&& ! echo \"$s\" | grep -qx 'Leader: unknown'; }\n"
                 + "for i in $(seq " + seconds * 4 + "); do ok nb OVN_Northbound && ok sb OVN_Southbound && exit 0; "
                 + "sleep 0.25; done\n"
                 + "echo \"OVN's databases on $(hostname) are not cluster members with a leader after " + seconds

@@ -504,8 +504,8 @@ public final class NspawnProvider implements NodeProvider {
      * links with the slice's alias, its nftables table. Anything without those marks is left alone.
      */
     private void sweepMarks(int slice) {
-        String machinePrefix = "--machine=spd" + slice + "-";
-        for (ProcessId p : ProcessId.withArgument(a -> a.startsWith(machinePrefix), "systemd-nspawn")) {
+        String machines = "spd" + slice + "-";
+        for (ProcessId p : ProcessId.withArgument(a -> a.startsWith("--machine=" + machines), "systemd-nspawn")) {
             LOG.info("slice {}: stopping container process {} found by its machine name", slice, p.pid());
             killContainer(p);
         }
@@ -516,7 +516,7 @@ public final class NspawnProvider implements NodeProvider {
             }
         }
         network.removeNat(slice);
-        NodeCgroups.leftOver("spd" + slice + "-").forEach(NodeCgroups::remove);
+        NodeCgroups.leftOver(machines).forEach(NodeCgroups::remove);
     }
 
     /** Kills the container's PID 1 (which ends its whole PID namespace), then systemd-nspawn itself. */
