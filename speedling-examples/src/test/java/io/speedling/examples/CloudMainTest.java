@@ -90,8 +90,8 @@ class CloudMainTest {
                 .hasMessageStartingWith("--release: unknown OpenStack release '2024.2'").hasMessageContaining("zed, 2025.1, 2026.1");
         assertThat(CloudMain.cloudOf(CloudMain.checkOptions(new String[] {"--release", "2025.1",
                 "--controllers", "3"})).topology()).isEqualTo("3 controllers");
-        assertThatThrownBy(() -> CloudMain.cloudOf(CloudMain.checkOptions(new String[] {"--release", "2025.1",
-                "--compute-driver", "libvirt"}))).hasMessageContaining("not built for OpenStack 2025.1");
+        assertThatThrownBy(() -> CloudMain.cloudOf(CloudMain.checkOptions(new String[] {"--release", "2026.1",
+                "--compute-driver", "libvirt"}))).hasMessageContaining("not built for OpenStack 2026.1");
         assertThat(CloudMain.cloudOf(CloudMain.checkOptions(new String[] {"--release", "trixie"})).release().id())
                 .isEqualTo("2025.1");
     }

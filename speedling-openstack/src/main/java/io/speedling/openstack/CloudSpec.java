@@ -98,7 +98,7 @@ public final class CloudSpec {
     /**
      * What a release does not run yet is refused here, naming the release that does: every
      * component and several controllers run on every release; the libvirt driver is proven on Zed
-     * only.
+     * and 2025.1, not on 2026.1.
      */
     private static void requireOnRelease(Values v) {
         if (v.release == Release.ZED) {
@@ -106,7 +106,7 @@ public final class CloudSpec {
         }
         if (!Nova.FAKE.equals(v.computeDriver) && !v.release.offersLibvirt()) {
             throw new IllegalArgumentException("the libvirt compute driver is not built for OpenStack "
-                    + v.release.describe() + " yet: use the fake driver, or choose release zed for libvirt");
+                    + v.release.describe() + " yet: use the fake driver, or choose release 2025.1 or zed for libvirt");
         }
     }
 

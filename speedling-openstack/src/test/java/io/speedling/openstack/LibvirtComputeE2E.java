@@ -12,8 +12,11 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Nova with the libvirt driver on an nspawn node, as a test class asks for it: the verification's
- * server (run when the cloud comes up) is a real qemu (TCG) domain whose tap device Neutron's
- * linuxbridge agent wires into the network's bridge, and it is gone from libvirt after its deletion.
+ * server (run when the cloud comes up) is a real qemu (TCG) domain whose tap device is wired into
+ * the network (on Zed by Neutron's linuxbridge agent into the network's bridge; from 2025.1 by
+ * os-vif into OVN's integration bridge, where ovn-controller claims it), and it is gone from libvirt
+ * after its deletion. The class runs on the default release; {@code -Dspeedling.cloud.release=2025.1}
+ * runs it on another.
  * The image is the all-in-one's: the fake driver's clouds install nova-compute-qemu too, and the
  * shared image (the test runs' {@code SPEEDLING_IMAGE_SERVICES=all}) holds the libvirt driver's
  * extras for RBD disks as well, so this class builds no image of its own. With Ceph in the cloud, servers' disks are RBD
@@ -31,17 +34,28 @@ class LibvirtComputeE2E {
         var node = cloud.controller();
         assertThat(node.call(Sh.checked(". /root/admin-openrc.sh && openstack hypervisor list -f value "
                 + "-c 'Hypervisor Type'")).stdout()).isEqualTo("QEMU\n");
+        boolean ovn = !cloud.spec().release().hasLinuxbridge();
+        // the server's port and the network's ports wired on the node: the linuxbridge agent logs each tap it
+        // wires; on OVN, ovn-controller logs each port it claims for its chassis
+        String wired = ovn ? "grep -hoE 'Claiming lport [0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}' "
+                + "/var/log/ovn/ovn-controller.log"
+                : "grep -ho 'Port tap[0-9a-f-]* updated' /var/log/neutron/neutron-linuxbridge-agent.log";
         List<String> seen = node.call(Sh.checked(
                 "grep -c 'Instance spawned successfully' /var/log/nova/nova-compute.log; "
                         + "grep -c 'Instance destroyed successfully' /var/log/nova/nova-compute.log; "
-                        + "grep -ho 'Port tap[0-9a-f-]* updated' /var/log/neutron/neutron-linuxbridge-agent.log "
-                        + "| sort -u | wc -l; "
+                        + wired + " | sort -u | wc -l; "
                         + "virsh -c qemu:///system list --all --name | grep -c . || true")).stdout().lines().toList();
         // destroyed twice: stopped for the volume's detach (no guest OS answers a hot-unplug), then deleted
-        assertThat(seen).as("spawned, destroyed, taps the agent wired, domains left").hasSize(4)
+        assertThat(seen).as("spawned, destroyed, ports wired, domains left").hasSize(4)
                 .startsWith("1", "2").endsWith("0");
-        // the network's DHCP port, the router's port and the server's
-        assertThat(Integer.parseInt(seen.get(2))).as("taps the linuxbridge agent wired").isGreaterThanOrEqualTo(3);
+        // linuxbridge: the network's DHCP port, the router's port and the server's; OVN claims VIFs only (its
+        // DHCP is in ovn-controller, the router's ports are its own): the server's
+        assertThat(Integer.parseInt(seen.get(2))).as("ports wired on the node").isGreaterThanOrEqualTo(ovn ? 1 : 3);
+        if (ovn) {
+            // os-vif made the server's tap a port of the integration bridge, which stayed on the userspace datapath
+            assertThat(node.call(Sh.checked("ovs-vsctl get Bridge br-int datapath_type")).stdout().strip())
+                    .isEqualTo("netdev");
+        }
     }
 
     @Test

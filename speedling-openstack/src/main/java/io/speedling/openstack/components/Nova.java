@@ -488,6 +488,9 @@ public final class Nova extends Component {
                     lv.put("rbd_secret_uuid", Ceph.libvirtSecretUuid(d));
                 }
                 cc.put("libvirt", lv);
+                // no console proxy runs in the cloud, so guests get no graphics device: Debian's nova.conf
+                // turns SPICE on, and Debian 13's qemu has it only with qemu-system-modules-spice
+                cc.put("spice", Map.of("enabled", "false"));
             }
             boolean c = d.ini(compute, "/etc/nova/nova-compute.conf", cc, "nova");
             if (ephemeral != null) {

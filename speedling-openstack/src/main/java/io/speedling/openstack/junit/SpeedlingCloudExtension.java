@@ -36,6 +36,12 @@ public final class SpeedlingCloudExtension implements ExecutionCondition, Before
     public static final String ENABLED = "speedling.cloud.enabled";
     /** Configuration parameter: true keeps every cloud whose tests failed. */
     public static final String KEEP_ON_FAILURE = "speedling.keepOnFailure";
+    /**
+     * Configuration parameter: the release of every class whose {@link SpeedlingCloud} names none
+     * (e.g. {@code -Dspeedling.cloud.release=2025.1} runs a suite on 2025.1); a class naming one, a
+     * {@link SpeedlingReleases} invocation and a spec factory keep theirs.
+     */
+    public static final String RELEASE_PARAMETER = "speedling.cloud.release";
 
     static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(SpeedlingCloudExtension.class);
     /** Store key of the release a {@link SpeedlingReleases} invocation runs ({@link SpeedlingReleasesProvider}). */
@@ -192,6 +198,15 @@ public final class SpeedlingCloudExtension implements ExecutionCondition, Before
             spec = CloudSpec.allInOne();
             if (!a.release().isEmpty()) {
                 spec = spec.release(a.release());
+            } else {
+                Optional<String> given = config.apply(RELEASE_PARAMETER).filter(r -> !r.isBlank());
+                if (given.isPresent()) {
+                    try {
+                        spec = spec.release(given.get());
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException(RELEASE_PARAMETER + ": " + e.getMessage(), e);
+                    }
+                }
             }
             if (a.services().length > 0) {
                 spec = spec.services(a.services());

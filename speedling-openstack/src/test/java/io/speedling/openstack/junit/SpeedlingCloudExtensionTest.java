@@ -162,6 +162,29 @@ class SpeedlingCloudExtensionTest {
         assertThat(WrongFieldFixture.mine).isNull();
     }
 
+    @SpeedlingCloud(services = "keystone", release = "zed")
+    static class ZedFixture {
+    }
+
+    @Test
+    void theReleaseParameterMovesClassesThatNameNone() {
+        java.util.function.Function<String, java.util.Optional<String>> epoxy =
+                k -> k.equals(SpeedlingCloudExtension.RELEASE_PARAMETER) ? java.util.Optional.of("2025.1")
+                        : java.util.Optional.empty();
+        assertThat(SpeedlingCloudExtension.spec(SpeedlingCloudExtension.annotation(KeystoneFixture.class),
+                KeystoneFixture.class, epoxy).release()).isEqualTo(io.speedling.openstack.Release.EPOXY);
+        assertThat(SpeedlingCloudExtension.spec(SpeedlingCloudExtension.annotation(KeystoneFixture.class),
+                KeystoneFixture.class, k -> java.util.Optional.empty()).release())
+                .isEqualTo(io.speedling.openstack.Release.DEFAULT);
+        assertThat(SpeedlingCloudExtension.spec(SpeedlingCloudExtension.annotation(ZedFixture.class),
+                ZedFixture.class, epoxy).release()).as("a class naming its release keeps it")
+                .isEqualTo(io.speedling.openstack.Release.ZED);
+        Events events = run(KeystoneFixture.class, SpeedlingCloudExtension.RELEASE_PARAMETER, "2024.2");
+        events.assertThatEvents().haveExactly(1, event(container(KeystoneFixture.class),
+                finishedWithFailure(message(m -> m.contains("speedling.cloud.release: unknown OpenStack release "
+                        + "'2024.2'") && m.contains("zed, 2025.1, 2026.1")))));
+    }
+
     @Test
     void aSpecComesFromTheAnnotationOrTheFactory() {
         // the condition reads the spec before the host check; with the tests turned off nothing deploys
