@@ -20,11 +20,11 @@ public enum Release {
     GAZPACHO("2026.1", "Gazpacho", "forky", true);
 
     /**
-     * The release a spec has unless it names one. Zed: every component and topology (HA, Ceph,
-     * Cinder, Swift, Tempest, the libvirt driver, machines you already have) is proven on it;
-     * 2025.1 runs the core cloud (Keystone, Glance, Placement, Nova, Neutron on OVN).
+     * The release a spec has unless it names one: 2025.1, the newest that Debian's stable release
+     * carries. Zed stays fully supported (every component and topology runs on both); 2026.1 is
+     * best effort.
      */
-    public static final Release DEFAULT = ZED;
+    public static final Release DEFAULT = EPOXY;
 
     private final String id;
     private final String codename;

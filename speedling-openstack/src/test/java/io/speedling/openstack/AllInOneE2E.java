@@ -131,7 +131,7 @@ class AllInOneE2E {
 
     @Test
     void aNodeWithoutThePackagesIsNamedWithWhatItLacks() {
-        Image plain = cache.build(Recipes.node("bookworm"));
+        Image plain = cache.build(Recipes.node(CloudSpec.allInOne().release().suite()));
         try (Cluster c = provider.cycle(SlicePlan.slice(231).node("controller", 1).build(), plain);
              Fleet fleet = AllInOne.connect(c)) {
             Deployer d = Deployer.of(CloudSpec.allInOne().name("bare").cloud(), STATE.resolve("bare"));

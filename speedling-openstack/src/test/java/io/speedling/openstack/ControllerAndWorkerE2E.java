@@ -8,10 +8,12 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * A controller and one worker node, as a test class asks for it: nova-compute and the
- * linuxbridge agent run on the worker, the verification's server (fake driver) lands there and
- * reaches ACTIVE over the VXLAN network between the two nodes. A config override for the worker
- * lands in the worker's nova.conf only. The cloud also has {@link StorageNodesE2E}'s two storage
+ * A controller and one worker node, as a test class asks for it: nova-compute and the network's
+ * agent (ovn-controller and the OVN metadata agent; on Zed the linuxbridge agent) run on the
+ * worker, the verification's server (fake driver) lands there and reaches ACTIVE over the tunnel
+ * between the two nodes (Geneve; on Zed VXLAN), and a server there reaches the public network and
+ * answers on its floating IP. A config override for the worker lands in the worker's nova.conf
+ * only. The cloud also has {@link StorageNodesE2E}'s two storage
  * nodes (the same annotation: one deploy serves both classes).
  */
 @org.junit.jupiter.api.Order(E2eOrder.CONTROLLER_AND_WORKERS)
@@ -31,9 +33,7 @@ class ControllerAndWorkerE2E {
         assertThat(admin(cloud, "openstack compute service list -f value -c Binary -c Host -c State"))
                 .contains("nova-compute worker-01 up", "nova-conductor controller-01 up")
                 .noneMatch(l -> l.startsWith("nova-compute controller-01"));
-        assertThat(admin(cloud, "openstack network agent list -f value -c 'Agent Type' -c Host -c Alive"))
-                .contains("Linux bridge agent worker-01 True", "Linux bridge agent controller-01 True",
-                        "DHCP agent controller-01 True", "L3 agent controller-01 True");
+        NetworkChecks.agentsRunWhereTheReleasePutsThem(cloud);
         assertThat(admin(cloud, "openstack hypervisor list -f value -c 'Hypervisor Hostname'"))
                 .containsExactly("worker-01");
         // the worker has no database connection and no API services
@@ -44,5 +44,10 @@ class ControllerAndWorkerE2E {
                 .doesNotContain("cpu_allocation_ratio = 4.0");
         assertThat(cloud.fleet().node("worker-01").call(Sh.of("systemctl is-active nova-api nova-conductor "
                 + "keystone mariadb")).stdout().lines()).hasSize(4).doesNotContain("active");
+    }
+
+    @Test
+    void aServerOnTheWorkerReachesOutThroughTheRouterAndAnswersOnItsFloatingIp(OpenStackCloud cloud) {
+        NetworkChecks.aServerOnTheWorkerReachesOutAndAnswersOnItsFloatingIp(cloud);
     }
 }

@@ -84,7 +84,8 @@ class ExistingHostsE2E {
 
     @Test
     void aControllerAndAWorkerDeployFromNothingOntoHostsGivenByAFile(@TempDir Path tmp) throws Exception {
-        Image base = ImageCache.openDefault().build(Recipes.base("bookworm"));
+        // hosts of the default release's Debian suite (the packages come from the host's own suite)
+        Image base = ImageCache.openDefault().build(Recipes.base(CloudSpec.allInOne().release().suite()));
         SlicePlan plan = SlicePlan.slice(SLICE).node("controller", 1).node("worker", 1).build();
         try (Cluster c = provider.cycle(plan, base)) {
             Path bad = Files.writeString(tmp.resolve("bad.json"), hostsJson(c, "eth9"));
@@ -115,10 +116,14 @@ class ExistingHostsE2E {
                             + "service list -f value -c Binary -c Host -c State")).stdout())
                             .contains("nova-compute worker-01 up");
                     // the worker got only what runs there
+                    boolean ovn = !cloud.spec().release().hasLinuxbridge();
                     assertThat(cloud.fleet().node("worker-01").call(Sh.checked("cat " + Deployer.INSTALLED_RECORD))
-                            .stdout()).contains("nova-compute", "neutron-linuxbridge-agent").doesNotContain("keystone");
-                    assertThat(cloud.fleet().node("worker-01").call(Sh.checked("grep physical_interface_mappings "
-                            + "/etc/neutron/plugins/ml2/linuxbridge_agent.ini")).stdout()).contains("provider:eth1");
+                            .stdout()).contains("nova-compute", ovn ? "ovn-host" : "neutron-linuxbridge-agent")
+                            .doesNotContain("keystone");
+                    // the provider network is on the NIC the file names
+                    assertThat(cloud.fleet().node("worker-01").call(Sh.checked(ovn ? "ovs-vsctl port-to-br eth1"
+                            : "grep physical_interface_mappings /etc/neutron/plugins/ml2/linuxbridge_agent.ini"))
+                            .stdout()).contains(ovn ? "br-ex" : "provider:eth1");
                 }
                 assertThat(cloud.sshConfig()).content().contains("Host worker-01", "HostName "
                         + c.node("worker-01").address());

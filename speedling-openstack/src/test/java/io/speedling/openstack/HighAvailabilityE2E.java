@@ -31,8 +31,8 @@ import org.junit.jupiter.api.Timeout;
 class HighAvailabilityE2E {
     static final int SLICE = 236;
     static final Path STATE = Path.of("target", "e2e-ha").toAbsolutePath();
-    /** The release, zed unless {@code -Dspeedling.e2e.ha.release=2025.1} (or another) asks otherwise. */
-    static final String RELEASE = System.getProperty("speedling.e2e.ha.release", "zed");
+    /** The release: the default unless {@code -Dspeedling.e2e.ha.release=zed} (or another) asks otherwise. */
+    static final String RELEASE = System.getProperty("speedling.e2e.ha.release", Release.DEFAULT.id());
     static NspawnProvider provider;
 
     @BeforeAll

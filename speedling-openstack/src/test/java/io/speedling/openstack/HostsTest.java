@@ -153,7 +153,7 @@ class HostsTest {
         Hosts h = Hosts.parse(Path.of("h.json"), """
                 { "hosts": [ { "name": "ctl", "address": "10.0.0.1", "roles": ["controller"] },
                              { "name": "cmp", "address": "10.0.0.2", "roles": ["compute"] } ] }""");
-        Cloud cloud = CloudSpec.allInOne().services("nova", "neutron").hosts(h).cloud();
+        Cloud cloud = CloudSpec.allInOne().release("zed").services("nova", "neutron").hosts(h).cloud();
         assertThat(cloud.packagesOn("cmp")).containsExactlyInAnyOrder("nova-compute", "nova-compute-qemu",
                 "neutron-linuxbridge-agent", "iptables");
         assertThat(cloud.packagesOn("ctl")).contains("mariadb-server", "rabbitmq-server", "keystone", "nova-api",

@@ -74,7 +74,7 @@ class PlanTest {
 
     @Test
     void aWorkerGetsComputeAndItsAgentWithItsOwnAddressAndNoDatabaseSecrets(@TempDir Path state) {
-        Cloud cloud = CloudSpec.allInOne().name("plan").services("nova").workers(1).cloud();
+        Cloud cloud = CloudSpec.allInOne().release("zed").name("plan").services("nova").workers(1).cloud();
         RecordingNode ctl = node(cloud.inventory(), AllInOne.NODE, "10.9.0.10");
         RecordingNode worker = node(cloud.inventory(), "worker-01", "10.9.0.11");
         DeployResult r;
@@ -95,7 +95,8 @@ class PlanTest {
 
     @Test
     void threeControllersServeBehindTheVirtualIpWithOneDatabaseClusterAndOneBrokerCluster(@TempDir Path state) {
-        Cloud cloud = CloudSpec.allInOne().name("plan").services("nova").controllers(3).workers(1).slice(9).cloud();
+        Cloud cloud = CloudSpec.allInOne().release("zed").name("plan").services("nova").controllers(3).workers(1).slice(9)
+                .cloud();
         String vip = "10.231.9.250";
         List<RecordingNode> ctl = List.of(node(cloud.inventory(), "controller-01", "10.9.0.10"),
                 node(cloud.inventory(), "controller-02", "10.9.0.11"), node(cloud.inventory(), "controller-03", "10.9.0.12"));
@@ -179,7 +180,7 @@ class PlanTest {
 
     @Test
     void onBareHostsEachComponentsPackagesInstallInTheGraphBeforeItsOwnTasks(@TempDir Path state) {
-        Cloud cloud = CloudSpec.allInOne().name("plan").services("nova").workers(1).cloud();
+        Cloud cloud = CloudSpec.allInOne().release("zed").name("plan").services("nova").workers(1).cloud();
         List<RecordingNode> nodes = new java.util.ArrayList<>();
         for (String n : List.of(AllInOne.NODE, "worker-01")) {
             // every package is missing until installed

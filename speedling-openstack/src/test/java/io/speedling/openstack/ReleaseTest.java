@@ -28,8 +28,9 @@ class ReleaseTest {
 
     @Test
     void zedSpecsKeepTheirHashAndImageWhileAnotherReleaseIsAnotherCloudOnItsOwnSuite() {
-        CloudSpec zed = CloudSpec.allInOne().services("nova");
+        CloudSpec zed = CloudSpec.allInOne().release("zed").services("nova");
         assertThat(zed.release()).isSameAs(Release.ZED);
+        assertThat(CloudSpec.allInOne().release()).as("the default").isSameAs(Release.EPOXY);
         assertThat(zed.release("zed")).isEqualTo(zed);
         assertThat(zed.release("zed").hash()).isEqualTo(zed.hash());
         CloudSpec epoxy = zed.release("2025.1");
@@ -47,7 +48,7 @@ class ReleaseTest {
 
     @Test
     void neutronRunsLinuxbridgeOnZedAndOvnFromEpoxyWithItsOwnPackagesAndUnits() {
-        Cloud zed = CloudSpec.allInOne().services("neutron").cloud();
+        Cloud zed = CloudSpec.allInOne().release("zed").services("neutron").cloud();
         Cloud epoxy = CloudSpec.allInOne().services("neutron").release("2025.1").cloud();
         assertThat(zed.release()).isSameAs(Release.ZED);
         assertThat(epoxy.release()).isSameAs(Release.EPOXY);
@@ -82,7 +83,7 @@ class ReleaseTest {
                 "defaults", "ceph", "cinder", "swift", "tempest");
         assertThat(epoxy.services("all").services()).isEqualTo(epoxy.services());
         assertThat(epoxy.services("cinder").services()).contains("ceph", "cinder");
-        assertThat(epoxy.release("zed")).isEqualTo(CloudSpec.allInOne());
+        assertThat(epoxy.release("zed").release("2025.1")).isEqualTo(CloudSpec.allInOne());
         assertThat(epoxy.services("keystone").controllers(3).inventory().nodesWith(Inventory.CONTROLLER)).hasSize(3);
         assertThat(epoxy.computeDriver("libvirt").computeDriver()).isEqualTo("libvirt.LibvirtDriver");
         assertThatThrownBy(() -> CloudSpec.allInOne().computeDriver("libvirt").release("2026.1"))

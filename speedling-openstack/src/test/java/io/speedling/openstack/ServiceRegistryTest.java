@@ -117,7 +117,7 @@ class ServiceRegistryTest {
                     .isEqualTo(epoxyCore.recipe().key());
             assertThat(packages(epoxyKeystone.recipe())).contains("nova-compute", "ovn-central")
                     .doesNotContain("ceph-osd", "swift-proxy", "cinder-volume", "tempest");
-            assertThat(packages(AllInOne.named("zed", 9).services("keystone").recipe()))
+            assertThat(packages(AllInOne.named("zed", 9).release("zed").services("keystone").recipe()))
                     .as("Zed keeps the setting for every release").contains("ceph-osd", "swift-proxy", "tempest");
         } finally {
             restore(key, before);
