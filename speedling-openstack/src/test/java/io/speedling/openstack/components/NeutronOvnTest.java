@@ -57,6 +57,13 @@ class NeutronOvnTest {
 
     /** The cluster wait's shell, run with an {@code ovs-appctl} whose southbound copy is still joining. */
     @Test
+    void neutronProbesItsClusterConnectionsEveryTenSecondsAndASingleDatabaseKeepsTheDefault() {
+        assertThat(Neutron.clusterProbe(List.of("10.0.0.10", "10.0.0.11", "10.0.0.12")))
+                .containsExactly(java.util.Map.entry("ovsdb_probe_interval", "10000"));
+        assertThat(Neutron.clusterProbe(List.of("10.0.0.10"))).isEmpty();
+    }
+
+    @Test
     void theClusterWaitPassesForMembersWithALeaderAndShowsTheStatusOtherwise(
             @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         java.nio.file.Path fake = dir.resolve("ovs-appctl");
