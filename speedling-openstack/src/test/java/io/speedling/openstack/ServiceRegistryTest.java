@@ -119,9 +119,18 @@ class ServiceRegistryTest {
                     .doesNotContain("ceph-osd", "swift-proxy", "cinder-volume", "tempest");
             assertThat(packages(AllInOne.named("zed", 9).release("zed").services("keystone").recipe()))
                     .as("Zed keeps the setting for every release").contains("ceph-osd", "swift-proxy", "tempest");
+            // as the e2e profile sets it for Zed: its controller + worker class and its three controllers share one
+            System.setProperty(key + ".zed", "keystone,glance,placement,neutron,nova,defaults,haproxy");
+            CloudSpec zedCore = CloudSpec.allInOne().release("zed").workers(1)
+                    .services("keystone", "glance", "placement", "neutron", "nova", "defaults");
+            assertThat(AllInOne.of(zedCore.controllers(3)).recipe().key()).as("Zed's three controllers")
+                    .isEqualTo(AllInOne.of(zedCore).recipe().key());
+            assertThat(packages(AllInOne.of(zedCore).recipe())).contains("haproxy", "keepalived", "galera-4")
+                    .doesNotContain("ceph-osd");
         } finally {
             restore(key, before);
             restore(epoxyKey, epoxyBefore);
+            restore(key + ".zed", null);
         }
     }
 

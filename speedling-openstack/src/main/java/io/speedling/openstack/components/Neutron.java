@@ -440,10 +440,9 @@ public final class Neutron extends Component {
 
     /**
      * Neutron's keepalive on its OVN database connections when the databases are clusters: 10 s
-     * instead of its 60 s. A controller powered off answers nothing, so a connection to it (to the
-     * leader, which Neutron writes through) is found dead only by the probe: with 60 s (and as long
-     * again for the answer) a server created meanwhile waited past the verifier's 300 s (seen in CI
-     * when the virtual IP's holder was the first controller). One controller: the default.
+     * instead of its 60 s (OVN's own daemons probe every 5 s). A controller that dies without closing
+     * its connections answers nothing, so Neutron's connection to it (to the leader, which it writes
+     * through) is found dead only by the probe. One controller: the default.
      */
     static Map<String, String> clusterProbe(List<String> controllerIps) {
         return controllerIps.size() > 1 ? Map.of("ovsdb_probe_interval", "10000") : Map.of();
