@@ -502,12 +502,10 @@ public final class Neutron extends Component {
         changed |= agentConf(d, ctl, ports);
         changed |= d.ini(ctl, "/etc/neutron/neutron-api-uwsgi.ini", Deploy.UWSGI_EVENTLET, "neutron");
         changed |= d.listen(ctl, "neutron-server", 9696, "/etc/neutron/neutron-api-uwsgi.ini");
-        Map<String, String> ovn = new LinkedHashMap<>(Map.of(
+        Map<String, Map<String, String>> ovnConnections = Map.of("ovn", withClusterProbe(Map.of(
                 "ovn_nb_connection", ovnRemotes(ips, 6641), "ovn_sb_connection", ovnRemotes(ips, 6642),
                 "ovn_l3_scheduler", "leastloaded", "ovn_metadata_enabled", "true",
-                "enable_distributed_floating_ip", "false"));
-        ovn.putAll(clusterProbe(ips));
-        Map<String, Map<String, String>> ovnConnections = Map.of("ovn", ovn);
+                "enable_distributed_floating_ip", "false"), ips));
         Map<String, Map<String, String>> ml2 = new LinkedHashMap<>(Map.of(
                 "ml2", Map.of("type_drivers", "flat,geneve", "tenant_network_types", "geneve",
                         "mechanism_drivers", "ovn", "extension_drivers", "port_security", "overlay_ip_version", "4"),
