@@ -35,9 +35,8 @@ class HighAvailabilityE2E {
      * The release: zed unless {@code -Dspeedling.e2e.ha.release=2025.1} (or another) asks otherwise. Not
      * the default release yet: on 2025.1, with the first controller killed, a token request through
      * the virtual IP hung in a surviving controller's Keystone for more than 9 minutes (2026-12-03, by
-     * hand; the test's verifier timed out in CI once when the first controller died, likely the same); the
-     * test passes there when another
-     * controller holds the virtual IP.
+     * hand; the test's verifier timed out in CI once when the first controller died, likely the same);
+     * the test passes there when another controller holds the virtual IP.
      */
     static final String RELEASE = System.getProperty("speedling.e2e.ha.release", Release.ZED.id());
     static NspawnProvider provider;
