@@ -24,8 +24,7 @@ class ControllerAndWorkerE2E {
     private static final String WORKER_LINE = "(?m)^cpu_allocation_ratio = 4.0$";
 
     private static List<String> admin(OpenStackCloud cloud, String command) {
-        return cloud.controller().call(Sh.checked(". /root/admin-openrc.sh && " + command)).stdout().strip()
-                .lines().toList();
+        return NetworkChecks.admin(cloud, command).lines().toList();
     }
 
     @Test
