@@ -113,8 +113,8 @@ class PlanTest {
         // HAProxy on the virtual IP for every API and the database; the database one controller at a time
         assertThat(file(two, "/etc/haproxy/haproxy.cfg")).contains("listen keystone\n    bind " + vip + ":5000\n",
                 "server controller-03 10.9.0.12:8774 check\n", "listen mariadb\n    bind " + vip + ":3306",
-                "server controller-01 10.9.0.10:3306 check inter 1s on-marked-down shutdown-sessions\n",
-                "server controller-02 10.9.0.11:3306 check inter 1s backup on-marked-down shutdown-sessions\n",
+                "server controller-01 10.9.0.10:3306 check inter 1s\n",
+                "server controller-02 10.9.0.11:3306 check inter 1s backup\n", " tcp-ut 3s\n",
                 "listen nova-metadata", "listen neutron", "listen placement", "listen glance", "option httpchk GET /v3\n");
         assertThat(file(ctl.get(0), "/etc/keepalived/keepalived.conf")).contains("priority 150", "unicast_src_ip 10.9.0.10",
                 "10.9.0.11\n        10.9.0.12\n", vip + "/24 dev eth0");
