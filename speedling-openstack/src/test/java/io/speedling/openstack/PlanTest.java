@@ -116,6 +116,8 @@ class PlanTest {
                 "server controller-01 10.9.0.10:3306 check inter 1s\n",
                 "server controller-02 10.9.0.11:3306 check inter 1s backup\n", " tcp-ut 3s\n",
                 "listen nova-metadata", "listen neutron", "listen placement", "listen glance", "option httpchk GET /v3\n");
+        assertThat(file(worker, "/etc/sysctl.d/61-speedling-neigh.conf")).as("a dead controller fails fast on every node")
+                .contains("net.ipv4.neigh.eth0.base_reachable_time_ms = 5000\n", "net.ipv4.neigh.eth0.delay_first_probe_time = 1\n");
         assertThat(file(ctl.get(0), "/etc/keepalived/keepalived.conf")).contains("priority 150", "unicast_src_ip 10.9.0.10",
                 "10.9.0.11\n        10.9.0.12\n", vip + "/24 dev eth0");
         assertThat(file(ctl.get(2), "/etc/keepalived/keepalived.conf")).contains("priority 130", "nopreempt");

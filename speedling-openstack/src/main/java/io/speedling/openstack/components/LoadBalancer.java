@@ -74,6 +74,14 @@ public final class LoadBalancer extends Component {
                     "# written by speedling\nnet.ipv4.ip_nonlocal_bind = 1\n", FileSpec.mode(0644)))
                     .containsValue(Boolean.TRUE);
             ctl.call(new Sh("sysctl -q -w net.ipv4.ip_nonlocal_bind=1", true));
+            // every node: a controller that dies is known dead (its address answers "no route to
+            // host") within seconds, not the ~40 s the kernel's neighbour defaults take; the message
+            // queue's clients (oslo.messaging on kombu) only move to the next broker on that error
+            // and retry a silent one on every timeout (a powered-off controller on 2025.1: 45 s to
+            // the next broker with the defaults, 20-23 s with these)
+            d.fleet().all().callEach(n -> WriteFile.text("/etc/sysctl.d/61-speedling-neigh.conf",
+                    neighbourSysctl(n), FileSpec.mode(0644)));
+            d.fleet().all().callEach(n -> new Sh("sysctl -q -p /etc/sysctl.d/61-speedling-neigh.conf", true));
             changed |= ctl.call(WriteFile.text("/etc/haproxy/haproxy.cfg", haproxy, FileSpec.mode(0644)))
                     .containsValue(Boolean.TRUE);
             changed |= ctl.callEach(n -> WriteFile.text("/etc/keepalived/keepalived.conf",
@@ -86,6 +94,19 @@ public final class LoadBalancer extends Component {
         }, config);
         d.task(name() + ".ready", ctx -> frontends.isEmpty() ? null
                 : d.onController(new WaitTcp(vip, frontends.get(0).port(), 60)), start);
+    }
+
+    /**
+     * Neighbour timing on node {@code n}'s management interface: an address stays reachable 2.5-7.5 s
+     * after its last confirmation (30 s by default), is probed 1 s after a stale use (5 s) every
+     * 0.3 s (1 s), so an address that stopped answering fails in about 4-10 s.
+     */
+    static String neighbourSysctl(Node n) {
+        String iface = String.valueOf(n.data().getOrDefault("mgmt_iface", "eth0"));
+        String p = "net.ipv4.neigh." + iface + ".";
+        return "# written by speedling: a dead controller's address fails fast\n"
+                + p + "base_reachable_time_ms = 5000\n" + p + "delay_first_probe_time = 1\n"
+                + p + "retrans_time_ms = 300\n";
     }
 
     /** The components' frontends on the virtual IP, each with every controller as a server. */
