@@ -11,7 +11,8 @@ import java.util.Map;
 
 /**
  * Brings systemd units to running: enabled, started when stopped, restarted when {@code restart}
- * says their config or packages changed. Returns each unit's action: started, restarted or running.
+ * says their config or packages changed. Returns each unit's action: started, restarted or running
+ * (running also for a unit systemd was starting already, as at a node's boot: the start waits for it).
  *
  * <p>The units go to systemd together: one {@code systemctl start} (or restart) starts them at
  * once and returns when all are up, so services that announce readiness start side by side. They
@@ -25,11 +26,16 @@ public record Services(List<String> units, boolean restart) implements RemoteFun
         List<String> stopped = new ArrayList<>();
         Map<String, String> done = new LinkedHashMap<>();
         for (String u : units) {
-            boolean active = node.run("systemctl", "is-active", "--quiet", u).ok();
+            String state = node.run("systemctl", "show", "-p", "ActiveState", "-p", "SubState", "--value", u).stdout();
+            boolean active = state.startsWith("active\n");
+            // a unit systemd is starting already (at boot, or a start job of someone else) is joined by the
+            // start below, which waits for it, and reported running: this deploy started nothing; one
+            // waiting to be restarted after a crash (auto-restart) is started, and reported so
+            boolean starting = state.startsWith("activating\n") && !state.contains("auto-restart");
             if (!active) {
                 stopped.add(u);
             }
-            done.put(u, restart ? "restarted" : active ? "running" : "started");
+            done.put(u, restart ? "restarted" : active || starting ? "running" : "started");
         }
         List<String> act = restart ? units : stopped;
         if (!act.isEmpty()) {
