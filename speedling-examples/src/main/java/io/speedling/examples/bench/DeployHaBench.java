@@ -30,7 +30,8 @@ import java.util.Map;
  * the virtual IP, their memory; then the controller holding the virtual IP powered off (its
  * container killed) and the time until a token is issued through the virtual IP again, asked from
  * this host every 100 ms; the controller booted again, back in Galera and RabbitMQ, done booting (its
- * units up on their own, as a rebooted machine's), and a rerun ({@code rerun_s}). A rerun of the healthy cloud right after the deploy is reported on a line of its own.
+ * units up on their own, as a rebooted machine's), and a rerun ({@code rerun_s}). A rerun of the
+ * healthy cloud right after the deploy is reported on a line of its own.
  * Baseline in the same run: the all-in-one cloud of the same services on the same image. An untimed
  * keystone-only deploy comes first, so that no timed deploy is the JVM's first.
  *

@@ -27,7 +27,7 @@ public record Services(List<String> units, boolean restart) implements RemoteFun
         Map<String, String> done = new LinkedHashMap<>();
         for (String u : units) {
             String state = node.run("systemctl", "show", "-p", "ActiveState", "-p", "SubState", "--value", u).stdout();
-            boolean active = state.startsWith("active\n");
+            boolean active = state.startsWith("active\n") || state.startsWith("reloading\n");  // as is-active
             // a unit systemd is starting already (at boot, or a start job of someone else) is joined by the
             // start below, which waits for it, and reported running: this deploy started nothing; one
             // waiting to be restarted after a crash (auto-restart) is started, and reported so
