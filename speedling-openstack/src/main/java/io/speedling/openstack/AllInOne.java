@@ -375,7 +375,20 @@ public final class AllInOne {
             return Optional.empty();
         }
         Optional<Cluster> running = provider.existing(plan());
-        if (running.isPresent() && owner == null) {
+        if (running.isEmpty()) {
+            // nodes of the kept cloud stopped (the host rebooted, a node was powered off): they boot again
+            // from their own disks and the deploy converges, keeping the cloud's servers and data; the
+            // cloud is replaced only when they cannot boot
+            try {
+                LOG.info("slice {}: booting the stopped nodes of the kept cloud {}", slice(), name());
+                running = Optional.of(provider.start(plan()));
+            } catch (RuntimeException e) {
+                LOG.warn("slice {} of cloud {} is replaced: its stopped nodes did not boot: {}", slice(), name(),
+                        e.getMessage());
+                return Optional.empty();
+            }
+        }
+        if (owner == null) {
             provider.claim(slice(), name());  // made before owners were recorded; checkSlice() found it this cloud's
         }
         return running;

@@ -224,13 +224,14 @@ public final class Deploy {
     /**
      * Starts (or restarts, when {@code restart}) the units on every node of the group.
      *
-     * @return true when a unit was started or restarted on some node (false: all were running)
+     * @return true when a unit was started or restarted on some node, or had just come up by itself
+     *     (booting: what waits for a started unit's readiness waits for it too); false: all were running
      */
     public boolean services(NodeGroup nodes, boolean restart, String... units) {
         Map<String, Map<String, String>> done = nodes.call(new Services(List.of(units), restart));
         done.forEach((n, actions) -> actions.forEach((u, a) -> serviceActions.put(n + ":" + u, a)));
         return done.values().stream().anyMatch(actions -> actions.containsValue("started")
-                || actions.containsValue("restarted"));
+                || actions.containsValue("restarted") || actions.containsValue("booting"));
     }
 
     /**

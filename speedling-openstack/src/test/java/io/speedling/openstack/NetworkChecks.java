@@ -66,8 +66,12 @@ final class NetworkChecks {
         String inward;
         try {
             assertThat(field(out, "host")).isEqualTo("worker-01");
-            outward = cloud.fleet().node("worker-01").call(Sh.of("ip netns exec fakeguest-" + server
-                    + " ping -c 3 -i 0.3 -W 2 " + field(out, "gateway"))).stdout();
+            // the router is wired by the network agents after the API answered (the L3 agent's namespace
+            // on linuxbridge): its gateway gets up to 20 s to answer once, then 3 pings must all come back
+            String ns = "ip netns exec fakeguest-" + server + " ";
+            outward = cloud.fleet().node("worker-01").call(Sh.of("for i in $(seq 20); do " + ns + "ping -c 1 -W 1 "
+                    + field(out, "gateway") + " >/dev/null && break; sleep 0.5; done; " + ns + "ping -c 3 -i 0.3 -W 2 "
+                    + field(out, "gateway"))).stdout();
             inward = cloud.controller().call(Sh.of("for i in $(seq 20); do ping -c 1 -W 1 " + field(out, "fip")
                     + " >/dev/null && break; sleep 0.5; done; ping -c 3 -i 0.3 -W 2 " + field(out, "fip"))).stdout();
         } finally {

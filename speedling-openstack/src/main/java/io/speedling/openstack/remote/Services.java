@@ -11,8 +11,8 @@ import java.util.Map;
 
 /**
  * Brings systemd units to running: enabled, started when stopped, restarted when {@code restart}
- * says their config or packages changed. Returns each unit's action: started, restarted or running
- * (running also for a unit systemd was starting already, as at a node's boot: the start waits for it).
+ * says their config or packages changed. Returns each unit's action: started, restarted, running, or
+ * booting (systemd was starting it already, as at a node's boot: the start waited for it).
  *
  * <p>The units go to systemd together: one {@code systemctl start} (or restart) starts them at
  * once and returns when all are up, so services that announce readiness start side by side. They
@@ -28,14 +28,15 @@ public record Services(List<String> units, boolean restart) implements RemoteFun
         for (String u : units) {
             String state = node.run("systemctl", "show", "-p", "ActiveState", "-p", "SubState", "--value", u).stdout();
             boolean active = state.startsWith("active\n") || state.startsWith("reloading\n");  // as is-active
-            // a unit systemd is starting already (at boot, or a start job of someone else) is joined by the
-            // start below, which waits for it, and reported running: this deploy started nothing; one
+            // a unit systemd is starting already (at a node's boot, or someone else's start job) is joined
+            // by the start below, which waits for it, and reported "booting": this deploy did not start it,
+            // yet it has just come up (what waits for a started unit's readiness waits for it too); one
             // waiting to be restarted after a crash (auto-restart) is started, and reported so
             boolean starting = state.startsWith("activating\n") && !state.contains("auto-restart");
             if (!active) {
                 stopped.add(u);
             }
-            done.put(u, restart ? "restarted" : active || starting ? "running" : "started");
+            done.put(u, restart ? "restarted" : active ? "running" : starting ? "booting" : "started");
         }
         List<String> act = restart ? units : stopped;
         if (!act.isEmpty()) {
