@@ -359,8 +359,9 @@ public final class AllInOne {
     }
 
     /**
-     * The slice's running nodes if they are of this topology and image; empty (with a warning
-     * saying why, when the slice holds other nodes) otherwise. The caller checked the slice's owner.
+     * The slice's nodes if they are of this topology and image, those that stopped booted again; empty
+     * (with a warning saying why, when the slice holds other nodes or they do not boot) otherwise. The
+     * caller checked the slice's owner.
      */
     Optional<Cluster> running(Image image) {
         Optional<SliceRecord> rec = provider.record(slice());

@@ -34,9 +34,10 @@ class HighAvailabilityE2E {
     /**
      * The release: zed unless {@code -Dspeedling.e2e.ha.release=2025.1} (or another) asks otherwise. Not
      * the default release yet: on 2025.1, with the first controller killed, a server created through the
-     * virtual IP about 30 s later can stay in BUILD (OVN's southbound database has its port up, Neutron never
-     * reports it plugged; 2026-12-03: in this test's run and in one of three tries by hand). The token hang seen before
-     * (HAProxy 3.0's shutdown-sessions) is mended.
+     * virtual IP about 30 s later can stay in BUILD (ovn-controller reported its port up to the southbound
+     * database, the northbound one never marked it up, so Neutron never reported it plugged; 2026-12-03: in
+     * this test's run and in one of three tries by hand). The token hang seen before (HAProxy 3.0's
+     * shutdown-sessions) is mended.
      */
     static final String RELEASE = System.getProperty("speedling.e2e.ha.release", Release.ZED.id());
     static NspawnProvider provider;

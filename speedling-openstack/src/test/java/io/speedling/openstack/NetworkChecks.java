@@ -67,13 +67,11 @@ final class NetworkChecks {
         try {
             assertThat(field(out, "host")).isEqualTo("worker-01");
             // the router is wired by the network agents after the API answered (the L3 agent's namespace
-            // on linuxbridge): its gateway gets up to 20 s to answer once, then 3 pings must all come back
-            String ns = "ip netns exec fakeguest-" + server + " ";
-            outward = cloud.fleet().node("worker-01").call(Sh.of("for i in $(seq 20); do " + ns + "ping -c 1 -W 1 "
-                    + field(out, "gateway") + " >/dev/null && break; sleep 0.5; done; " + ns + "ping -c 3 -i 0.3 -W 2 "
-                    + field(out, "gateway"))).stdout();
-            inward = cloud.controller().call(Sh.of("for i in $(seq 20); do ping -c 1 -W 1 " + field(out, "fip")
-                    + " >/dev/null && break; sleep 0.5; done; ping -c 3 -i 0.3 -W 2 " + field(out, "fip"))).stdout();
+            // on linuxbridge), the floating IP's NAT likewise
+            String guest = "ip netns exec fakeguest-" + server + " ";
+            outward = cloud.fleet().node("worker-01").call(Sh.of(pingOnceAnswered(guest, field(out, "gateway"))))
+                    .stdout();
+            inward = cloud.controller().call(Sh.of(pingOnceAnswered("", field(out, "fip")))).stdout();
         } finally {
             admin(cloud, "n=e2e-net; openstack server delete --wait $n; openstack floating ip delete "
                     + field(out, "fip") + "; openstack router remove subnet $n $n; openstack router delete $n; "
@@ -81,6 +79,15 @@ final class NetworkChecks {
         }
         assertThat(outward).as("ping from the server to the router's gateway").contains("3 received");
         assertThat(inward).as("ping of the floating IP from the controller").contains("3 received");
+    }
+
+    /**
+     * A script that gives {@code address} up to 20 s to answer one ping, then sends 3 whose output the
+     * caller checks; {@code prefix} runs each ping elsewhere (a network namespace).
+     */
+    private static String pingOnceAnswered(String prefix, String address) {
+        return "for i in $(seq 20); do " + prefix + "ping -c 1 -W 1 " + address + " >/dev/null && break; sleep 0.5; "
+                + "done; " + prefix + "ping -c 3 -i 0.3 -W 2 " + address;
     }
 
     private static String field(String out, String key) {

@@ -131,7 +131,8 @@ public final class DeployHaBench {
                 System.out.printf("%s booted and synced in Galera again: %.1f s%n", dead, BenchArgs.secs(t0));
                 // its own units come up at boot, as a rebooted machine's do: the rerun after it is the
                 // convergence check, not the node's boot (is-system-running says degraded when a unit failed)
-                String boot = fleet.node(dead).call(new Sh("systemctl is-system-running --wait", false, 300)).stdout().strip();
+                String boot = fleet.node(dead).call(new Sh("systemctl is-system-running --wait", false, 300))
+                        .stdout().strip();
                 System.out.printf("%s done booting (%s): %.1f s after the start%n", dead, boot, BenchArgs.secs(t0));
                 t0 = System.nanoTime();
                 again = deployer.deploy(fleet);
