@@ -52,22 +52,14 @@ public final class FanOut<R> {
      * @throws FanOutException listing every node that failed, with remote stack traces
      */
     public Map<String, R> join() {
+        awaitAll();
         Map<String, R> ok = new LinkedHashMap<>();
         Map<String, Throwable> failed = new LinkedHashMap<>();
         for (Map.Entry<String, CompletableFuture<R>> e : futures.entrySet()) {
             try {
                 ok.put(e.getKey(), e.getValue().get());
             } catch (InterruptedException ie) {
-                // the caller gave up (a task over its limit): stop the work on every node that still runs it
-                List<String> cancelled = new ArrayList<>();
-                futures.forEach((node, f) -> {
-                    if (f.cancel(true)) {
-                        cancelled.add(node);
-                    }
-                });
-                Thread.currentThread().interrupt();
-                throw new SpeedlingException("interrupted while waiting for " + what + "; cancelled it on "
-                        + (cancelled.isEmpty() ? "no node (all had answered)" : String.join(", ", cancelled)), ie);
+                throw interrupted(ie);
             } catch (ExecutionException | CompletionException ex) {
                 failed.put(e.getKey(), Futures.unwrap(ex));
             } catch (java.util.concurrent.CancellationException ce) {
@@ -78,5 +70,43 @@ public final class FanOut<R> {
             throw new FanOutException(what, failed, ok);
         }
         return ok;
+    }
+
+    /**
+     * Waits once for every node (the caller's thread is woken when the last one answers, not once
+     * per node as a get per future would).
+     */
+    private void awaitAll() {
+        List<CompletableFuture<R>> open = new ArrayList<>();
+        for (CompletableFuture<R> f : futures.values()) {
+            if (!f.isDone()) {
+                open.add(f);
+            }
+        }
+        if (open.isEmpty()) {
+            return;
+        }
+        java.util.concurrent.CountDownLatch left = new java.util.concurrent.CountDownLatch(open.size());
+        for (CompletableFuture<R> f : open) {
+            f.whenComplete((r, t) -> left.countDown());
+        }
+        try {
+            left.await();
+        } catch (InterruptedException ie) {
+            throw interrupted(ie);
+        }
+    }
+
+    /** The caller gave up (a task over its limit): stops the work on every node that still runs it. */
+    private SpeedlingException interrupted(InterruptedException ie) {
+        List<String> cancelled = new ArrayList<>();
+        futures.forEach((node, f) -> {
+            if (f.cancel(true)) {
+                cancelled.add(node);
+            }
+        });
+        Thread.currentThread().interrupt();
+        return new SpeedlingException("interrupted while waiting for " + what + "; cancelled it on "
+                + (cancelled.isEmpty() ? "no node (all had answered)" : String.join(", ", cancelled)), ie);
     }
 }

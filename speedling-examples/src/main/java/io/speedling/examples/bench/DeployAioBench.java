@@ -31,7 +31,7 @@ import java.util.Map;
  *
  * <p>Options: {@code --slice N} (240; the baselines use N+1 and N+2), {@code --no-baseline},
  * {@code --cache DIR} (reuse an image cache instead of building the OpenStack layers; image_s is 0),
- * {@code --rounds N} (3), {@code --release R} (zed; the OpenStack release, e.g. 2025.1),
+ * {@code --rounds N} (3), {@code --release R} (the default release, {@link io.speedling.openstack.Release#DEFAULT}; e.g. zed),
  * {@code --services a,b} (every service the release runs; the core baseline keeps its five).
  */
 public final class DeployAioBench {
@@ -46,7 +46,8 @@ public final class DeployAioBench {
         boolean baseline = !a.has("--no-baseline");
         String reuse = a.get("--cache", null);
         int rounds = a.getInt("--rounds", 3);
-        io.speedling.openstack.Release release = io.speedling.openstack.Release.of(a.get("--release", "zed"));
+        io.speedling.openstack.Release release = a.has("--release")
+                ? io.speedling.openstack.Release.of(a.get("--release", null)) : io.speedling.openstack.Release.DEFAULT;
         String services = a.get("--services", null);
         Path work = Files.createTempDirectory(Path.of("/var/tmp"), "speedling-bench-aio-");
         NspawnProvider provider = NspawnProvider.create(work.resolve("nodes"));
