@@ -46,8 +46,8 @@ public final class DeployAioBench {
         boolean baseline = !a.has("--no-baseline");
         String reuse = a.get("--cache", null);
         int rounds = a.getInt("--rounds", 3);
-        io.speedling.openstack.Release release = a.has("--release")
-                ? io.speedling.openstack.Release.of(a.get("--release", null)) : io.speedling.openstack.Release.DEFAULT;
+        io.speedling.openstack.Release release = io.speedling.openstack.Release.of(a.get("--release",
+                io.speedling.openstack.Release.DEFAULT.id()));
         String services = a.get("--services", null);
         Path work = Files.createTempDirectory(Path.of("/var/tmp"), "speedling-bench-aio-");
         NspawnProvider provider = NspawnProvider.create(work.resolve("nodes"));
