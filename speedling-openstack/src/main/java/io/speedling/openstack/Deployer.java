@@ -283,7 +283,11 @@ public final class Deployer {
         }
         Map<String, List<String>> missing = new java.util.LinkedHashMap<>();
         new io.speedling.core.FanOut<>("package check", asked).join().forEach((node, r) -> {
-            List<String> m = r.stdout().lines().map(String::strip).filter(x -> !x.isEmpty()).toList();
+            // dpkg knows a package taken from another suite ("pkg/suite", see Step.Packages) by its bare name
+            Map<String, String> named = new java.util.HashMap<>();
+            (installPackages ? cloud.packagesOn(node) : cloud.packages()).forEach(p -> named.put(bare(p), p));
+            List<String> m = r.stdout().lines().map(String::strip).filter(x -> !x.isEmpty())
+                    .map(x -> named.getOrDefault(x, x)).toList();
             if (!m.isEmpty()) {
                 missing.put(node, m);
             }
@@ -339,8 +343,15 @@ public final class Deployer {
         return waits;
     }
 
+    /** A package's name as dpkg knows it: without a {@code /suite} it was asked from. */
+    static String bare(String pkg) {
+        int slash = pkg.indexOf('/');
+        return slash < 0 ? pkg : pkg.substring(0, slash);
+    }
+
     private static String missingList(List<String> pkgs) {
-        return "dpkg-query -W -f='${db:Status-Abbrev} ${Package}\\n' " + String.join(" ", pkgs)
+        return "dpkg-query -W -f='${db:Status-Abbrev} ${Package}\\n' " + String.join(" ",
+                pkgs.stream().map(Deployer::bare).toList())
                 + " 2>&1 | awk '$1 != \"ii\" {print $NF}' | sed 's/^dpkg-query: no packages found matching //'";
     }
 

@@ -77,6 +77,22 @@ class ReleaseTest {
     }
 
     @Test
+    void onDebianTestingOvnComesFromUnstableAndOnlyOvn() {
+        Cloud gazpacho = CloudSpec.allInOne().services("nova").release("2026.1").workers(1).cloud();
+        assertThat(gazpacho.packages()).contains("ovn-central/sid", "ovn-host/sid", "openvswitch-switch",
+                "neutron-server").doesNotContain("ovn-central", "ovn-host");
+        assertThat(gazpacho.packagesOn("worker-01")).contains("ovn-host/sid").doesNotContain("ovn-central/sid");
+        assertThat(CloudSpec.allInOne().services("nova").cloud().packages()).contains("ovn-central")
+                .noneMatch(p -> p.contains("/"));
+        // the image layer adds unstable below forky for them
+        Recipe image = AllInOne.of(CloudSpec.allInOne().services("nova").release("2026.1")).recipe();
+        assertThat(image.steps().stream().filter(st -> st instanceof Step.Packages).map(st -> (Step.Packages) st)
+                .flatMap(st -> st.otherSuites().stream())).containsOnly("sid");
+        assertThat(Deployer.bare("ovn-host/sid")).isEqualTo("ovn-host");
+        assertThat(Deployer.bare("nova-common")).isEqualTo("nova-common");
+    }
+
+    @Test
     void everyServiceRunsOnEveryReleaseAndWhatALaterOneDoesNotRunYetIsRefusedNamingTheReleaseThatDoes() {
         CloudSpec epoxy = CloudSpec.allInOne().release("2025.1");
         assertThat(epoxy.services()).isEqualTo(CloudSpec.allInOne().services()).contains("keystone", "nova",

@@ -127,10 +127,10 @@ public final class Neutron extends Component {
         List<String> out = new ArrayList<>();
         if (ovn) {
             if (roles.contains(Inventory.CONTROLLER)) {
-                out.addAll(OVN_CENTRAL);
+                out.addAll(ovnFromSuite(OVN_CENTRAL));
             }
             if (network || roles.contains(Inventory.COMPUTE)) {
-                out.addAll(OVN_CHASSIS);
+                out.addAll(ovnFromSuite(OVN_CHASSIS));
             }
             return out;
         }
@@ -159,8 +159,8 @@ public final class Neutron extends Component {
     @Override
     public Map<DistroFamily, List<String>> packages() {
         if (ovn) {
-            List<String> all = new ArrayList<>(OVN_CENTRAL);
-            all.addAll(OVN_CHASSIS);
+            List<String> all = new ArrayList<>(ovnFromSuite(OVN_CENTRAL));
+            all.addAll(ovnFromSuite(OVN_CHASSIS));
             return Pkgs.of(all, List.of("openstack-neutron", "openstack-neutron-ml2", "ovn-central", "ovn-host"),
                     List.of("openstack-neutron-server", "openstack-neutron-ovn-metadata-agent", "ovn-central", "ovn-host"));
         }
@@ -169,6 +169,19 @@ public final class Neutron extends Component {
                 List.of("openstack-neutron", "openstack-neutron-ml2", "openstack-neutron-linuxbridge"),
                 List.of("openstack-neutron-server", "openstack-neutron-linuxbridge-agent",
                         "openstack-neutron-dhcp-agent", "openstack-neutron-metadata-agent", "openstack-neutron-l3-agent"));
+    }
+
+    /**
+     * OVN's own packages, from another suite where the release's lacks them: Debian testing
+     * (2026.1) has dropped ovn-central and ovn-host (checked 2026-12-03: forky carries Open vSwitch
+     * 4.0 and Neutron 28's OVN agents but no OVN), so there they come from unstable (OVN 26.03),
+     * pinned below everything else (see the image's packages step).
+     */
+    List<String> ovnFromSuite(List<String> pkgs) {
+        if (release != Release.GAZPACHO) {
+            return pkgs;
+        }
+        return pkgs.stream().map(p -> p.startsWith("ovn-") ? p + "/sid" : p).toList();
     }
 
     static final List<String> AGENTS = List.of("neutron-linuxbridge-agent", "neutron-dhcp-agent",

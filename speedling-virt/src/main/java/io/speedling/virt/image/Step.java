@@ -101,9 +101,26 @@ public sealed interface Step {
         }
     }
 
-    /** apt-get install of packages, services kept from starting, optional debconf answers. */
+    /**
+     * apt-get install of packages, services kept from starting, optional debconf answers. A name
+     * {@code pkg/suite} takes that package from another Debian suite (added as a source pinned
+     * low, so nothing else comes from it): for what the node's own suite lacks.
+     */
     record Packages(List<String> packages, String debconf) implements Step {
-        private static final Pattern PKG = Pattern.compile("[a-z0-9][a-z0-9.+-]+(:[a-z0-9]+)?(=[A-Za-z0-9.+:~-]+)?");
+        private static final Pattern PKG = Pattern.compile(
+                "[a-z0-9][a-z0-9.+-]+(:[a-z0-9]+)?(=[A-Za-z0-9.+:~-]+|/[a-z][a-z0-9-]*)?");
+
+        /** The other suites {@code pkg/suite} names ask for, in order. */
+        public java.util.SortedSet<String> otherSuites() {
+            java.util.SortedSet<String> out = new java.util.TreeSet<>();
+            for (String n : packages) {
+                int slash = n.indexOf('/');
+                if (slash > 0) {
+                    out.add(n.substring(slash + 1));
+                }
+            }
+            return out;
+        }
 
         public Packages {
             // apt installs a set: the same packages in another order make the same layer

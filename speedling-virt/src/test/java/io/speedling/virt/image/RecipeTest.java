@@ -103,5 +103,36 @@ class RecipeTest {
         assertThat(s).contains("exit 101").contains("trap 'rm -f /usr/sbin/policy-rc.d' EXIT")
                 .contains("debconf-set-selections").contains("--no-install-recommends")
                 .contains("install mariadb-server");
+        assertThat(s).doesNotContain("sources.list.d/speedling-").contains("if ! ls /var/lib/apt/lists");
+    }
+
+    @Test
+    void aPackageFromAnotherSuiteAddsThatSuitePinnedBelowTheImagesOwn() throws Exception {
+        Step.Packages p = new Step.Packages(List.of("ovn-host/sid", "openvswitch-switch", "ovn-central/sid"), "");
+        assertThat(p.otherSuites()).containsExactly("sid");
+        String s = LayerBuilder.packagesScript(p);
+        assertThat(s).contains("/etc/apt/sources.list.d/speedling-sid.list")
+                .contains("Pin: release n=sid\\nPin-Priority: 100").contains("apt-get -q update\n")
+                .contains("install openvswitch-switch ovn-central/sid ovn-host/sid");
+        assertThatThrownBy(() -> new Step.Packages(List.of("ovn-host/../x"), "")).hasMessageContaining(
+                "is not a Debian package name");
+        // the script runs: against a tree whose sources name a mirror, it writes that mirror for the suite
+        java.nio.file.Path root = java.nio.file.Files.createTempDirectory("speedling-suite");
+        try {
+            java.nio.file.Files.createDirectories(root.resolve("etc/apt/sources.list.d"));
+            java.nio.file.Files.createDirectories(root.resolve("etc/apt/preferences.d"));
+            java.nio.file.Files.writeString(root.resolve("etc/apt/sources.list"), "deb http://mirror.example/debian forky main\n");
+            String head = s.substring(s.indexOf("m=$("), s.indexOf("apt-get -q update")).replace("/etc/apt", root + "/etc/apt");
+            Process sh = new ProcessBuilder("sh", "-euc", head).redirectErrorStream(true).start();
+            assertThat(sh.waitFor()).as(new String(sh.getInputStream().readAllBytes())).isZero();
+            assertThat(java.nio.file.Files.readString(root.resolve("etc/apt/sources.list.d/speedling-sid.list")))
+                    .isEqualTo("deb http://mirror.example/debian sid main\n");
+            assertThat(java.nio.file.Files.readString(root.resolve("etc/apt/preferences.d/speedling-sid")))
+                    .isEqualTo("Package: *\nPin: release n=sid\nPin-Priority: 100\n");
+        } finally {
+            try (var w = java.nio.file.Files.walk(root)) {
+                w.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
     }
 }
