@@ -30,7 +30,8 @@ import java.util.Map;
  * ratios). An untimed keystone-only deploy comes first, so that no timed deploy is the JVM's first.
  *
  * <p>Options: {@code --slice N} (240; the baselines use N+1 and N+2), {@code --no-baseline},
- * {@code --cache DIR} (reuse an image cache instead of building the OpenStack layers; image_s is 0),
+ * {@code --cache DIR} (an image cache kept between runs: its layers are reused, image_s is what was
+ * still built, 0 when nothing was),
  * {@code --rounds N} (3), {@code --release R} (the default release, {@link io.speedling.openstack.Release#DEFAULT}; e.g. zed),
  * {@code --services a,b} (every service the release runs; the core baseline keeps its five).
  */
@@ -165,7 +166,7 @@ public final class DeployAioBench {
             }
             System.out.printf("deploy-aio image_s=%.1f deploy_s=%.1f verify_s=%.1f rerun_s=%.1f tasks=%d failed=%d "
                     + "restarted_on_rerun=%d services=%d core_deploy_s=%.1f node_mem_mib=%d release=%s%n",
-                    reuse != null ? 0.0 : imageS, deployS, verifyS, rerunS, first.report().tasks().size(),
+                    imageS, deployS, verifyS, rerunS, first.report().tasks().size(),
                     first.report().failed().size(), again.restarted(), aio.cloud().components().size(), coreS, memMiB,
                     release.id());
         } finally {

@@ -31,12 +31,14 @@ import java.util.List;
  * <p>Options: {@code --hosts N} (1: an all-in-one host, the issue's target; more: a controller and
  * N-1 compute workers),
  * {@code --services LIST} (defaults: the core services and the default resources), {@code --slice N}
- * (248; the baseline uses N+1), {@code --cache DIR}.
+ * (248; the baseline uses N+1), {@code --cache DIR}, {@code --release R} (the default release; the hosts run
+ * its Debian suite: Debian 13 for 2025.1, Debian 12 for zed).
  */
 public final class DeployHostsBench {
     public static void main(String[] args) throws Exception {
         io.speedling.core.Fleet.preferJdkCrypto();  // a tool of its own: the JVM is ours to tune
-        BenchArgs a = BenchArgs.parse("deploy-hosts", args, List.of(), "--hosts", "--services", "--slice", "--cache");
+        BenchArgs a = BenchArgs.parse("deploy-hosts", args, List.of(), "--hosts", "--services", "--slice", "--cache",
+                "--release");
         int hosts = a.getInt("--hosts", 1);
         if (hosts < 1 || hosts > AllInOne.MAX_WORKERS + 1) {
             throw new IllegalArgumentException("--hosts " + hosts + " is out of range: give 1 to "
@@ -47,7 +49,9 @@ public final class DeployHostsBench {
         String cacheDir = a.get("--cache", null);
         Path work = Files.createTempDirectory(Path.of("/var/tmp"), "speedling-bench-hosts-");
         NspawnProvider provider = NspawnProvider.create(work.resolve("nodes"));
-        CloudSpec spec = CloudSpec.allInOne().services(services).name("bench-hosts").verify(true);
+        // the hosts run the Debian release whose packages the cloud's OpenStack release comes from
+        CloudSpec spec = CloudSpec.allInOne().release(a.get("--release", io.speedling.openstack.Release.DEFAULT.id()))
+                .services(services).name("bench-hosts").verify(true);
         Hosts[] onHosts = new Hosts[1];
         Thread cleanup = new Thread(() -> {
             if (onHosts[0] != null) {
@@ -65,7 +69,7 @@ public final class DeployHostsBench {
         int failed = 0;
         try {
             ImageCache cache = cacheDir != null ? ImageCache.open(Path.of(cacheDir)) : ImageCache.openDefault();
-            Image base = cache.build(Recipes.base("bookworm"), new BuildListener() { });
+            Image base = cache.build(Recipes.base(spec.release().suite()), new BuildListener() { });
             SlicePlan.Builder pb = SlicePlan.slice(slice).node("controller", 1);
             if (hosts > 1) {
                 pb.node("worker", hosts - 1);
@@ -129,8 +133,8 @@ public final class DeployHostsBench {
             }
             System.out.printf("the same cloud on the prebuilt image: %.1f s (ratio %.1fx)%n", imageS, bareS / imageS);
             System.out.printf("deploy-hosts hosts=%d bare_deploy_s=%.1f image_deploy_s=%.1f agent_runtime_mib=%.1f "
-                    + "bootstrap_cold_s=%.2f bootstrap_cached_s=%.2f failed=%d%n", hosts, bareS, imageS,
-                    runtimeBytes / 1048576.0, cold, cached, failed);
+                    + "bootstrap_cold_s=%.2f bootstrap_cached_s=%.2f failed=%d release=%s%n", hosts, bareS, imageS,
+                    runtimeBytes / 1048576.0, cold, cached, failed, spec.release().id());
         } finally {
             Runtime.getRuntime().removeShutdownHook(cleanup);
             cleanup.run();

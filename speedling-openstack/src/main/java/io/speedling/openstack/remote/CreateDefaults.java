@@ -79,6 +79,20 @@ public record CreateDefaults(String keystoneUrl, String adminPassword, String re
         if (demo.isEmpty()) {
             throw new IllegalStateException("project demo does not exist in Keystone");
         }
+        // demo's security group rules do not depend on the networks: asked for beside them (the
+        // networks are the deploy's last task, and each of Neutron's answers takes seconds on OVN)
+        java.util.concurrent.CompletableFuture<Integer> rulesMade = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        return securityRules(c, neutron, demo);
+                    } catch (Exception e) {
+                        throw new java.util.concurrent.CompletionException(e);
+                    }
+                }, runnable -> {
+                    Thread t = new Thread(runnable, "defaults-rules");
+                    t.setDaemon(true);
+                    t.start();
+                });
         boolean withPublic = extPrefix != null;
         Map<String, String> nets = byName(c.get(neutron + "/networks?name=public&name=private").path("networks"), demo);
         List<ObjectNode> newNets = new ArrayList<>();
@@ -137,6 +151,15 @@ public record CreateDefaults(String keystoneUrl, String adminPassword, String re
             c.send("PUT", neutron + "/routers/" + router + "/add_router_interface", i);
             made++;
         }
+        try {
+            return made + rulesMade.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof Exception x ? x : e;
+        }
+    }
+
+    /** ICMP and SSH into demo's default security group; how many rules it made. */
+    private static int securityRules(AdminSession c, String neutron, String demo) throws Exception {
         // listing a project's security groups makes its default group if it has none yet
         String sg = find(c, neutron + "/security-groups?name=default&tenant_id=" + demo, "security_groups");
         if (sg == null) {
@@ -161,9 +184,8 @@ public record CreateDefaults(String keystoneUrl, String adminPassword, String re
                 newRules.add(rule);
             }
         }
-        made += newRules.size();
         bulk(c, neutron + "/security-group-rules", "security_group_rule", newRules);
-        return made;
+        return newRules.size();
     }
 
     /** Creates {@code items} in one request ({@code {"<kind>s": [...]}}); what Neutron made, or nothing. */
