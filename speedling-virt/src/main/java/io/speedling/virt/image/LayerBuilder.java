@@ -101,6 +101,10 @@ final class LayerBuilder {
             cmd.add("--dpkgopt=force-unsafe-io");
             // keep apt's package lists so the next layers install without an update
             cmd.add("--skip=cleanup/apt/lists");
+            if (d.rolling()) {
+                // kept in the tree (apt.conf.d/99mmdebstrap), so the layers' own updates take it too
+                cmd.add("--aptopt=Acquire::Check-Valid-Until \"false\"");
+            }
         } else {
             cmd.add(HostTool.DEBOOTSTRAP.require());
         }

@@ -64,6 +64,22 @@ public sealed interface Step {
             // both tools produce the same kind of tree from the same inputs, but the trees differ in
             // details (apt state), so the tool is part of the key
             d.add("debootstrap").add(tool).add(suite).add(mirror).add(variant).addAll(include).addAll(components);
+            if (rolling()) {
+                d.add("valid-until-off");
+            }
+        }
+
+        /** Debian's moving suites (testing, now forky; unstable), whose Release files expire within days. */
+        static final java.util.Set<String> ROLLING = java.util.Set.of("forky", "testing", "sid", "unstable");
+
+        /**
+         * Whether apt in this tree accepts an expired Release file: for a moving suite, whose Release
+         * file says "valid for a week" and which a mirror that is not refreshed keeps serving after
+         * that (this machine's mirror served forky's expired 27 days on 2026-12-03); its packages are
+         * still checked against the signed file. Stable suites carry no expiry, so they stay as apt has them.
+         */
+        public boolean rolling() {
+            return ROLLING.contains(suite);
         }
     }
 

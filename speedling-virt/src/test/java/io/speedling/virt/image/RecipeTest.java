@@ -107,6 +107,14 @@ class RecipeTest {
     }
 
     @Test
+    void onlyTheMovingSuitesAcceptAnExpiredReleaseFile() {
+        assertThat(((Step.Debootstrap) Recipes.base("forky").steps().get(0)).rolling()).isTrue();
+        assertThat(((Step.Debootstrap) Recipes.base("sid").steps().get(0)).rolling()).isTrue();
+        assertThat(((Step.Debootstrap) Recipes.base("trixie").steps().get(0)).rolling()).isFalse();
+        assertThat(((Step.Debootstrap) Recipes.base("bookworm").steps().get(0)).rolling()).isFalse();
+    }
+
+    @Test
     void aPackageFromAnotherSuiteAddsThatSuitePinnedBelowTheImagesOwn() throws Exception {
         Step.Packages p = new Step.Packages(List.of("ovn-host/sid", "openvswitch-switch", "ovn-central/sid"), "");
         assertThat(p.otherSuites()).containsExactly("sid");
