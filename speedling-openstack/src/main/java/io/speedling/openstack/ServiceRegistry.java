@@ -81,7 +81,7 @@ public final class ServiceRegistry {
                     .memcached(w.get(Memcached.class)).build())
             // images in Ceph when Ceph is part of the cloud, else files on the controller
             .with("glance", List.of("keystone"), w -> Glance.builder().sql(w.get(MariaDb.class))
-                    .keystone(w.get(Keystone.class)).images(w.find(Ceph.class).orElse(null)).build())
+                    .keystone(w.get(Keystone.class)).images(w.find(Ceph.class).orElse(null)).release(w.release()).build())
             .with("placement", List.of("keystone"), w -> Placement.builder().sql(w.get(MariaDb.class))
                     .keystone(w.get(Keystone.class)).build())
             .with("neutron", List.of("keystone", "rabbitmq"), w -> Neutron.builder().sql(w.get(MariaDb.class))

@@ -18,6 +18,7 @@ public final class Glance extends Component {
     private final Keystone keystone;
     private final Map<String, Map<String, String>> extraConfig;
     private final Ceph ceph;
+    private final io.speedling.openstack.Release release;
 
     private Glance(Builder b) {
         super(b.name);
@@ -25,6 +26,7 @@ public final class Glance extends Component {
         this.keystone = required(b.keystone, b.name, "keystone", "Glance.builder().keystone(keystone)");
         this.extraConfig = Map.copyOf(b.extra);
         this.ceph = b.ceph;
+        this.release = b.release;
     }
 
     public static Builder builder() {
@@ -34,9 +36,16 @@ public final class Glance extends Component {
     public static final class Builder extends ServiceBuilder<Builder> {
         private final Map<String, Map<String, String>> extra = new LinkedHashMap<>();
         private Ceph ceph;
+        private io.speedling.openstack.Release release;
 
         private Builder() {
             super("glance");
+        }
+
+        /** The release the nodes run, where its packages differ (2026.1); any release when not given. */
+        public Builder release(io.speedling.openstack.Release r) {
+            this.release = r;
+            return this;
         }
 
         /** Extra glance-api.conf settings (a storage backend's section, say). */
@@ -71,12 +80,31 @@ public final class Glance extends Component {
     }
 
     @Override
+    public java.util.Optional<io.speedling.openstack.Release> release() {
+        return java.util.Optional.ofNullable(release);
+    }
+
+    /**
+     * Debian testing (2026.1) caught in a transition on this machine's mirror (2026-12-03): Glance 33
+     * needs python3-oslo.policy 6, testing still has 5.0.0; unstable's 6.0.1 is taken (and Neutron
+     * then takes unstable's neutron-lib, which oslo.policy 6 requires: see Neutron).
+     */
+    private List<String> fromUnstable() {
+        return release == io.speedling.openstack.Release.GAZPACHO ? List.of("python3-oslo.policy/sid") : List.of();
+    }
+
+    @Override
     public Map<DistroFamily, List<String>> packages() {
+        List<String> deb = new java.util.ArrayList<>(List.of("glance"));
         if (ceph != null) {
-            return Pkgs.of(List.of("glance", "python3-rbd", "python3-rados"), List.of("openstack-glance", "python3-rbd"),
+            deb.addAll(List.of("python3-rbd", "python3-rados"));
+        }
+        deb.addAll(fromUnstable());
+        if (ceph != null) {
+            return Pkgs.of(deb, List.of("openstack-glance", "python3-rbd"),
                     List.of("openstack-glance", "python3-rbd"));
         }
-        return Pkgs.of(List.of("glance"), List.of("openstack-glance"), List.of("openstack-glance"));
+        return Pkgs.of(deb, List.of("openstack-glance"), List.of("openstack-glance"));
     }
 
     @Override

@@ -175,13 +175,19 @@ public final class Neutron extends Component {
      * OVN's own packages, from another suite where the release's lacks them: Debian testing
      * (2026.1) has dropped ovn-central and ovn-host (checked 2026-12-03: forky carries Open vSwitch
      * 4.0 and Neutron 28's OVN agents but no OVN), so there they come from unstable (OVN 26.03),
-     * pinned below everything else (see the image's packages step).
+     * pinned below everything else (see the image's packages step); and with the server, unstable's
+     * neutron-lib (testing's is caught in a transition, see Glance).
      */
     List<String> ovnFromSuite(List<String> pkgs) {
         if (release != Release.GAZPACHO) {
             return pkgs;
         }
-        return pkgs.stream().map(p -> p.startsWith("ovn-") ? p + "/sid" : p).toList();
+        List<String> out = new ArrayList<>(pkgs.stream().map(p -> p.startsWith("ovn-") ? p + "/sid" : p).toList());
+        if (pkgs.contains("neutron-server")) {
+            // testing's neutron-lib (3.24) is one that unstable's oslo.policy 6 breaks (see Glance)
+            out.add("python3-neutron-lib/sid");
+        }
+        return out;
     }
 
     static final List<String> AGENTS = List.of("neutron-linuxbridge-agent", "neutron-dhcp-agent",
