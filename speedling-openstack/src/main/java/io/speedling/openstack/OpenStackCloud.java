@@ -262,7 +262,7 @@ public final class OpenStackCloud implements AutoCloseable {
                         + "  DEBIAN_FRONTEND=noninteractive apt-get -q -y purge $pkgs >/tmp/speedling-purge.log 2>&1"
                         + " || { tail -n 20 /tmp/speedling-purge.log >&2; exit 1; }\n"
                         // what the purged servers leave on purpose for a reinstall: theirs, so it goes too
-                        + "  for p in $pkgs; do case $p in mariadb-server) rm -rf /var/lib/mysql;;"
+                        + "  for p in $pkgs; do case $p in mariadb-server) rm -rf /var/lib/mysql /var/lib/mariadb;;"
                         + " rabbitmq-server) rm -rf /var/lib/rabbitmq;; esac; done\n"
                         + "fi\n"
                         // the files the deploy wrote that no package owns carry its mark in their first lines

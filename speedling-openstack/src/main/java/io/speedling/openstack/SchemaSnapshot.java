@@ -22,8 +22,10 @@ public final class SchemaSnapshot {
                 export LC_ALL=C.UTF-8
                 out=%s; d=/tmp/speedling-schema; sock=/run/mysqld/speedling-build.sock
                 mkdir -p $out $d /run/mysqld; chown mysql:mysql /run/mysqld
-                # a copy of the packaged data directory: the image keeps its own untouched
-                cp -a /var/lib/mysql $d/data
+                # a copy of the packaged data directory: the image keeps its own untouched (Debian
+                # testing's MariaDB 11.8 makes /var/lib/mariadb; up to Debian 13 it is /var/lib/mysql)
+                src=/var/lib/mysql; [ -d /var/lib/mariadb/mysql ] && src=/var/lib/mariadb
+                cp -a $src $d/data
                 mysqld --user=mysql --skip-networking --socket=$sock --pid-file=/run/mysqld/speedling-build.pid \\
                   --datadir=$d/data --skip-log-bin > $d/mysqld.log 2>&1 &
                 pid=$!

@@ -38,8 +38,9 @@ final class Galera {
         Node first = ctl.nodes().get(0);
         // the first controller starts a new cluster from its own data; after a crash of every node
         // Galera marks no node safe to bootstrap from, and this one is taken as it is
-        first.call(new Sh("if [ -f /var/lib/mysql/grastate.dat ]; then sed -i "
-                + "'s/^safe_to_bootstrap: 0/safe_to_bootstrap: 1/' /var/lib/mysql/grastate.dat; fi; "
+        // (the data directory is /var/lib/mariadb from Debian testing's MariaDB 11.8 on)
+        first.call(new Sh("for g in /var/lib/mysql/grastate.dat /var/lib/mariadb/grastate.dat; do [ -f $g ] && "
+                + "sed -i 's/^safe_to_bootstrap: 0/safe_to_bootstrap: 1/' $g; done; "
                 + "systemctl stop mariadb; systemctl set-environment _WSREP_NEW_CLUSTER=--wsrep-new-cluster", true));
         try {
             d.services(NodeGroup.of(first), false, "mariadb");
