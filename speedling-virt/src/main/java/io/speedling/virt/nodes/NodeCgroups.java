@@ -135,4 +135,34 @@ final class NodeCgroups {
             }
         }
     }
+
+    /**
+     * Whether the node's own systemd runs only on the unified control group hierarchy: systemd 258
+     * and later refuse the legacy one ("Detected unsupported legacy cgroup hierarchy, refusing
+     * execution": Debian testing's 262 on this hybrid host, 2026-12-03), so nspawn gives such a node
+     * the unified hierarchy. Older ones (Debian 12's 252, 13's 257) keep what they booted with.
+     */
+    static boolean needsUnified(java.nio.file.Path root) {
+        return systemdVersion(root) >= 258;
+    }
+
+    /** The version of the systemd installed in {@code root} (from its shared library's name), 0 when none is found. */
+    static int systemdVersion(java.nio.file.Path root) {
+        java.util.regex.Pattern lib = java.util.regex.Pattern.compile("libsystemd-shared-(\\d+)(\\.\\d+)?\\.so");
+        int best = 0;
+        for (String dir : List.of("usr/lib/x86_64-linux-gnu/systemd", "usr/lib/aarch64-linux-gnu/systemd",
+                "usr/lib/systemd", "lib/systemd")) {
+            java.io.File[] files = root.resolve(dir).toFile().listFiles();
+            if (files == null) {
+                continue;
+            }
+            for (java.io.File f : files) {
+                java.util.regex.Matcher m = lib.matcher(f.getName());
+                if (m.matches()) {
+                    best = Math.max(best, Integer.parseInt(m.group(1)));
+                }
+            }
+        }
+        return best;
+    }
 }

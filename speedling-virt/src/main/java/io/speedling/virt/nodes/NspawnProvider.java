@@ -328,6 +328,9 @@ public final class NspawnProvider implements NodeProvider {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(new File("/dev/null"))
                 .redirectOutput(console).redirectErrorStream(true);
         pb.environment().put("SPEEDLING_CGROUPS", NodeCgroups.env(ns.machine));
+        if (NodeCgroups.needsUnified(Path.of(ns.root))) {
+            pb.environment().put("SYSTEMD_NSPAWN_UNIFIED_HIERARCHY", "1");
+        }
         Process p = pb.start();
         ProcessId id = ProcessId.of(p.pid()).orElseThrow(() -> new VirtException("systemd-nspawn for " + n.name()
                 + " exited at once; see " + console));

@@ -56,4 +56,18 @@ class NodeCgroupsTest {
         String pid = Files.readString(fakeGroup.resolve("cgroup.procs")).strip();
         assertThat(out).contains("cannot enter control group " + blocked.resolve("sub"), "started " + pid);
     }
+
+    @Test
+    void aNodeWhoseSystemdRefusesTheLegacyHierarchyGetsTheUnifiedOne(@TempDir Path root) throws Exception {
+        assertThat(NodeCgroups.systemdVersion(root)).isZero();
+        assertThat(NodeCgroups.needsUnified(root)).isFalse();
+        Path lib = Files.createDirectories(root.resolve("usr/lib/x86_64-linux-gnu/systemd"));
+        Files.createFile(lib.resolve("libsystemd-shared-257.so"));
+        Files.createFile(lib.resolve("libsystemd-core-257.so"));
+        assertThat(NodeCgroups.systemdVersion(root)).isEqualTo(257);
+        assertThat(NodeCgroups.needsUnified(root)).as("Debian 13's systemd boots as before").isFalse();
+        Files.delete(lib.resolve("libsystemd-shared-257.so"));
+        Files.createFile(lib.resolve("libsystemd-shared-262.so"));
+        assertThat(NodeCgroups.needsUnified(root)).as("Debian testing's").isTrue();
+    }
 }
