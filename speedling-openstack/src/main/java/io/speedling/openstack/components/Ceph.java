@@ -488,7 +488,10 @@ public final class Ceph extends Component {
         return "set -e\n[ -e " + dir + "/speedling-made ] && exit 0\n"
                 + "rm -rf " + dir + "; install -d -o ceph -g ceph " + dir + "\n"
                 + "t=$(mktemp -d); trap 'rm -rf $t' EXIT; m=$t/monmap\n"
-                + "monmaptool --create --fsid " + fsid + monMap + " --set-min-mon-release pacific $m >/dev/null\n"
+                // the installed release as the oldest the monitors run: Ceph 20 refuses a monmap whose
+                // minimum is more than two releases older (pacific, which this said before 2026.1)
+                + "r=$(ceph-mon --version | awk '{print $(NF-1)}')\n"
+                + "monmaptool --create --fsid " + fsid + monMap + " ${r:+--set-min-mon-release $r} $m >/dev/null\n"
                 + "chown -R ceph $t\n"
                 + "ceph-mon --mkfs -i " + id + " --monmap $m --keyring /etc/ceph/ceph.speedling.keyring "
                 + "--setuser ceph --setgroup ceph\n"
