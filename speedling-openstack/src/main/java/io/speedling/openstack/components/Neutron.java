@@ -127,10 +127,10 @@ public final class Neutron extends Component {
         List<String> out = new ArrayList<>();
         if (ovn) {
             if (roles.contains(Inventory.CONTROLLER)) {
-                out.addAll(ovnFromSuite(OVN_CENTRAL));
+                out.addAll(withOtherSuites(OVN_CENTRAL));
             }
             if (network || roles.contains(Inventory.COMPUTE)) {
-                out.addAll(ovnFromSuite(OVN_CHASSIS));
+                out.addAll(withOtherSuites(OVN_CHASSIS));
             }
             return out;
         }
@@ -159,8 +159,8 @@ public final class Neutron extends Component {
     @Override
     public Map<DistroFamily, List<String>> packages() {
         if (ovn) {
-            List<String> all = new ArrayList<>(ovnFromSuite(OVN_CENTRAL));
-            all.addAll(ovnFromSuite(OVN_CHASSIS));
+            List<String> all = new ArrayList<>(withOtherSuites(OVN_CENTRAL));
+            all.addAll(withOtherSuites(OVN_CHASSIS));
             return Pkgs.of(all, List.of("openstack-neutron", "openstack-neutron-ml2", "ovn-central", "ovn-host"),
                     List.of("openstack-neutron-server", "openstack-neutron-ovn-metadata-agent", "ovn-central", "ovn-host"));
         }
@@ -172,13 +172,13 @@ public final class Neutron extends Component {
     }
 
     /**
-     * OVN's own packages, from another suite where the release's lacks them: Debian testing
-     * (2026.1) has dropped ovn-central and ovn-host (checked 2026-12-03: forky carries Open vSwitch
-     * 4.0 and Neutron 28's OVN agents but no OVN), so there they come from unstable (OVN 26.03),
-     * pinned below everything else (see the image's packages step); and with the server, unstable's
+     * {@code pkgs} with what the release's suite lacks taken from another (see the image's packages
+     * step: pinned below everything else). Debian testing (2026.1) has dropped ovn-central and
+     * ovn-host (checked 2026-12-03: forky carries Open vSwitch 4.0 and Neutron 28's OVN agents but
+     * no OVN), so there they come from unstable (OVN 26.03); and with the server, unstable's
      * neutron-lib (testing's is caught in a transition, see Glance).
      */
-    List<String> ovnFromSuite(List<String> pkgs) {
+    List<String> withOtherSuites(List<String> pkgs) {
         if (release != Release.GAZPACHO) {
             return pkgs;
         }

@@ -75,8 +75,9 @@ public sealed interface Step {
         /**
          * Whether apt in this tree accepts an expired Release file: for a moving suite, whose Release
          * file says "valid for a week" and which a mirror that is not refreshed keeps serving after
-         * that (this machine's mirror served forky's expired 27 days on 2026-12-03); its packages are
-         * still checked against the signed file. Stable suites carry no expiry, so they stay as apt has them.
+         * that (on 2026-12-03 this machine's mirror served forky with a Release file expired 27 days
+         * earlier); its packages are still checked against the signed file. Stable suites carry no
+         * expiry, so they stay as apt has them.
          */
         public boolean rolling() {
             return ROLLING.contains(suite);
@@ -126,7 +127,7 @@ public sealed interface Step {
         private static final Pattern PKG = Pattern.compile(
                 "[a-z0-9][a-z0-9.+-]+(:[a-z0-9]+)?(=[A-Za-z0-9.+:~-]+|/[a-z][a-z0-9-]*)?");
 
-        /** The other suites {@code pkg/suite} names ask for, in order. */
+        /** The other suites {@code pkg/suite} names ask for, sorted. */
         public java.util.SortedSet<String> otherSuites() {
             java.util.SortedSet<String> out = new java.util.TreeSet<>();
             for (String n : packages) {
