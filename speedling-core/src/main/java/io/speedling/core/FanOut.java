@@ -73,27 +73,16 @@ public final class FanOut<R> {
     }
 
     /**
-     * Waits once for every node (the caller's thread is woken when the last one answers, not once
-     * per node as a get per future would).
+     * Waits once for every node ({@link #allDone}: the caller's thread is woken when the last one
+     * answers, not once per node as a get per future would).
      */
     private void awaitAll() {
-        List<CompletableFuture<R>> open = new ArrayList<>();
-        for (CompletableFuture<R> f : futures.values()) {
-            if (!f.isDone()) {
-                open.add(f);
-            }
-        }
-        if (open.isEmpty()) {
-            return;
-        }
-        java.util.concurrent.CountDownLatch left = new java.util.concurrent.CountDownLatch(open.size());
-        for (CompletableFuture<R> f : open) {
-            f.whenComplete((r, t) -> left.countDown());
-        }
         try {
-            left.await();
+            allDone().get();
         } catch (InterruptedException ie) {
             throw interrupted(ie);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("allDone() completes normally", e);
         }
     }
 

@@ -285,7 +285,8 @@ public final class Deployer {
         new io.speedling.core.FanOut<>("package check", asked).join().forEach((node, r) -> {
             // dpkg knows a package taken from another suite ("pkg/suite", see Step.Packages) by its bare name
             Map<String, String> named = new java.util.HashMap<>();
-            (installPackages ? cloud.packagesOn(node) : cloud.packages()).forEach(p -> named.put(bare(p), p));
+            (installPackages ? cloud.packagesOn(node) : cloud.packages()).forEach(p -> named.put(
+                    io.speedling.virt.image.Step.Packages.bare(p), p));
             List<String> m = r.stdout().lines().map(String::strip).filter(x -> !x.isEmpty())
                     .map(x -> named.getOrDefault(x, x)).toList();
             if (!m.isEmpty()) {
@@ -343,15 +344,9 @@ public final class Deployer {
         return waits;
     }
 
-    /** A package's name as dpkg knows it: without a {@code /suite} it was asked from. */
-    static String bare(String pkg) {
-        int slash = pkg.indexOf('/');
-        return slash < 0 ? pkg : pkg.substring(0, slash);
-    }
-
     private static String missingList(List<String> pkgs) {
         return "dpkg-query -W -f='${db:Status-Abbrev} ${Package}\\n' " + String.join(" ",
-                pkgs.stream().map(Deployer::bare).toList())
+                pkgs.stream().map(io.speedling.virt.image.Step.Packages::bare).toList())
                 + " 2>&1 | awk '$1 != \"ii\" {print $NF}' | sed 's/^dpkg-query: no packages found matching //'";
     }
 

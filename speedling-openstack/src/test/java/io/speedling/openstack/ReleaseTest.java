@@ -88,8 +88,8 @@ class ReleaseTest {
         Recipe image = AllInOne.of(CloudSpec.allInOne().services("nova").release("2026.1")).recipe();
         assertThat(image.steps().stream().filter(st -> st instanceof Step.Packages).map(st -> (Step.Packages) st)
                 .flatMap(st -> st.otherSuites().stream())).containsOnly("sid");
-        assertThat(Deployer.bare("ovn-host/sid")).isEqualTo("ovn-host");
-        assertThat(Deployer.bare("nova-common")).isEqualTo("nova-common");
+        assertThat(Step.Packages.bare("ovn-host/sid")).isEqualTo("ovn-host");
+        assertThat(Step.Packages.bare("nova-common")).isEqualTo("nova-common");
     }
 
     @Test

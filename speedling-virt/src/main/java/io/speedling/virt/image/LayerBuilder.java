@@ -251,16 +251,19 @@ final class LayerBuilder {
         }
         String install = "apt-get -q -y --no-install-recommends -o Dpkg::Options::=--force-unsafe-io"
                 + " -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install " + pkgs;
-        boolean fresh = false;
-        for (String suite : p.otherSuites()) {
-            // the image's own mirror, that suite's main component, below every package of the image's suite
+        java.util.SortedSet<String> suites = p.otherSuites();
+        boolean fresh = !suites.isEmpty();
+        if (fresh) {
+            // the image's own mirror, for the other suites' sources
             s.append("m=$(grep -hoE '(https?|file)://[^ ]+' /etc/apt/sources.list /etc/apt/sources.list.d/*.list"
-                    + " /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n 1)\n")
-                    .append("echo \"deb ${m:-").append(Recipe.DEFAULT_MIRROR).append("} ").append(suite)
+                    + " /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n 1)\n");
+        }
+        for (String suite : suites) {
+            // that suite's main component, below every package of the image's suite
+            s.append("echo \"deb ${m:-").append(Recipe.DEFAULT_MIRROR).append("} ").append(suite)
                     .append(" main\" > /etc/apt/sources.list.d/speedling-").append(suite).append(".list\n")
                     .append("printf 'Package: *\\nPin: release n=").append(suite)
                     .append("\\nPin-Priority: 100\\n' > /etc/apt/preferences.d/speedling-").append(suite).append("\n");
-            fresh = true;
         }
         s.append(fresh ? "apt-get -q update\n"
                 : "if ! ls /var/lib/apt/lists/*_Packages >/dev/null 2>&1; then apt-get -q update; fi\n")

@@ -127,6 +127,12 @@ public sealed interface Step {
         private static final Pattern PKG = Pattern.compile(
                 "[a-z0-9][a-z0-9.+-]+(:[a-z0-9]+)?(=[A-Za-z0-9.+:~-]+|/[a-z][a-z0-9-]*)?");
 
+        /** A package's name as dpkg knows it: without the {@code /suite} it is asked from. */
+        public static String bare(String pkg) {
+            int slash = pkg.indexOf('/');
+            return slash < 0 ? pkg : pkg.substring(0, slash);
+        }
+
         /** The other suites {@code pkg/suite} names ask for, sorted. */
         public java.util.SortedSet<String> otherSuites() {
             java.util.SortedSet<String> out = new java.util.TreeSet<>();

@@ -146,9 +146,11 @@ final class NodeCgroups {
         return systemdVersion(root) >= 258;
     }
 
+    private static final java.util.regex.Pattern SYSTEMD_LIB =
+            java.util.regex.Pattern.compile("libsystemd-shared-(\\d+)(\\.\\d+)?\\.so");
+
     /** The version of the systemd installed in {@code root} (from its shared library's name), 0 when none is found. */
     static int systemdVersion(java.nio.file.Path root) {
-        java.util.regex.Pattern lib = java.util.regex.Pattern.compile("libsystemd-shared-(\\d+)(\\.\\d+)?\\.so");
         int best = 0;
         for (String dir : List.of("usr/lib/x86_64-linux-gnu/systemd", "usr/lib/aarch64-linux-gnu/systemd",
                 "usr/lib/systemd", "lib/systemd")) {
@@ -157,7 +159,7 @@ final class NodeCgroups {
                 continue;
             }
             for (java.io.File f : files) {
-                java.util.regex.Matcher m = lib.matcher(f.getName());
+                java.util.regex.Matcher m = SYSTEMD_LIB.matcher(f.getName());
                 if (m.matches()) {
                     best = Math.max(best, Integer.parseInt(m.group(1)));
                 }
