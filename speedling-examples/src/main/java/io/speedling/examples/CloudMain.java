@@ -18,7 +18,7 @@ import java.util.Map;
  * <pre>
  * cloud [--name aio] [--slice 1] [--services keystone,glance,...] [--controllers 1|3|5] [--workers N]
  *       [--storage N] [--no-verify] [--config NODE:PATH:SECTION.KEY=VALUE ...] [--compute-driver fake|libvirt]
- *       [--tempest smoke|REGEX]
+ *       [--tempest smoke|REGEX] [--release zed|2025.1|2026.1] [--provider nspawn|libvirt]
  *                                   deploy (or converge the running one); default: every service on
  *                                   one node; --controllers 3 runs the databases, queues and APIs on
  *                                   three controllers behind a virtual IP (HAProxy, keepalived,
@@ -28,14 +28,16 @@ import java.util.Map;
  *                                   components write on that node, over their own value;
  *                                   --compute-driver libvirt runs servers as qemu domains;
  *                                   --tempest runs Tempest's smoke tests (or those matching REGEX)
- *                                   after the deploy, as its last task
+ *                                   after the deploy, as its last task; --provider libvirt boots
+ *                                   the nodes as libvirt VMs (a running libvirtd; minutes per
+ *                                   node under qemu without KVM) instead of nspawn containers
  * cloud --hosts FILE [--trust-new-hosts] [--name aio] [--services ...] [--config ...] [--no-verify] ...
  *                                   the same onto machines you have, named with their roles in an
  *                                   inventory file (speedling-examples/hosts.example.json): every
  *                                   host checked first, missing packages installed, a Java runtime
  *                                   shipped where there is none; host keys must be in known_hosts
  *                                   unless --trust-new-hosts
- * cloud --wipe [--name aio] [--slice 1]   remove it
+ * cloud --wipe [--name aio] [--slice 1] [--provider nspawn|libvirt]   remove it
  * cloud --wipe --hosts FILE [--name aio]  remove it from the hosts (what the deploy installed and wrote)
  * </pre>
  *
@@ -47,15 +49,16 @@ public final class CloudMain {
     static final String USAGE = """
             usage: cloud [--name aio] [--slice 1] [--services keystone,glance,...] [--controllers 1|3|5] [--workers N]
                          [--storage N] [--config NODE:PATH:SECTION.KEY=VALUE ...] [--compute-driver fake|libvirt] [--no-verify] [--bare]
-                         [--tempest smoke|REGEX] [--release zed|2025.1|2026.1]
+                         [--tempest smoke|REGEX] [--release zed|2025.1|2026.1] [--provider nspawn|libvirt]
                    cloud --hosts FILE [--trust-new-hosts] [--name aio] [--release ...] [--services ...] [--config ...] [--no-verify]
-                   cloud --wipe [--name aio] [--slice 1 | --hosts FILE]""";
+                   cloud --wipe [--name aio] [--slice 1 [--provider libvirt] | --hosts FILE]""";
     private static final java.util.Set<String> WITH_VALUE = java.util.Set.of("--name", "--slice", "--services",
-            "--controllers", "--workers", "--storage", "--config", "--compute-driver", "--tempest", "--hosts", "--release");
+            "--controllers", "--workers", "--storage", "--config", "--compute-driver", "--tempest", "--hosts", "--release",
+            "--provider");
     private static final java.util.Set<String> FLAGS = java.util.Set.of("--no-verify", "--wipe", "--help", "--bare",
             "--trust-new-hosts");
     private static final java.util.Set<String> WIPE_OPTIONS = java.util.Set.of("--wipe", "--name", "--slice", "--hosts",
-            "--trust-new-hosts");
+            "--trust-new-hosts", "--provider");
 
     /**
      * Refuses what this command does not know, so a typo ({@code --worker 1}) is not silently
@@ -112,7 +115,7 @@ public final class CloudMain {
             throw new IllegalArgumentException("--trust-new-hosts is about the hosts of --hosts FILE; give that too");
         }
         if (hostsFile != null) {
-            for (String o : List.of("--slice", "--controllers", "--workers", "--storage")) {
+            for (String o : List.of("--slice", "--controllers", "--workers", "--storage", "--provider")) {
                 if (given.containsKey(o)) {
                     throw new IllegalArgumentException(o + " has no meaning with --hosts (the hosts file names the "
                             + "machines and their roles); leave it out");
@@ -136,6 +139,14 @@ public final class CloudMain {
                 spec = spec.release(release);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("--release: " + e.getMessage());
+            }
+        }
+        String provider = one(given, "--provider", null);
+        if (provider != null) {
+            try {
+                spec = spec.provider(provider);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--provider: " + e.getMessage());
             }
         }
         String services = one(given, "--services", null);
@@ -210,7 +221,7 @@ public final class CloudMain {
             if (given.containsKey("--wipe")) {
                 OpenStackCloud.wipe(spec);
                 System.out.println("cloud-wiped name=" + name + (spec.hosts() != null ? " hosts=" + spec.hosts().file()
-                        : " slice=" + spec.slice()));
+                        : " slice=" + spec.slice() + " provider=" + spec.provider()));
                 return;
             }
             deploy(spec, progress);
@@ -237,7 +248,8 @@ public final class CloudMain {
                     + cloud.controller().name() + " has the client too)");
             System.out.println("Report:  " + cloud.htmlReport() + " (open it in a browser)");
             System.out.println("Wipe it: speedling-examples/bin/cloud --wipe --name " + name + (spec.hosts() != null
-                    ? " --hosts " + spec.hosts().file() : " --slice " + spec.slice()));
+                    ? " --hosts " + spec.hosts().file() : " --slice " + spec.slice()
+                    + (spec.provider() == io.speedling.openstack.Provider.NSPAWN ? "" : " --provider " + spec.provider())));
             System.out.printf("cloud-ready name=%s keystone=%s clouds_yaml=%s openrc=%s report=%s%n", name,
                     cloud.keystoneUrl(), cloud.cloudsYaml(), cloud.adminOpenrc(), cloud.htmlReport());
         }

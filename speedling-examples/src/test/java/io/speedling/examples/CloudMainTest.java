@@ -24,7 +24,7 @@ class CloudMainTest {
     void aTypoOrAMissingValueIsRefusedNotDropped() {
         assertThatThrownBy(() -> CloudMain.checkOptions(new String[] {"--worker", "1"}))
                 .hasMessageStartingWith("unknown option '--worker'; the options are [--compute-driver, --config, "
-                        + "--controllers, --hosts, --name, --release, --services, --slice, --storage, --tempest, --workers] "
+                        + "--controllers, --hosts, --name, --provider, --release, --services, --slice, --storage, --tempest, --workers] "
                         + "(each with a "
                         + "value) and [--bare, --help, --no-verify, --trust-new-hosts, --wipe]");
         assertThatThrownBy(() -> CloudMain.checkOptions(new String[] {"--name", "lab", "extra"}))
@@ -94,6 +94,12 @@ class CloudMainTest {
                 "--compute-driver", "libvirt"}))).hasMessageContaining("not built for OpenStack 2026.1");
         assertThat(CloudMain.cloudOf(CloudMain.checkOptions(new String[] {"--release", "trixie"})).release().id())
                 .isEqualTo("2025.1");
+        assertThatThrownBy(() -> CloudMain.cloudOf(CloudMain.checkOptions(new String[] {"--provider", "qemu"})))
+                .hasMessageStartingWith("--provider: unknown node provider 'qemu'");
+        assertThat(CloudMain.cloudOf(CloudMain.checkOptions(new String[] {"--provider", "libvirt"})).provider())
+                .isEqualTo(io.speedling.openstack.Provider.LIBVIRT);
+        assertThat(CloudMain.cloudOf(CloudMain.checkOptions(new String[] {"--wipe", "--provider", "libvirt"})).provider())
+                .isEqualTo(io.speedling.openstack.Provider.LIBVIRT);
     }
 
     @Test
@@ -107,6 +113,8 @@ class CloudMainTest {
         assertThat(spec.inventory().nodes()).containsExactly("aio");
         assertThatThrownBy(() -> CloudMain.cloudOf(CloudMain.checkOptions(new String[] {"--hosts", file.toString(),
             "--workers", "2"}))).hasMessageContaining("--workers has no meaning with --hosts");
+        assertThatThrownBy(() -> CloudMain.cloudOf(CloudMain.checkOptions(new String[] {"--hosts", file.toString(),
+            "--provider", "libvirt"}))).hasMessageContaining("--provider has no meaning with --hosts");
         assertThatThrownBy(() -> CloudMain.cloudOf(CloudMain.checkOptions(new String[] {"--trust-new-hosts"})))
                 .hasMessageContaining("give that too");
         assertThatThrownBy(() -> CloudMain.cloudOf(CloudMain.checkOptions(new String[] {"--hosts",

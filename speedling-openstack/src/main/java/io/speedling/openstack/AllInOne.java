@@ -9,7 +9,7 @@ import io.speedling.virt.image.Image;
 import io.speedling.virt.image.ImageCache;
 import io.speedling.virt.image.Recipe;
 import io.speedling.virt.nodes.Cluster;
-import io.speedling.virt.nodes.NspawnProvider;
+import io.speedling.virt.nodes.NodeProvider;
 import io.speedling.virt.nodes.SlicePlan;
 import io.speedling.virt.nodes.SliceRecord;
 
@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A {@link CloudSpec} on its nodes: the spec's cloud (all-in-one, or a controller with workers and
- * storage nodes) on nspawn nodes of one slice, deployed from the OpenStack image layer. {@link
+ * storage nodes) on the nodes of one slice of the spec's provider (nspawn containers or libvirt
+ * VMs), deployed from the OpenStack image layer. {@link
  * #image()} builds or reuses the image, {@link #nodes} reuses the slice's running nodes or boots new
  * ones, {@link #deployer()} deploys onto them (a rerun converges). What the cloud is lives in the
  * spec alone; this class adds where it runs (image cache, node provider) and, for callers who wire
@@ -49,11 +50,12 @@ public final class AllInOne {
     /** The spec, with its name and slice fixed. */
     private final CloudSpec spec;
     private final ImageCache cache;
-    private final NspawnProvider provider;
+    /** The spec's provider, opened on first use (a libvirt one connects): null until then. */
+    private NodeProvider provider;
     /** Components wired by the caller, deployed instead of the spec's; null for the spec's own. */
     private final Cloud custom;
 
-    private AllInOne(CloudSpec spec, ImageCache cache, NspawnProvider provider, Cloud custom) {
+    private AllInOne(CloudSpec spec, ImageCache cache, NodeProvider provider, Cloud custom) {
         this.spec = spec;
         this.cache = cache;
         this.provider = provider;
@@ -62,11 +64,11 @@ public final class AllInOne {
 
     /**
      * The cloud of {@code spec} (its name and slice, or those derived from its hash), with the
-     * default image cache and nspawn nodes.
+     * default image cache and the spec's node provider ({@link CloudSpec#provider}).
      */
     public static AllInOne of(CloudSpec spec) {
-        return new AllInOne(spec.name(spec.cloudName()).slice(spec.sliceOrDerived()), ImageCache.openDefault(),
-                NspawnProvider.create(), null);
+        return new AllInOne(spec.name(spec.cloudName()).slice(spec.sliceOrDerived()), ImageCache.openDefault(), null,
+                null);
     }
 
     /** Every built-in service, on slice {@code slice}, with the default image cache and state. */
@@ -158,8 +160,8 @@ public final class AllInOne {
         return new AllInOne(spec, java.util.Objects.requireNonNull(c, "cache"), provider, custom);
     }
 
-    /** The provider the nodes come from. */
-    public AllInOne provider(NspawnProvider p) {
+    /** The provider the nodes come from (one of the spec's kind: {@link CloudSpec#provider}). */
+    public AllInOne provider(NodeProvider p) {
         return new AllInOne(spec, cache, java.util.Objects.requireNonNull(p, "provider"), custom);
     }
 
@@ -311,14 +313,14 @@ public final class AllInOne {
         List<String> shared = OpenStackImage.sharedServices(spec.release());
         Cloud cloud = cloud();
         if (custom != null || shared.isEmpty()) {
-            return OpenStackImage.recipe(cloud.release().suite(), cloud);
+            return OpenStackImage.recipe(spec.provider().base(cloud.release().suite()), cloud);
         }
         Set<String> all = new java.util.LinkedHashSet<>(spec.services());
         all.addAll(spec.registry().select(shared));
         // with the libvirt driver's packages where the release offers it: its packages are the fake
         // driver's and more, so clouds of both drivers share the image
         String driver = all.contains("nova") && spec.release().offersLibvirt() ? Nova.LIBVIRT : spec.computeDriver();
-        return OpenStackImage.recipe(spec.release().suite(), spec.registry().cloud(name(), spec.inventory(), all,
+        return OpenStackImage.recipe(spec.provider().base(spec.release().suite()), spec.registry().cloud(name(), spec.inventory(), all,
                 driver, spec.release()));
     }
 
@@ -342,8 +344,11 @@ public final class AllInOne {
         return cache.build(recipe(), listener);
     }
 
-    /** The provider the nodes come from. */
-    public NspawnProvider provider() {
+    /** The provider the nodes come from: the one given, else the spec's kind opened on first use. */
+    public synchronized NodeProvider provider() {
+        if (provider == null) {
+            provider = spec.provider().open(cache);
+        }
         return provider;
     }
 
@@ -364,7 +369,7 @@ public final class AllInOne {
      * caller checked the slice's owner.
      */
     Optional<Cluster> running(Image image) {
-        Optional<SliceRecord> rec = provider.record(slice());
+        Optional<SliceRecord> rec = provider().record(slice());
         if (rec.isEmpty()) {
             return Optional.empty();
         }
@@ -375,14 +380,14 @@ public final class AllInOne {
             LOG.warn("slice {} of cloud {} is replaced: {}", slice(), name(), why);
             return Optional.empty();
         }
-        Optional<Cluster> running = provider.existing(plan());
+        Optional<Cluster> running = provider().existing(plan());
         if (running.isEmpty()) {
             // nodes of the kept cloud stopped (the host rebooted, a node was powered off): they boot again
             // from their own disks and the deploy converges, keeping the cloud's servers and data; the
             // cloud is replaced only when they cannot boot
             try {
                 LOG.info("slice {}: booting the stopped nodes of the kept cloud {}", slice(), name());
-                running = Optional.of(provider.start(plan()));
+                running = Optional.of(provider().start(plan()));
             } catch (RuntimeException e) {
                 LOG.warn("slice {} of cloud {} is replaced: its stopped nodes did not boot: {}", slice(), name(),
                         e.getMessage());
@@ -390,15 +395,15 @@ public final class AllInOne {
             }
         }
         if (owner == null) {
-            provider.claim(slice(), name());  // made before owners were recorded; checkSlice() found it this cloud's
+            provider().claim(slice(), name());  // made before owners were recorded; checkSlice() found it this cloud's
         }
         return running;
     }
 
     /** Fresh nodes from the image, replacing whatever the slice held; claimed for this cloud. */
     Cluster fresh(Image image) {
-        Cluster c = provider.cycle(plan(), image);
-        provider.claim(slice(), name());
+        Cluster c = provider().cycle(plan(), image);
+        provider().claim(slice(), name());
         return c;
     }
 
@@ -407,7 +412,7 @@ public final class AllInOne {
      * cloud claimed while this cloud never ran), saying how to free it.
      */
     public void checkSlice() {
-        provider.record(slice()).ifPresent(this::requireNotAnother);
+        provider().record(slice()).ifPresent(this::requireNotAnother);
     }
 
     /** Refuses a slice that another cloud claimed, saying how to free it. */
@@ -439,7 +444,7 @@ public final class AllInOne {
         RunLock cloudLock = RunLock.acquire(Deployer.lockFile(name()), "cloud " + name(), "cloud " + name()
                 + " on slice " + slice(), "give another --name");
         try {
-            RunLock sliceLock = provider.lock(slice(), "cloud " + name());
+            RunLock sliceLock = provider().lock(slice(), "cloud " + name());
             return () -> {
                 sliceLock.close();
                 cloudLock.close();
@@ -483,7 +488,7 @@ public final class AllInOne {
      * deploy made it (see {@link Deployer}): whatever else is found there is left and named.
      */
     public void wipe() {
-        provider.wipe(slice());
+        provider().wipe(slice());
         Path stateDir = Deployer.defaultStateDir(name());
         Deployer.removeStateDir(stateDir);
         RunLock.removeIfFree(Deployer.lockFile(name()));

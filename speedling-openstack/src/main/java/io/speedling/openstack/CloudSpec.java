@@ -48,6 +48,7 @@ public final class CloudSpec {
         ServiceRegistry registry = ServiceRegistry.builtIn();
         Hosts hosts;
         Release release = Release.DEFAULT;
+        Provider provider = Provider.NSPAWN;
         /** Every service was asked for ("all", or no selection): on a release, every service it runs. */
         boolean everything;
 
@@ -61,7 +62,7 @@ public final class CloudSpec {
 
         List<Object> all() {
             return java.util.Arrays.asList(services, controllers, workers, storage, name, slice, reuse, keepOnFailure,
-                    verify, config, computeDriver, tempest, registry, hosts, release);
+                    verify, config, computeDriver, tempest, registry, hosts, release, provider);
         }
     }
 
@@ -89,6 +90,10 @@ public final class CloudSpec {
         if (v.hosts != null && (v.controllers != 1 || v.workers != 0 || v.storage != 0)) {
             throw new IllegalArgumentException("the hosts file " + v.hosts.file() + " gives the nodes and their roles; "
                     + "leave controllers, workers and storage unset (they say how many nodes speedling boots)");
+        }
+        if (v.hosts != null && v.provider != Provider.NSPAWN) {
+            throw new IllegalArgumentException("the hosts file " + v.hosts.file() + " gives the machines; leave the "
+                    + "node provider (" + v.provider + ") unset: it says where speedling boots nodes of its own");
         }
         // an unknown node (worker-03 of a cloud with 2 workers) or a malformed setting is refused here
         this.v = v;
@@ -326,6 +331,29 @@ public final class CloudSpec {
         return release(Release.of(name));
     }
 
+    /** Where the nodes speedling boots come from ({@link Provider#NSPAWN} unless given). */
+    public Provider provider() {
+        return v.provider;
+    }
+
+    /**
+     * Where speedling boots the cloud's nodes: nspawn containers (the default) or libvirt VMs
+     * ({@link Provider}); the same cloud, deployed the same way, on other machines.
+     */
+    public CloudSpec provider(Provider p) {
+        Objects.requireNonNull(p, "provider");
+        return with(x -> x.provider = p);
+    }
+
+    /**
+     * The provider named {@code name}: {@code nspawn} or {@code libvirt}.
+     *
+     * @throws IllegalArgumentException for an unknown name, listing the known ones
+     */
+    public CloudSpec provider(String name) {
+        return provider(Provider.of(name));
+    }
+
     /** Nova's compute driver, {@code fake.FakeDriver} or {@code libvirt.LibvirtDriver} ({@link Nova#driverName}). */
     public String computeDriver() {
         return v.computeDriver;
@@ -374,7 +402,7 @@ public final class CloudSpec {
 
     /**
      * 12 hex digits of SHA-256 over what makes the cloud what it is (topology, services, config
-     * overrides, compute driver and release; not the reuse, keep, verify or Tempest settings, which
+     * overrides, compute driver, release and node provider; not the reuse, keep, verify or Tempest settings, which
      * say what happens after). Zed's specs hash as they did before releases could be chosen.
      */
     public String hash() {
@@ -384,7 +412,8 @@ public final class CloudSpec {
                     + (v.config.isEmpty() ? "" : "\n" + v.config)
                     + (Nova.FAKE.equals(v.computeDriver) ? "" : "\n" + v.computeDriver)
                     + (v.hosts == null ? "" : "\n" + v.hosts)
-                    + (v.release == Release.ZED ? "" : "\nrelease " + v.release.id())).getBytes(StandardCharsets.UTF_8));
+                    + (v.release == Release.ZED ? "" : "\nrelease " + v.release.id())
+                    + (v.provider == Provider.NSPAWN ? "" : "\nprovider " + v.provider)).getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(md.digest()).substring(0, 12);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java has SHA-256", e);
@@ -416,7 +445,8 @@ public final class CloudSpec {
 
     @Override
     public String toString() {
-        return "CloudSpec[" + cloudName() + " " + topology() + " " + v.release.id() + " services=" + v.services
+        return "CloudSpec[" + cloudName() + " " + topology() + " " + v.release.id()
+                + (v.provider == Provider.NSPAWN ? "" : " on " + v.provider) + " services=" + v.services
                 + (v.computeDriver.equals(Nova.FAKE) ? "" : " " + v.computeDriver)
                 + (v.tempest == null ? "" : " tempest=" + v.tempest) + (v.config.isEmpty() ? "" : " config=" + v.config)
                 + (v.reuse ? " reuse" : "") + (v.keepOnFailure ? " keepOnFailure" : "") + (v.verify ? " verify" : "")

@@ -8,7 +8,6 @@ import io.speedling.virt.image.Image;
 import io.speedling.virt.image.LayerInfo;
 import io.speedling.virt.image.Step;
 import io.speedling.virt.nodes.Cluster;
-import io.speedling.virt.nodes.NspawnProvider;
 import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,14 +75,21 @@ public final class OpenStackCloud implements AutoCloseable {
         if (spec.hosts() != null) {
             return upOnHosts(spec, progress);
         }
-        NspawnProvider.checkHost();
+        spec.provider().checkHost();
         AllInOne aio = allInOne(spec);
         boolean reuse = spec.reuse() && userAllowsReuse;
-        AllInOne.Hold held = aio.lock();  // until close(): no other run can take the slice or the cloud meanwhile
+        AllInOne.Hold held;
+        try {
+            held = aio.lock();  // until close(): no other run can take the slice or the cloud meanwhile
+        } catch (RuntimeException e) {
+            aio.provider().close();
+            throw e;
+        }
         try {
             return up(spec, aio, reuse, held, progress);
         } catch (RuntimeException | Error e) {
             held.close();
+            aio.provider().close();
             throw e;
         }
     }
@@ -294,7 +300,7 @@ public final class OpenStackCloud implements AutoCloseable {
             return;
         }
         AllInOne aio = allInOne(spec);
-        try (AllInOne.Hold held = aio.lock()) {
+        try (io.speedling.virt.nodes.NodeProvider p = aio.provider(); AllInOne.Hold held = aio.lock()) {
             aio.wipeOwn();
         }
     }
@@ -450,6 +456,9 @@ public final class OpenStackCloud implements AutoCloseable {
             closeHeld();
         } finally {
             held.close();
+            if (aio != null) {
+                aio.provider().close();
+            }
         }
     }
 
@@ -460,8 +469,9 @@ public final class OpenStackCloud implements AutoCloseable {
                     + "--hosts {}", name(), name(), spec.hosts().file());
         } else if (kept()) {
             LOG.info("cloud {} kept{}: ssh -F {} {}; remove it with speedling-examples/bin/cloud --wipe --name {} "
-                    + "--slice {}", name(), failed ? " for inspection after a failure" : " for reuse", sshConfig(),
-                    AllInOne.NODE, name(), aio.slice());
+                    + "--slice {}{}", name(), failed ? " for inspection after a failure" : " for reuse", sshConfig(),
+                    AllInOne.NODE, name(), aio.slice(), spec.provider() == Provider.NSPAWN ? ""
+                    : " --provider " + spec.provider());
         } else {
             aio.wipe();
         }

@@ -1,7 +1,6 @@
 package io.speedling.openstack;
 
 import io.speedling.virt.image.Recipe;
-import io.speedling.virt.image.Recipes;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -113,8 +112,8 @@ public final class OpenStackImage {
         return unwantScript(units) + disableScript(units);
     }
 
-    /** The recipe for {@code suite} with the packages of {@code components} (Debian names). */
-    public static Recipe recipe(String suite, List<String> packages, List<String> services, List<String> masked,
+    /** {@code base} (a node of the release's suite) with the packages of {@code components} (Debian names). */
+    public static Recipe recipe(Recipe base, List<String> packages, List<String> services, List<String> masked,
                                 List<String> debconf) {
         Set<String> pkgs = new LinkedHashSet<>(packages);
         StringBuilder disable = new StringBuilder("# the deploy starts what it configured; nothing starts on its own\n");
@@ -124,15 +123,15 @@ public final class OpenStackImage {
         }
         disable.append(startLimitScript());
         // sorted: the layer's key must not depend on the order components were wired in
-        return Recipes.node(suite).packages(new ArrayList<>(pkgs), String.join("\n", new java.util.TreeSet<>(debconf)))
+        return base.packages(new ArrayList<>(pkgs), String.join("\n", new java.util.TreeSet<>(debconf)))
                 .script("disable-services", disable.toString());
     }
 
     /** The image for {@code cloud}: its packages, services disabled, and its database schemas made ahead. */
-    public static Recipe recipe(String suite, Cloud cloud) {
+    public static Recipe recipe(Recipe base, Cloud cloud) {
         List<String> debconf = new ArrayList<>();
         cloud.components().forEach(c -> debconf.addAll(c.debconf()));
-        return recipe(suite, cloud.packages(), cloud.services(), cloud.masked(), debconf)
+        return recipe(base, cloud.packages(), cloud.services(), cloud.masked(), debconf)
                 .script("db-schemas", SchemaSnapshot.buildScript(cloud));
     }
 }

@@ -14,6 +14,7 @@ public enum HostTool {
     MMDEBSTRAP("mmdebstrap", "mmdebstrap"),
     SYSTEMD_NSPAWN("systemd-nspawn", "systemd-container"),
     QEMU_IMG("qemu-img", "qemu-utils"),
+    QEMU_SYSTEM("qemu-system-x86_64", "qemu-system-x86"),
     MKFS_EXT4("mkfs.ext4", "e2fsprogs"),
     MKFS_VFAT("mkfs.vfat", "dosfstools"),
     MCOPY("mcopy", "mtools"),

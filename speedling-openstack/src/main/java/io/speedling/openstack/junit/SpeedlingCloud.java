@@ -71,6 +71,12 @@ public @interface SpeedlingCloud {
     String release() default "";
 
     /**
+     * Where the nodes come from: {@code nspawn} (the default: containers) or {@code libvirt} (VMs on
+     * a running libvirtd; minutes per node under qemu without KVM). An unknown one fails the class.
+     */
+    String provider() default "nspawn";
+
+    /**
      * The name of a static method of the test class returning a {@link io.speedling.openstack.CloudSpec};
      * when given, it is the spec and the other attributes are ignored.
      */

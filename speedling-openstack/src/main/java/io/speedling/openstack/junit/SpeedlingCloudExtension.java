@@ -69,8 +69,12 @@ public final class SpeedlingCloudExtension implements ExecutionCondition, Before
                     .file());
         }
         Optional<String> problem = NspawnProvider.hostProblem();
+        if (problem.isEmpty() && classSpec(context).provider() == io.speedling.openstack.Provider.LIBVIRT) {
+            problem = io.speedling.virt.libvirt.LibvirtProvider.hostProblem();
+        }
         return problem.map(p -> ConditionEvaluationResult.disabled("no speedling cloud on this machine: " + p))
-                .orElseGet(() -> ConditionEvaluationResult.enabled("this machine can run nspawn nodes"));
+                .orElseGet(() -> ConditionEvaluationResult.enabled("this machine can run "
+                        + classSpec(context).provider() + " nodes"));
     }
 
     @Override
@@ -211,7 +215,7 @@ public final class SpeedlingCloudExtension implements ExecutionCondition, Before
             if (a.services().length > 0) {
                 spec = spec.services(a.services());
             }
-            spec = spec.controllers(a.controllers()).workers(a.workers()).storage(a.storage());
+            spec = spec.controllers(a.controllers()).workers(a.workers()).storage(a.storage()).provider(a.provider());
             if (!a.tempest().isEmpty()) {
                 spec = spec.tempest(a.tempest());
             }

@@ -3,6 +3,9 @@ package io.speedling.virt.libvirt;
 import io.speedling.virt.HostTool;
 import io.speedling.virt.VirtException;
 import io.speedling.virt.image.BootDisk;
+import io.speedling.virt.image.Image;
+import io.speedling.virt.image.ImageCache;
+import io.speedling.virt.internal.SliceBook;
 import io.speedling.virt.internal.Exec;
 import io.speedling.virt.internal.Mounts;
 import io.speedling.virt.nodes.Cluster;
@@ -46,7 +49,9 @@ public final class LibvirtProvider implements NodeProvider, AutoCloseable {
 
     private final String uri;
     private final Connect conn;
-    private final Path stateDir;
+    private final SliceBook book;
+    private ImageCache diskCache;
+    private int rootGiB = 20;
     private VirtType type = VirtType.QEMU;
     private Duration sshTimeout = Duration.ofMinutes(5);
     private boolean qemuAsRoot;
@@ -54,7 +59,7 @@ public final class LibvirtProvider implements NodeProvider, AutoCloseable {
     private LibvirtProvider(String uri, Connect conn, Path stateDir) {
         this.uri = uri;
         this.conn = conn;
-        this.stateDir = stateDir.toAbsolutePath().normalize();
+        this.book = new SliceBook(stateDir);
     }
 
     /** Opens a libvirt connection ({@code qemu:///system}, {@code test:///...}); libvirt0 must be installed. */
@@ -69,6 +74,22 @@ public final class LibvirtProvider implements NodeProvider, AutoCloseable {
                     + (uri.startsWith("qemu") ? " (is libvirtd running? apt-get install libvirt-daemon-system "
                     + "qemu-system-x86, then start libvirtd)" : ""), e);
         }
+    }
+
+    /**
+     * Why this host cannot boot libvirt nodes from speedling's images (a missing program with its
+     * package), or empty when it can; whether libvirtd answers is found out by {@link #connect}.
+     */
+    public static Optional<String> hostProblem() {
+        List<HostTool> missing = HostTool.missing(HostTool.QEMU_SYSTEM, HostTool.QEMU_IMG, HostTool.MKFS_EXT4,
+                HostTool.MKFS_VFAT, HostTool.MCOPY, HostTool.SSH_KEYGEN, HostTool.MOUNT);
+        if (missing.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of("cannot boot libvirt nodes: missing " + String.join(", ", missing.stream()
+                .map(t -> t.command() + " (package " + t.debianPackage() + ")").toList()) + "; install with apt-get "
+                + "install libvirt-daemon-system " + String.join(" ", missing.stream().map(HostTool::debianPackage)
+                .distinct().toList()));
     }
 
     /** KVM or TCG for the domains this provider defines (default {@link VirtType#QEMU}: TCG works everywhere). */
@@ -91,6 +112,72 @@ public final class LibvirtProvider implements NodeProvider, AutoCloseable {
         return this;
     }
 
+    /**
+     * Where {@link #cycle} gets a node's boot disk from an image: {@code cache}'s boot disks of
+     * {@code rootGiB} (a sparse qcow2; the default 20 GiB).
+     */
+    public LibvirtProvider bootDisks(ImageCache cache, int rootGiB) {
+        this.diskCache = java.util.Objects.requireNonNull(cache, "cache");
+        this.rootGiB = rootGiB;
+        return this;
+    }
+
+    /** The directory holding this provider's slices. */
+    public Path stateDir() {
+        return book.stateDir();
+    }
+
+    /**
+     * Wipes what an earlier run left of the slice, then boots {@code plan}'s domains from the boot
+     * disk of {@code image} (made once per image in the cache given to {@link #bootDisks}).
+     */
+    @Override
+    public Cluster cycle(SlicePlan plan, Image image) {
+        if (diskCache == null) {
+            throw new IllegalStateException("libvirt nodes boot from a disk made of the image: call bootDisks(cache, "
+                    + "sizeGiB) with the image's cache first");
+        }
+        BootDisk disk = diskCache.bootDisk(image, rootGiB);
+        wipe(plan.slice());
+        return up(plan, disk);
+    }
+
+    @Override
+    public Optional<Cluster> existing(SlicePlan plan) {
+        if (book.state(plan.slice()).isEmpty()) {
+            return Optional.empty();
+        }
+        Path dir = sliceDir(plan.slice());
+        try {
+            List<VirtNode> nodes = new ArrayList<>();
+            for (PlannedNode n : plan.nodes()) {
+                String name = LibvirtXml.domainName(plan, n);
+                if (!ourDomains(plan.slice()).contains(name) || conn.domainLookupByName(name).isActive() == 0) {
+                    return Optional.empty();
+                }
+                nodes.add(new VirtNode(n, SliceFiles.readHostKey(dir, n), dir.resolve("id_ed25519")));
+            }
+            return Optional.of(new Cluster(this, plan, nodes, dir));
+        } catch (LibvirtException e) {
+            throw new VirtException("cannot look at slice " + plan.slice() + " on " + uri + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public io.speedling.virt.RunLock lock(int slice, String holder) {
+        return book.lock(slice, holder);
+    }
+
+    @Override
+    public Optional<io.speedling.virt.nodes.SliceRecord> record(int slice) {
+        return book.record(slice);
+    }
+
+    @Override
+    public void claim(int slice, String owner) {
+        book.claim(slice, owner);
+    }
+
     /** libvirt's connection, for this package's tests: libvirt types stay out of the public API. */
     Connect connection() {
         return conn;
@@ -101,11 +188,11 @@ public final class LibvirtProvider implements NodeProvider, AutoCloseable {
     }
 
     private Path sliceDir(int slice) {
-        return stateDir.resolve("slice-" + io.speedling.virt.nodes.SlicePlan.requireSlice(slice));
+        return book.dir(slice);
     }
 
     private Path stateFile(int slice) {
-        return sliceDir(slice).resolve("slice.json");
+        return book.stateFile(slice);
     }
 
     /** Defines and starts the slice's networks and domains; on a real hypervisor waits until each answers SSH. */
@@ -188,6 +275,10 @@ public final class LibvirtProvider implements NodeProvider, AutoCloseable {
         Path nodeDir = Files.createDirectories(dir.resolve("nodes").resolve(n.name()));
         String domain = LibvirtXml.domainName(plan, n);
         state.domains.add(domain);
+        SliceState.NodeState ns = new SliceState.NodeState();
+        ns.machine = domain;
+        ns.address = n.primary().ipv4();
+        state.nodes.put(n.name(), ns);
         state.write(stateFile(plan.slice()));
 
         Path hostKey = SliceFiles.newHostKey(dir, n);

@@ -45,12 +45,14 @@ public final class NspawnProvider implements NodeProvider {
     private final List<String> extraArgs;
     private final Duration sshTimeout;
     private final HostNetwork network;
+    private final io.speedling.virt.internal.SliceBook book;
 
     private NspawnProvider(Path stateDir, List<String> extraArgs, Duration sshTimeout) {
         this.stateDir = stateDir.toAbsolutePath().normalize();
         this.extraArgs = List.copyOf(extraArgs);
         this.sshTimeout = sshTimeout;
         this.network = new HostNetwork(stateDir);
+        this.book = new io.speedling.virt.internal.SliceBook(stateDir);
     }
 
     /** A provider keeping slice state in {@code virt} under {@link io.speedling.core.StateHome}. */
@@ -78,11 +80,11 @@ public final class NspawnProvider implements NodeProvider {
     }
 
     Path sliceDir(int slice) {
-        return stateDir.resolve("slice-" + SlicePlan.requireSlice(slice));
+        return book.dir(slice);
     }
 
     private Path stateFile(int slice) {
-        return sliceDir(slice).resolve("slice.json");
+        return book.stateFile(slice);
     }
 
     /** Checks the host can run nodes; throws naming what is missing and how to get it. */
@@ -127,10 +129,7 @@ public final class NspawnProvider implements NodeProvider {
         return "root".equals(System.getProperty("user.name"));
     }
 
-    /**
-     * Wipes what an earlier run left of the slice, then creates, boots and waits for every node of
-     * {@code plan} to answer SSH.
-     */
+    @Override
     public Cluster cycle(SlicePlan plan, Image image) {
         wipe(plan.slice());
         return up(plan, image);
@@ -182,30 +181,22 @@ public final class NspawnProvider implements NodeProvider {
         }
     }
 
-    /**
-     * Holds {@code slice} for this run: a second run on the same slice, from this process or
-     * another, is refused until {@link RunLock#close()} or this process's end.
-     */
+    @Override
     public RunLock lock(int slice, String holder) {
-        return RunLock.acquire(stateDir.resolve("locks").resolve("slice-" + SlicePlan.requireSlice(slice) + ".lock"),
-                "slice " + slice, holder, "give another slice (--slice)");
+        return book.lock(slice, holder);
     }
 
-    /** What the slice's record says, if there is one: who claimed it, from which image, with which nodes. */
+    @Override
     public Optional<SliceRecord> record(int slice) {
-        return SliceState.read(stateFile(slice)).map(s -> new SliceRecord(slice, s.owner, s.imageKey,
-                List.copyOf(s.nodes.keySet())));
+        return book.record(slice);
     }
 
-    /** Records {@code owner} as the slice's claimant (the cloud on it). */
+    @Override
     public void claim(int slice, String owner) {
-        SliceState s = SliceState.read(stateFile(slice)).orElseThrow(() -> new VirtException("slice " + slice
-                + " has no nodes to claim; create them first"));
-        s.owner = owner;
-        s.write(stateFile(slice));
+        book.claim(slice, owner);
     }
 
-    /** The slice as an earlier run left it, if its nodes are all still running. */
+    @Override
     public Optional<Cluster> existing(SlicePlan plan) {
         Optional<SliceState> s = SliceState.read(stateFile(plan.slice()));
         if (s.isEmpty()) {
