@@ -3,6 +3,8 @@ package io.speedling.openstack;
 import io.speedling.core.tasks.Task;
 
 import io.speedling.openstack.remote.KeystoneRegistrar;
+import io.speedling.openstack.remote.Once;
+import io.speedling.openstack.remote.WaitHttp;
 import java.util.List;
 import java.util.Map;
 
@@ -168,6 +170,31 @@ public abstract class Component {
 
     /** Adds this component's tasks; the tasks of the components it requires are already there. */
     protected abstract void plan(Deploy d);
+
+    /**
+     * An API service's schema sync, task {@code <name>.db_sync}: {@code command} run once on the
+     * first controller as {@code user} after {@code config} and the SQL server's {@code schemas}, and
+     * again only when package {@code pkg} changes version (newer code, newer schema).
+     */
+    protected final Task<Boolean> dbSync(Deploy d, String pkg, String user, Task<?> config, Task<?> schemas,
+                                         String... command) {
+        return d.task(name + ".db_sync", ctx -> d.onController(new Once(user + "-db-sync", packageVersion(d, pkg),
+                List.of(command), Map.of(), user)), config, schemas);
+    }
+
+    /** The version of package {@code pkg} on the first controller. */
+    protected static String packageVersion(Deploy d, String pkg) {
+        return d.controller().call(new io.speedling.core.functions.Sh("dpkg-query -W -f='${Version}' " + pkg, true))
+                .stdout().trim();
+    }
+
+    /**
+     * Task {@code <name>.<step>}: done when {@code url} answers HTTP (any status), after {@code
+     * after}; fails after 120 s naming {@code unit}, whose journal says why.
+     */
+    protected final Task<Integer> answering(Deploy d, String step, String url, String unit, Task<?>... after) {
+        return d.task(name + "." + step, ctx -> d.onController(new WaitHttp(url, 120, unit)), after);
+    }
 
     /** A database and the user that owns it; the password is the secret {@code db-<user>}. */
     public record Database(String name, String user) {

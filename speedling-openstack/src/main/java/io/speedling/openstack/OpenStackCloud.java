@@ -9,6 +9,7 @@ import io.speedling.virt.image.LayerInfo;
 import io.speedling.virt.image.Step;
 import io.speedling.virt.nodes.Cluster;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -96,38 +97,65 @@ public final class OpenStackCloud implements AutoCloseable {
 
     private static OpenStackCloud up(CloudSpec spec, AllInOne aio, boolean reuse, AllInOne.Hold held,
                                      Progress progress) {
+        refuseAnotherNamedCloud(aio);
+        progress.phase("image", "checking the cache");
+        Image image = aio.image(imageListener(progress));
+        progress.phaseDone("ready " + image.key().substring(0, 12));
+        Optional<Cluster> kept = reuse ? keptNodes(aio, image, progress) : Optional.empty();
+        // until the cloud is handed over, a JVM ending mid-way removes what it booted (a reused
+        // cloud stays: the user keeps it)
+        Thread guard = kept.isPresent() || spec.keepOnFailure() ? null : onExit(spec.cloudName(), aio::wipe);
+        try {
+            Cluster cluster = kept.isPresent() ? kept.get() : boot(aio, image, reuse, progress);
+            cluster.keep();  // close() decides
+            return deploy(spec, aio, cluster, kept.isPresent(), reuse, held, progress);
+        } finally {
+            release(guard);
+        }
+    }
+
+    /**
+     * Refuses a slice whose record names a cloud the user named other than this one; a cloud the
+     * extension derived may be replaced (it was kept for reuse and is not in use: the held lock says so).
+     */
+    private static void refuseAnotherNamedCloud(AllInOne aio) {
         aio.provider().record(aio.slice()).ifPresent(r -> {
-            // a cloud the extension derived may be replaced (it was kept for reuse and is not in use: the lock
-            // says so); one the user named is never taken over
             if (r.owner() != null && !r.owner().startsWith(CloudSpec.DERIVED_PREFIX)) {
                 aio.requireNotAnother(r);
             }
         });
-        progress.phase("image", "checking the cache");
-        Image image = aio.image(imageListener(progress));
-        progress.phaseDone("ready " + image.key().substring(0, 12));
-        Cluster cluster = null;
-        if (reuse) {
-            // a kept cloud of this topology and image converges (seconds); other nodes on the slice are replaced
-            cluster = aio.running(image).orElse(null);
-            if (cluster != null) {
-                progress.line("node: reusing the kept cloud " + spec.cloudName() + " on slice " + aio.slice());
-            }
+    }
+
+    /**
+     * The reuse policy: the slice's nodes when they are this cloud's, of its topology and image
+     * (stopped ones booted again): the deploy then converges them in seconds. Anything else on the
+     * slice is replaced by fresh nodes.
+     */
+    private static Optional<Cluster> keptNodes(AllInOne aio, Image image, Progress progress) {
+        Optional<Cluster> c = aio.running(image);
+        c.ifPresent(x -> progress.line("node: reusing the kept cloud " + aio.name() + " on slice " + aio.slice()));
+        return c;
+    }
+
+    /** Fresh nodes; without reuse the cloud's state (secrets) starts fresh too. */
+    private static Cluster boot(AllInOne aio, Image image, boolean reuse, Progress progress) {
+        progress.phase("node", "booting " + String.join(", ", aio.nodeNames()) + " on slice " + aio.slice()
+                + (aio.spec().provider() == Provider.NSPAWN ? "" : " (" + aio.spec().provider() + ")"));
+        if (!reuse) {
+            Deployer.removeStateDir(aio.deployer().stateDir());
         }
-        boolean reused = cluster != null;
-        // until the cloud is handed over, a JVM ending mid-way removes what it booted (a reused
-        // cloud stays: the user keeps it)
-        Thread guard = reused || spec.keepOnFailure() ? null : onExit(spec.cloudName(), aio::wipe);
-        if (cluster == null) {
-            progress.phase("node", "booting " + String.join(", ", aio.nodeNames()) + " on slice " + aio.slice());
-            if (!reuse) {
-                Deployer.removeStateDir(aio.deployer().stateDir());  // a fresh cloud gets fresh secrets
-            }
-            cluster = aio.fresh(image);
-            progress.phaseDone(String.join(", ", cluster.nodes().stream().map(n -> n.name() + " at " + n.address())
-                    .toList()));
-        }
-        cluster.keep();  // close() decides
+        Cluster cluster = aio.fresh(image);
+        progress.phaseDone(String.join(", ", cluster.nodes().stream().map(n -> n.name() + " at " + n.address())
+                .toList()));
+        return cluster;
+    }
+
+    /**
+     * Deploys onto the nodes and verifies; a failure wipes them, or keeps them for inspection when
+     * the spec says so.
+     */
+    private static OpenStackCloud deploy(CloudSpec spec, AllInOne aio, Cluster cluster, boolean reused, boolean reuse,
+                                         AllInOne.Hold held, Progress progress) {
         Fleet fleet = null;
         try {
             fleet = AllInOne.connect(cluster);
@@ -137,10 +165,8 @@ public final class OpenStackCloud implements AutoCloseable {
                 progress.phase("verify", "openstack client on " + AllInOne.NODE);
                 progress.phaseDone(Verifier.format(Verifier.run(fleet.node(AllInOne.NODE), spec.services())));
             }
-            release(guard);
             return new OpenStackCloud(spec, aio, cluster, fleet, r, reused, reuse, held);
         } catch (RuntimeException e) {
-            release(guard);
             if (fleet != null) {
                 fleet.close();
             }

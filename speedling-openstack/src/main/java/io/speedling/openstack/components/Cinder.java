@@ -7,8 +7,6 @@ import io.speedling.openstack.DistroFamily;
 import io.speedling.openstack.Inventory;
 import io.speedling.openstack.remote.EnsureVolumeType;
 import io.speedling.openstack.remote.KeystoneRegistrar;
-import io.speedling.openstack.remote.Once;
-import io.speedling.openstack.remote.WaitHttp;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -212,9 +210,7 @@ public final class Cinder extends Component {
             boolean k = Ceph.writeCinderKeyring(d, ctl);
             return a || b || k;
         });
-        Task<Boolean> sync = d.task(name() + ".db_sync", ctx -> d.onController(new Once("cinder-db-sync",
-                Keystone.stamp(d, "cinder-common"), List.of("cinder-manage", "db", "sync"), Map.of(), "cinder")),
-                config, sql.schemas(d));
+        Task<Boolean> sync = dbSync(d, "cinder-common", "cinder", config, sql.schemas(d), "cinder-manage", "db", "sync");
         // started while Keystone registers the catalog: its API checks tokens only once asked
         Task<Void> start = d.task(name() + ".start", ctx -> {
             d.services(ctl, ctx.want(config), "cinder-api", "cinder-scheduler");
@@ -229,8 +225,7 @@ public final class Cinder extends Component {
             // disks name (Cinder's rbd_secret_uuid)
             Ceph.libvirtSecret(d, nova.hypervisor(d));
         }
-        Task<?> ready = d.task(name() + ".api_ready", ctx -> d.onController(new WaitHttp(d.endpoints().url(PORT,
-                "/"), 120, "cinder-api")), start);
+        Task<?> ready = answering(d, "api_ready", d.endpoints().url(PORT, "/"), "cinder-api", start);
         // the default volume type (default_volume_type above) must exist before a volume is asked for
         d.task(name() + ".ready", ctx -> d.onController(new EnsureVolumeType(d.endpoints().url(5000),
                 d.secret("keystone-admin"), d.cloud().region(), BACKEND, BACKEND)), ready, keystone.registered(d));

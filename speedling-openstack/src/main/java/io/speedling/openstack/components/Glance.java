@@ -6,8 +6,6 @@ import io.speedling.openstack.Deploy;
 import io.speedling.openstack.DistroFamily;
 import io.speedling.openstack.Inventory;
 import io.speedling.openstack.remote.KeystoneRegistrar;
-import io.speedling.openstack.remote.Once;
-import io.speedling.openstack.remote.WaitHttp;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -190,14 +188,12 @@ public final class Glance extends Component {
                     Deploy.UWSGI, "glance");
             return a || b;
         });
-        Task<Boolean> sync = d.task(name() + ".db_sync", ctx -> d.onController(new Once("glance-db-sync",
-                Keystone.stamp(d, "glance-common"), List.of("glance-manage", "db_sync"), Map.of(), "glance")),
-                config, sql.schemas(d));
+        Task<Boolean> sync = dbSync(d, "glance-common", "glance", config, sql.schemas(d), "glance-manage", "db_sync");
         Task<Void> start = d.task(name() + ".start", ctx -> {
             d.services(ctl, ctx.want(config), "glance-api");
             return null;
         }, sync, keystone.registered(d));
-        d.task(name() + ".ready", ctx -> d.onController(new WaitHttp(d.endpoints().url(9292, "/"), 120, "glance-api")),
+        answering(d, "ready", d.endpoints().url(9292, "/"), "glance-api",
                 ceph == null ? new Task<?>[] {start} : new Task<?>[] {start, ceph.ready(d)});
     }
 }

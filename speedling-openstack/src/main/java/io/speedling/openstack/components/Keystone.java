@@ -9,7 +9,6 @@ import io.speedling.openstack.remote.FernetKeys;
 import io.speedling.openstack.remote.FernetRotation;
 import io.speedling.openstack.remote.KeystoneRegistrar;
 import io.speedling.openstack.remote.Once;
-import io.speedling.openstack.remote.WaitHttp;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -156,9 +155,7 @@ public final class Keystone extends Component {
                     + "chown keystone:keystone /var/log/keystone/*.log", true));
             return a || b;
         });
-        Task<Boolean> sync = d.task(name() + ".db_sync", ctx -> d.onController(new Once("keystone-db-sync",
-                stamp(d, "keystone"), List.of("keystone-manage", "db_sync"), Map.of(), "keystone")),
-                config, sql.schemas(d));
+        Task<Boolean> sync = dbSync(d, "keystone", "keystone", config, sql.schemas(d), "keystone-manage", "db_sync");
         // what keystone-manage fernet_setup and credential_setup do, without two Python start-ups, and
         // the same keys on every controller
         Task<Boolean> keys = d.task(name() + ".fernet", ctx -> {
@@ -180,7 +177,7 @@ public final class Keystone extends Component {
             d.services(ctl, ctx.want(config), "keystone");
             return null;
         }, bootstrap, memcached.started(d));
-        Task<Integer> ready = d.task(name() + ".ready", ctx -> d.onController(new WaitHttp(url, 120, "keystone")), start);
+        Task<Integer> ready = answering(d, "ready", url, "keystone", start);
         d.task(name() + ".register", ctx -> {
             List<KeystoneRegistrar.ServiceDef> services = new ArrayList<>();
             List<KeystoneRegistrar.UserDef> users = new ArrayList<>();
@@ -191,12 +188,6 @@ public final class Keystone extends Component {
             return d.onController(new KeystoneRegistrar(d.endpoints().url(5000), d.secret("keystone-admin"),
                     d.cloud().region(), services, users));
         }, ready);
-    }
-
-    /** A db sync's stamp: the package version and the connection string's hash, so either change reruns it. */
-    static String stamp(Deploy d, String pkg) {
-        var r = d.controller().call(new io.speedling.core.functions.Sh("dpkg-query -W -f='${Version}' " + pkg, true));
-        return r.stdout().trim();
     }
 
     /**

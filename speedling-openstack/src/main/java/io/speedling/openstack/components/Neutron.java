@@ -8,7 +8,6 @@ import io.speedling.openstack.DistroFamily;
 import io.speedling.openstack.Inventory;
 import io.speedling.openstack.Release;
 import io.speedling.openstack.remote.KeystoneRegistrar;
-import io.speedling.openstack.remote.Once;
 import io.speedling.openstack.remote.WaitHttp;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -277,10 +276,9 @@ public final class Neutron extends Component {
         var ports = union(d, net, compute);
         Task<Boolean> config = d.task(name() + ".config", ctx -> ovn ? configureOvn(d, ctl, ports)
                 : configureLinuxbridge(d, ctl, net, ports));
-        Task<Boolean> sync = d.task(name() + ".db_sync", ctx -> d.onController(new Once("neutron-db-sync",
-                Keystone.stamp(d, "neutron-common"), List.of("neutron-db-manage", "--config-file",
-                "/etc/neutron/neutron.conf", "--config-file", "/etc/neutron/plugins/ml2/ml2_conf.ini", "upgrade",
-                "heads"), Map.of(), "neutron")), config, sql.schemas(d));
+        Task<Boolean> sync = dbSync(d, "neutron-common", "neutron", config, sql.schemas(d), "neutron-db-manage",
+                "--config-file", "/etc/neutron/neutron.conf", "--config-file", "/etc/neutron/plugins/ml2/ml2_conf.ini",
+                "upgrade", "heads");
         Task<Void> start = ovn ? planOvn(d, ctl, net, ports, config, sync)
                 : planLinuxbridge(d, ctl, net, ports, config, sync);
         // ready for clients: answering, and in the catalog with its service user; on OVN, every chassis's

@@ -503,7 +503,7 @@ public final class Nova extends Component {
             return a || b || c;
         });
         Task<Boolean> sync = d.task(name() + ".db_sync", ctx -> {
-            String version = Keystone.stamp(d, "nova-common");
+            String version = packageVersion(d, "nova-common");
             String cell0 = d.dbUrl("nova_cell0", "nova");
             // schemas of the API and cell1 databases (made ahead in the image when it has a snapshot)
             boolean a = d.onController(new Once("nova-db-sync", version, List.of("sh", "-c",

@@ -6,8 +6,6 @@ import io.speedling.openstack.Deploy;
 import io.speedling.openstack.DistroFamily;
 import io.speedling.openstack.Inventory;
 import io.speedling.openstack.remote.KeystoneRegistrar;
-import io.speedling.openstack.remote.Once;
-import io.speedling.openstack.remote.WaitHttp;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -113,14 +111,12 @@ public final class Placement extends Component {
             b |= d.listen(ctl, "placement-api", 8778, "/etc/placement/placement-api-uwsgi.ini");
             return a || b;
         });
-        Task<Boolean> sync = d.task(name() + ".db_sync", ctx -> d.onController(new Once("placement-db-sync",
-                Keystone.stamp(d, "placement-common"), List.of("placement-manage", "db", "sync"), Map.of(),
-                "placement")), config, sql.schemas(d));
+        Task<Boolean> sync = dbSync(d, "placement-common", "placement", config, sql.schemas(d),
+                "placement-manage", "db", "sync");
         Task<Void> start = d.task(name() + ".start", ctx -> {
             d.services(ctl, ctx.want(config), "placement-api");
             return null;
         }, sync, keystone.registered(d));
-        d.task(name() + ".ready", ctx -> d.onController(new WaitHttp(d.endpoints().url(8778, "/"), 120, "placement-api")),
-                start);
+        answering(d, "ready", d.endpoints().url(8778, "/"), "placement-api", start);
     }
 }

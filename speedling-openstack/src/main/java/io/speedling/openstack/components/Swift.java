@@ -9,7 +9,6 @@ import io.speedling.openstack.DistroFamily;
 import io.speedling.openstack.Inventory;
 import io.speedling.openstack.remote.KeystoneRegistrar;
 import io.speedling.openstack.remote.Once;
-import io.speedling.openstack.remote.WaitHttp;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -189,7 +188,7 @@ public final class Swift extends Component {
             return null;
         }, servers, keystone.answering(d), memcached.started(d));
         // ready for clients: answering, and in the catalog with its service user
-        d.task(name() + ".ready", ctx -> d.onController(new WaitHttp(d.endpoints().url(PROXY_PORT, "/healthcheck"),
-                120, "swift-proxy")), start, keystone.registered(d));
+        answering(d, "ready", d.endpoints().url(PROXY_PORT, "/healthcheck"), "swift-proxy", start,
+                keystone.registered(d));
     }
 }

@@ -11,6 +11,7 @@ import io.speedling.virt.image.BootDisk;
 import io.speedling.virt.image.Image;
 import io.speedling.virt.image.ImageCache;
 import io.speedling.virt.image.Recipes;
+import io.speedling.virt.testing.LibvirtDaemon;
 import io.speedling.virt.nodes.Cluster;
 import io.speedling.virt.nodes.NodeMatrix;
 import io.speedling.virt.nodes.Role;

@@ -1,4 +1,4 @@
-package io.speedling.virt.libvirt;
+package io.speedling.virt.testing;
 
 import io.speedling.virt.internal.Exec;
 import io.speedling.virt.internal.Mounts;
@@ -18,14 +18,14 @@ import java.util.stream.Collectors;
  * {@code nat} and {@code mangle} tables and its run-time directory {@code /run/libvirt}; those it
  * created (absent before, holding nothing but libvirt's chains) are removed after it stopped.
  */
-final class LibvirtDaemon implements AutoCloseable {
+public final class LibvirtDaemon implements AutoCloseable {
     static final Path SOCKET = Path.of("/run/libvirt/libvirt-sock");
     private static final Path RUN_DIR = Path.of("/run/libvirt");
     private final List<ProcessId> started = new ArrayList<>();
     private Set<String> tablesBefore = Set.of();
     private boolean runDirBefore = true;
 
-    LibvirtDaemon(Path dir) throws IOException, InterruptedException {
+    public LibvirtDaemon(Path dir) throws IOException, InterruptedException {
         if (Files.exists(SOCKET) && Exec.of("virsh", "-c", "qemu:///system", "version").runAllowingFailure()
                 .exitCode() == 0) {
             return;

@@ -1,4 +1,4 @@
-package io.speedling.virt.libvirt;
+package io.speedling.virt.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
