@@ -71,32 +71,9 @@ public final class AllInOne {
                 null);
     }
 
-    /** Every built-in service, on slice {@code slice}, with the default image cache and state. */
-    public static AllInOne named(String name, int slice) {
-        return of(CloudSpec.allInOne().name(name).slice(slice));
-    }
-
     /** The spec (with the name and slice this cloud uses). */
     public CloudSpec spec() {
         return spec;
-    }
-
-    /** The same cloud described by {@code next} (a spec derived from {@link #spec()}); own wiring is dropped. */
-    private AllInOne with(CloudSpec next) {
-        return new AllInOne(next, cache, provider, null);
-    }
-
-    /** The OpenStack release, by id, codename or Debian suite ({@link CloudSpec#release(String)}). */
-    public AllInOne release(String name) {
-        return with(spec.release(name));
-    }
-
-    /**
-     * Nova's compute driver: {@code fake} (the default: servers exist only in Nova's database) or
-     * {@code libvirt} (servers are qemu domains on the compute nodes; a bigger image, with qemu).
-     */
-    public AllInOne computeDriver(String driver) {
-        return with(spec.computeDriver(driver));
     }
 
     /**
@@ -165,27 +142,6 @@ public final class AllInOne {
         return new AllInOne(spec, cache, java.util.Objects.requireNonNull(p, "provider"), custom);
     }
 
-    /**
-     * Puts nova-compute and the network agent on {@code n} worker nodes ({@code worker-01} ...)
-     * instead of the controller; 0 (the default) is all-in-one.
-     */
-    public AllInOne workers(int n) {
-        return with(spec.workers(n));
-    }
-
-    public int workers() {
-        return spec.workers();
-    }
-
-    /** Three (or five) controllers behind a virtual IP instead of one ({@link CloudSpec#controllers}). */
-    public AllInOne controllers(int n) {
-        return with(spec.controllers(n));
-    }
-
-    public int controllers() {
-        return spec.controllers();
-    }
-
     /** {@code n} nodes of a kind, 0 to {@link #MAX_WORKERS}; else refused naming {@code what} and what 0 means. */
     static int requireNodes(String what, int n, String zeroMeans) {
         if (n < 0 || n > MAX_WORKERS) {
@@ -193,27 +149,6 @@ public final class AllInOne {
                     + MAX_WORKERS);
         }
         return n;
-    }
-
-    /**
-     * Puts Ceph's OSDs (one each) and Swift's account, container and object servers on {@code n}
-     * storage nodes ({@code storage-01} ...) instead of the controller, with one replica per storage
-     * node up to three; 0 (the default) keeps storage on the controller.
-     */
-    public AllInOne storage(int n) {
-        return with(spec.storage(n));
-    }
-
-    public int storage() {
-        return spec.storage();
-    }
-
-    /**
-     * Tempest's tests run at the end of each deploy ({@link Tempest.Builder#selection}): {@code "smoke"} or a
-     * regular expression over test ids; null (the default) runs none. Needs the tempest service.
-     */
-    public AllInOne tempest(String selection) {
-        return with(spec.tempest(selection));
     }
 
     /** Names of the controllers, {@code controller-01} ... */
@@ -248,19 +183,6 @@ public final class AllInOne {
     }
 
     /**
-     * Only these services and what they need, e.g. {@code services("keystone", "glance")}.
-     *
-     * @throws IllegalArgumentException naming an unknown service and listing the known ones
-     */
-    public AllInOne services(Collection<String> wanted) {
-        return with(spec.services(wanted));
-    }
-
-    public AllInOne services(String... wanted) {
-        return services(List.of(wanted));
-    }
-
-    /**
      * Deploys {@code cloud} instead of the spec's, e.g. components wired by hand (see {@link
      * Cloud#toBuilder()}); to add a component of one's own, registering it ({@link #registry}) is
      * simpler. Its name must be this one's and its inventory must place services on exactly this
@@ -284,19 +206,6 @@ public final class AllInOne {
 
     public int slice() {
         return spec.slice();
-    }
-
-    /** The selected services with what they need, in {@link #SERVICES} order. */
-    public Set<String> selectedServices() {
-        return spec.services();
-    }
-
-    /**
-     * The services to select from: the built-in ones unless a registry with services of the
-     * caller's own is given. Keeps the selection if every selected service is registered there.
-     */
-    public AllInOne registry(ServiceRegistry r) {
-        return with(spec.registry(r));
     }
 
     /** The components to deploy: the spec's ({@link CloudSpec#cloud()}) or those given to {@link #cloud(Cloud)}. */
@@ -325,12 +234,12 @@ public final class AllInOne {
     }
 
     public SlicePlan plan() {
-        SlicePlan.Builder b = SlicePlan.slice(slice()).node("controller", controllers());
-        if (workers() > 0) {
-            b.node("worker", workers());
+        SlicePlan.Builder b = SlicePlan.slice(slice()).node("controller", spec.controllers());
+        if (spec.workers() > 0) {
+            b.node("worker", spec.workers());
         }
-        if (storage() > 0) {
-            b.node("storage", storage());
+        if (spec.storage() > 0) {
+            b.node("storage", spec.storage());
         }
         return b.build();
     }

@@ -64,7 +64,7 @@ class AllInOneE2E {
 
     @Test
     void deployVerifyAndRerunWithoutRestarts() throws Exception {
-        AllInOne aio = AllInOne.named("e2e", 230).cache(cache).provider(provider);
+        AllInOne aio = AllInOne.of(CloudSpec.allInOne().name("e2e").slice(230)).cache(cache).provider(provider);
         Image image = aio.image();
         Path state = STATE.resolve("cloud");
         Path log = state.resolve("deploy.log");
@@ -103,7 +103,7 @@ class AllInOneE2E {
             // and each skip with its reason are the task's outcome in the reports and the summary. CI runs
             // the smoke tests of identity, image, block and object storage (TEMPEST); -Dspeedling.e2e.tempest=smoke
             // runs all of Tempest's smoke tests (8-14 minutes here; the README has their last figures)
-            DeployResult tested = Deployer.of(aio.tempest(System.getProperty("speedling.e2e.tempest", TEMPEST)).cloud(),
+            DeployResult tested = Deployer.of(aio.spec().tempest(System.getProperty("speedling.e2e.tempest", TEMPEST)).cloud(),
                     state).deploy(fleet);
             System.out.println(tested.summary());
             String outcome = tested.report().task("tempest.run").outcome();
@@ -164,7 +164,7 @@ class AllInOneE2E {
 
     @Test
     void aFailingDbSyncNamesComponentNodeCommandAndOutput() {
-        Image image = AllInOne.named("e2e", 232).cache(cache).image();
+        Image image = AllInOne.of(CloudSpec.allInOne().name("e2e").slice(232)).cache(cache).image();
         try (Cluster c = provider.cycle(SlicePlan.slice(232).node("controller", 1).build(), image);
              Fleet fleet = AllInOne.connect(c)) {
             MariaDb db = new MariaDb();
@@ -186,7 +186,7 @@ class AllInOneE2E {
     /** The inventory's per-node overrides reach the running service; one of a file nobody writes fails. */
     @Test
     void inventoryOverridesWinAndATypoInTheirPathIsNamed() {
-        Image image = AllInOne.named("e2e", 232).cache(cache).image();
+        Image image = AllInOne.of(CloudSpec.allInOne().name("e2e").slice(232)).cache(cache).image();
         try (Cluster c = provider.cycle(SlicePlan.slice(232).node("controller", 1).build(), image);
              Fleet fleet = AllInOne.connect(c)) {
             String cnf = "/etc/mysql/mariadb.conf.d/99-speedling.cnf";

@@ -60,7 +60,8 @@ class FaultsE2E {
 
     @Test
     void aContainerKilledMidDeployFailsTheDeployNamingTheNodeAndARerunOnANewNodeCompletes() throws Exception {
-        AllInOne aio = AllInOne.named("faults", 233).cache(cache).provider(provider).services("keystone", "glance");
+        AllInOne aio = AllInOne.of(CloudSpec.allInOne().name("faults").slice(233).services("keystone", "glance")).cache(cache)
+                .provider(provider);
         Image image = aio.image();
         Path state = STATE.resolve("killed");
         CompletableFuture<Void> bootstrapStarted = new CompletableFuture<>();
@@ -93,7 +94,7 @@ class FaultsE2E {
         try (Cluster cluster = provider.cycle(aio.plan(), image); Fleet fleet = AllInOne.connect(cluster)) {
             DeployResult r = Deployer.of(aio.cloud(), state).deploy(fleet);
             assertThat(r.report().failed()).isEmpty();
-            assertThat(Verifier.run(fleet.node(AllInOne.NODE), aio.selectedServices())).containsKey("client_session");
+            assertThat(Verifier.run(fleet.node(AllInOne.NODE), aio.spec().services())).containsKey("client_session");
         }
     }
 
@@ -149,7 +150,7 @@ class FaultsE2E {
 
     @Test
     void aStartThatFailsOnceIsAcceptedWhenSystemdRestartsTheUnitAndReportedWithItsJournalWhenNot() {
-        Image image = AllInOne.named("faults", 234).cache(cache).image();
+        Image image = AllInOne.of(CloudSpec.allInOne().name("faults").slice(234)).cache(cache).image();
         try (Cluster c = provider.cycle(SlicePlan.slice(234).node("controller", 1).build(), image);
              Fleet fleet = AllInOne.connect(c)) {
             Cloud restarted = Cloud.builder("restarted").component(new FailsOnce("speedling-restarted", true))
@@ -172,7 +173,7 @@ class FaultsE2E {
 
     @Test
     void aServiceThatNeverBecomesReadyFailsAtItsLimitNamingServiceNodeAndJournal() {
-        Image image = AllInOne.named("faults", 234).cache(cache).image();
+        Image image = AllInOne.of(CloudSpec.allInOne().name("faults").slice(234)).cache(cache).image();
         try (Cluster c = provider.cycle(SlicePlan.slice(234).node("controller", 1).build(), image);
              Fleet fleet = AllInOne.connect(c)) {
             MariaDb db = new MariaDb();

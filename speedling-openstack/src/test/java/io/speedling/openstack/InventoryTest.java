@@ -141,7 +141,7 @@ class InventoryTest {
         assertThat(inv.nodes()).containsExactly("controller-01", "worker-01", "storage-01", "storage-02");
         assertThat(inv.nodesWith(Inventory.STORAGE)).containsExactly("storage-01", "storage-02");
         assertThat(inv.rolesOf("storage-02")).containsExactly(Inventory.STORAGE);
-        assertThat(AllInOne.named("t", 5).storage(2).plan().nodes()).extracting(n -> n.name())
+        assertThat(AllInOne.of(CloudSpec.allInOne().name("t").slice(5).storage(2)).plan().nodes()).extracting(n -> n.name())
                 .containsExactly("controller-01", "storage-01", "storage-02");
         assertThat(two.config("storage-02:/etc/ceph/ceph.conf:global.debug_osd=1").config()).hasSize(1);
         assertThatThrownBy(() -> plain.storage(9)).hasMessageStartingWith("storage nodes 9 is out of range");

@@ -86,7 +86,7 @@ class ServiceRegistryTest {
 
     @Test
     void withTheSharedImageSettingACloudOfFewServicesIsDeployedOntoTheImageOfMore() {
-        AllInOne keystone = AllInOne.named("few", 9).services("keystone");
+        AllInOne keystone = AllInOne.of(CloudSpec.allInOne().name("few").slice(9).services("keystone"));
         String before = System.getProperty(OpenStackImage.SHARED_SERVICES_SETTING);
         try {
             System.clearProperty(OpenStackImage.SHARED_SERVICES_SETTING);
@@ -110,14 +110,16 @@ class ServiceRegistryTest {
         try {
             System.setProperty(key, "all");
             System.setProperty(epoxyKey, "keystone,glance,placement,neutron,nova,defaults");
-            AllInOne epoxyKeystone = AllInOne.named("matrix", 9).release("2025.1").services("keystone");
-            AllInOne epoxyCore = AllInOne.named("ovn", 9).release("2025.1").workers(1)
-                    .services("keystone", "glance", "placement", "neutron", "nova", "defaults");
+            AllInOne epoxyKeystone = AllInOne.of(CloudSpec.allInOne().name("matrix").slice(9).release("2025.1")
+                    .services("keystone"));
+            AllInOne epoxyCore = AllInOne.of(CloudSpec.allInOne().name("ovn").slice(9).release("2025.1").workers(1)
+                    .services("keystone", "glance", "placement", "neutron", "nova", "defaults"));
             assertThat(epoxyKeystone.recipe().key()).as("the two classes of 2025.1 share one image")
                     .isEqualTo(epoxyCore.recipe().key());
             assertThat(packages(epoxyKeystone.recipe())).contains("nova-compute", "ovn-central")
                     .doesNotContain("ceph-osd", "swift-proxy", "cinder-volume", "tempest");
-            assertThat(packages(AllInOne.named("zed", 9).release("zed").services("keystone").recipe()))
+            assertThat(packages(AllInOne.of(CloudSpec.allInOne().name("zed").slice(9).release("zed")
+                    .services("keystone")).recipe()))
                     .as("Zed keeps the setting for every release").contains("ceph-osd", "swift-proxy", "tempest");
             // as the e2e profile sets it for Zed: its controller + worker class and its three controllers share one
             System.setProperty(key + ".zed", "keystone,glance,placement,neutron,nova,defaults,haproxy");
@@ -153,7 +155,7 @@ class ServiceRegistryTest {
                 w -> new Extra(w.get(Keystone.class)));
         assertThat(r.select(List.of("extra"))).containsExactly("mariadb", "memcached", "keystone", "openstackclient",
                 "extra");
-        AllInOne aio = AllInOne.named("reg", 9).registry(r).services("extra");
+        AllInOne aio = AllInOne.of(CloudSpec.allInOne().name("reg").slice(9).registry(r).services("extra"));
         Cloud cloud = aio.cloud();
         assertThat(cloud.component(Extra.class).requires()).containsExactly(cloud.component(Keystone.class));
         assertThat(cloud.packages()).contains("hello", "keystone");

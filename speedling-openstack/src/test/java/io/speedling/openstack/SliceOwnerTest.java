@@ -30,14 +30,14 @@ class SliceOwnerTest {
     @Test
     void anotherCloudOnAClaimedSliceIsRefusedNamingTheOwnerAndTheWipe() {
         NspawnProvider p = sliceHeldBy("aio");
-        assertThatThrownBy(() -> AllInOne.named("other", 5).provider(p).checkSlice())
+        assertThatThrownBy(() -> AllInOne.of(CloudSpec.allInOne().name("other").slice(5)).provider(p).checkSlice())
                 .isInstanceOf(SpeedlingException.class)
                 .hasMessage("slice 5 holds cloud 'aio', not 'other'; it is left as it is: wipe it first "
                         + "(speedling-examples/bin/cloud --wipe --name aio --slice 5) or give this cloud another slice "
                         + "(--slice)");
-        assertThatThrownBy(() -> AllInOne.named("other", 5).provider(p).wipeOwn()).hasMessageContaining("holds cloud");
+        assertThatThrownBy(() -> AllInOne.of(CloudSpec.allInOne().name("other").slice(5)).provider(p).wipeOwn()).hasMessageContaining("holds cloud");
         assertThat(tmp.resolve("slice-5/slice.json")).exists();
-        AllInOne.named("aio", 5).provider(p).checkSlice();
+        AllInOne.of(CloudSpec.allInOne().name("aio").slice(5)).provider(p).checkSlice();
     }
 
     @Test
@@ -53,7 +53,7 @@ class SliceOwnerTest {
     @Test
     void anUnclaimedSliceIsRefusedToACloudThatNeverRanThere() {
         NspawnProvider p = sliceHeldBy(null);
-        assertThatThrownBy(() -> AllInOne.named("never-ran-here", 5).provider(p).checkSlice())
+        assertThatThrownBy(() -> AllInOne.of(CloudSpec.allInOne().name("never-ran-here").slice(5)).provider(p).checkSlice())
                 .hasMessageContaining("slice 5 holds nodes [controller-01] that no cloud claimed");
     }
 }

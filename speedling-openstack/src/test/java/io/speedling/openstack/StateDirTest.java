@@ -20,7 +20,7 @@ class StateDirTest {
             assertThatThrownBy(() -> Deployer.defaultStateDir(bad)).as(bad)
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageStartingWith("cloud name '" + bad + "' must be");
-            assertThatThrownBy(() -> AllInOne.named(bad, 1)).as(bad).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> AllInOne.of(CloudSpec.allInOne().name(bad).slice(1))).as(bad).isInstanceOf(IllegalArgumentException.class);
         }
         assertThat(Deployer.defaultStateDir("aio").toString()).endsWith("/speedling/clouds/aio");
     }

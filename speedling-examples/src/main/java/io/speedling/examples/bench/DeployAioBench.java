@@ -2,6 +2,7 @@ package io.speedling.examples.bench;
 
 import io.speedling.core.Fleet;
 import io.speedling.openstack.AllInOne;
+import io.speedling.openstack.CloudSpec;
 import io.speedling.openstack.DeployResult;
 import io.speedling.openstack.Deployer;
 import io.speedling.openstack.Verifier;
@@ -61,10 +62,11 @@ public final class DeployAioBench {
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
             ImageCache cache = reuse != null ? ImageCache.open(Path.of(reuse)) : ImageCache.open(work.resolve("cache"));
-            AllInOne aio = AllInOne.named("bench", slice).release(release.id()).cache(cache).provider(provider);
+            CloudSpec spec = CloudSpec.allInOne().release(release);
             if (services != null) {
-                aio = aio.services(List.of(services.split(",")));
+                spec = spec.services(List.of(services.split(",")));
             }
+            AllInOne aio = AllInOne.of(spec.name("bench").slice(slice)).cache(cache).provider(provider);
             Recipe full = aio.recipe();
             List<Step> steps = full.steps();
             BuildListener quiet = new BuildListener() { };
@@ -82,8 +84,8 @@ public final class DeployAioBench {
 
             // untimed: a keystone-only cloud on the same image, so that no timed deploy is the JVM's first
             // (its class loading and compilation take CPU from the node's services on 2 cores)
-            freshDeploy(provider, AllInOne.named("bench-warmup", slice + 2).release(release.id()).cache(cache)
-                    .provider(provider).services(List.of("keystone")), image, work.resolve("cloud-warmup"));
+            freshDeploy(provider, AllInOne.of(spec.services("keystone").name("bench-warmup").slice(slice + 2))
+                    .cache(cache).provider(provider), image, work.resolve("cloud-warmup"));
 
             t0 = System.nanoTime();
             Cluster cluster = provider.cycle(aio.plan(), image);
@@ -112,7 +114,7 @@ public final class DeployAioBench {
                 System.out.printf("node memory after the deploy: %d MiB resident (sum over its processes)%n", memMiB);
 
                 t0 = System.nanoTime();
-                Map<String, Double> steps2 = Verifier.run(fleet.node(AllInOne.NODE), aio.selectedServices());
+                Map<String, Double> steps2 = Verifier.run(fleet.node(AllInOne.NODE), aio.spec().services());
                 verifyS = BenchArgs.secs(t0);
                 System.out.printf("verify: %.1f s (%s)%n", verifyS, Verifier.format(steps2));
 
@@ -124,8 +126,8 @@ public final class DeployAioBench {
             cluster.wipe();
 
             if (baseline) {
-                AllInOne serialAio = AllInOne.named("bench-serial", slice + 1).release(release.id()).cache(cache)
-                        .provider(provider).services(aio.selectedServices());
+                AllInOne serialAio = AllInOne.of(spec.name("bench-serial").slice(slice + 1)).cache(cache)
+                        .provider(provider);
                 Cluster c2 = provider.cycle(serialAio.plan(), image);
                 try (Fleet fleet = AllInOne.connect(c2)) {
                     t0 = System.nanoTime();
@@ -140,8 +142,8 @@ public final class DeployAioBench {
             if (baseline) {
                 // the core cloud and the complete one in turns, each on a fresh node: a 2-core machine's
                 // speed drifts by several seconds within minutes, and turns share the drift fairly
-                AllInOne core = AllInOne.named("bench-core", slice + 2).release(release.id()).cache(cache)
-                        .provider(provider).services(CORE);
+                AllInOne core = AllInOne.of(spec.services(CORE).name("bench-core").slice(slice + 2)).cache(cache)
+                        .provider(provider);
                 Image coreImage = cache.build(core.recipe(), quiet);
                 List<Double> cores = new java.util.ArrayList<>();
                 List<Double> completes = new java.util.ArrayList<>(List.of(Math.round(deployS * 10) / 10.0));

@@ -105,7 +105,7 @@ public final class DeployHaBench {
                 System.out.println(converged.summary());
                 restartedOnRerun = converged.restarted();
                 t0 = System.nanoTime();
-                Verifier.run(fleet.node(controllers.get(1)), ha.selectedServices());
+                Verifier.run(fleet.node(controllers.get(1)), ha.spec().services());
                 System.out.printf("verify through %s: %.1f s%n", vip, BenchArgs.secs(t0));
                 dead = controllers.stream().filter(c -> fleet.node(c).call(Sh.checked("ip -4 -o addr show")).stdout()
                         .contains(" " + vip + "/")).findFirst().orElseThrow(() -> new IllegalStateException(

@@ -125,7 +125,7 @@ public final class DeployHostsBench {
             t0 = System.nanoTime();
             try (Fleet fleet = AllInOne.connect(c)) {
                 image.deployer().deploy(fleet);
-                Verifier.run(fleet.node(AllInOne.NODE), image.selectedServices());
+                Verifier.run(fleet.node(AllInOne.NODE), image.spec().services());
                 imageS = BenchArgs.secs(t0);
             } finally {
                 c.wipe();

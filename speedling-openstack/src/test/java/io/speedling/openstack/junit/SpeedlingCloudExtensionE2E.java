@@ -6,6 +6,7 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 import io.speedling.core.CommandResult;
 import io.speedling.core.functions.Sh;
 import io.speedling.openstack.AllInOne;
+import io.speedling.openstack.CloudSpec;
 import io.speedling.openstack.Credentials;
 import io.speedling.openstack.FernetTokens;
 import io.speedling.openstack.OpenStackCloud;
@@ -153,7 +154,7 @@ class SpeedlingCloudExtensionE2E {
     }
 
     private static boolean running(String name, int slice) {
-        AllInOne aio = AllInOne.named(name, slice);
+        AllInOne aio = AllInOne.of(CloudSpec.allInOne().name(name).slice(slice));
         return aio.provider().existing(aio.plan()).isPresent();
     }
 
@@ -187,7 +188,7 @@ class SpeedlingCloudExtensionE2E {
             r1.testEvents().assertStatistics(s -> s.succeeded(1).failed(0));
             first = Reusing.last;
             if (first.reused()) {  // a kept cloud of an earlier test run: start from a fresh one
-                AllInOne.named(first.name(), first.cluster().slice()).wipe();
+                AllInOne.of(first.spec()).wipe();
                 run("true", Reusing.class).testEvents().assertStatistics(s -> s.succeeded(1));
                 first = Reusing.last;
             }
@@ -210,7 +211,7 @@ class SpeedlingCloudExtensionE2E {
             assertThat(running(first.name(), first.cluster().slice())).isFalse();
         } finally {
             if (first != null) {
-                AllInOne.named(first.name(), first.cluster().slice()).wipe();
+                AllInOne.of(first.spec()).wipe();
             }
         }
     }
@@ -228,7 +229,7 @@ class SpeedlingCloudExtensionE2E {
             assertThat(Files.exists(c.adminOpenrc())).isTrue();
         } finally {
             if (FailingKeeper.last != null) {
-                AllInOne.named(FailingKeeper.last.name(), FailingKeeper.last.cluster().slice()).wipe();
+                AllInOne.of(FailingKeeper.last.spec()).wipe();
             }
         }
     }
