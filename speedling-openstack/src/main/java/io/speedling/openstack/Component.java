@@ -113,10 +113,11 @@ public abstract class Component {
     /**
      * The ports it serves on each controller that clients reach through the cloud's address ({@link
      * Endpoints#host()}): with several controllers, HAProxy listens there on the virtual IP and
-     * passes each connection to a controller whose port passes the check.
+     * passes each connection to a controller whose port passes the check. Its {@link #api()}'s, else none.
      */
     public List<Frontend> frontends() {
-        return List.of();
+        Api a = api();
+        return a == null ? List.of() : List.of(Frontend.http(a.name(), a.port(), a.check()));
     }
 
     /**
@@ -144,19 +145,41 @@ public abstract class Component {
         }
     }
 
-    /** Databases (name, user) it needs on the SQL server. */
+    /**
+     * What an OpenStack API service declares once, from which its usual declarations follow (each
+     * may still be overridden): database {@code name} owned by user {@code name} ({@link
+     * #databases}), HTTP on {@code port} of every controller checked at {@code check} ({@link
+     * #frontends}), one catalog entry of {@code type} at the port's URL plus {@code path} ({@link
+     * #catalog}) and service user {@code name} ({@link #users}).
+     */
+    public record Api(String name, String type, int port, String path, String check) {
+        /** An API whose catalog URL is the port's root, checked at {@code /}. */
+        public Api(String name, String type, int port) {
+            this(name, type, port, "", "/");
+        }
+    }
+
+    /** This component's API service, or null when it is none (the default). */
+    protected Api api() {
+        return null;
+    }
+
+    /** Databases (name, user) it needs on the SQL server: its {@link #api()}'s, else none. */
     public List<Database> databases() {
-        return List.of();
+        Api a = api();
+        return a == null ? List.of() : List.of(new Database(a.name(), a.name()));
     }
 
-    /** Catalog entries to register in Keystone. */
+    /** Catalog entries to register in Keystone: its {@link #api()}'s, else none. */
     public List<KeystoneRegistrar.ServiceDef> catalog(Deploy d) {
-        return List.of();
+        Api a = api();
+        return a == null ? List.of() : endpoint(a.name(), a.type(), d.endpoints().url(a.port(), a.path()));
     }
 
-    /** Users to register in Keystone. */
+    /** Users to register in Keystone: its {@link #api()}'s service user, else none. */
     public List<KeystoneRegistrar.UserDef> users(Deploy d) {
-        return List.of();
+        Api a = api();
+        return a == null ? List.of() : serviceUser(d, a.name());
     }
 
     /**

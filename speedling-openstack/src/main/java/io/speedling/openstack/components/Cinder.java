@@ -123,28 +123,19 @@ public final class Cinder extends Component {
                 """;
     }
 
+    /** Its database, HAProxy frontend, service user and catalog entry under the newer clients' name. */
     @Override
-    public List<Database> databases() {
-        return List.of(new Database("cinder", "cinder"));
+    protected Api api() {
+        return new Api("cinder", "block-storage", PORT, "/v3/%(project_id)s", "/");
     }
 
-    @Override
-    public List<Frontend> frontends() {
-        return List.of(Frontend.http("cinder", PORT, "/"));
-    }
-
+    /** The same API under its older name too ({@code volumev3}), which most clients still look for. */
     @Override
     public List<KeystoneRegistrar.ServiceDef> catalog(Deploy d) {
-        String url = d.endpoints().url(PORT, "/v3/%(project_id)s");
-        List<KeystoneRegistrar.ServiceDef> defs = new ArrayList<>(endpoint("cinderv3", "volumev3", url));
-        // the newer clients' name for the same API
-        defs.addAll(endpoint("cinder", "block-storage", url));
+        List<KeystoneRegistrar.ServiceDef> defs = new ArrayList<>(endpoint("cinderv3", "volumev3",
+                d.endpoints().url(PORT, "/v3/%(project_id)s")));
+        defs.addAll(super.catalog(d));
         return defs;
-    }
-
-    @Override
-    public List<KeystoneRegistrar.UserDef> users(Deploy d) {
-        return serviceUser(d, "cinder");
     }
 
     @Override

@@ -5,7 +5,6 @@ import io.speedling.openstack.Component;
 import io.speedling.openstack.Deploy;
 import io.speedling.openstack.DistroFamily;
 import io.speedling.openstack.Inventory;
-import io.speedling.openstack.remote.KeystoneRegistrar;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -125,25 +124,16 @@ public final class Glance extends Component {
                 """;
     }
 
+    /** Its database, catalog entry and service user. */
     @Override
-    public List<Database> databases() {
-        return List.of(new Database("glance", "glance"));
+    protected Api api() {
+        return new Api("glance", "image", 9292);
     }
 
+    /** Images kept in files live on one controller: all clients go to it while it lives. */
     @Override
     public List<Frontend> frontends() {
         return List.of(new Frontend("glance", 9292, "/", ceph == null));
-    }
-
-    @Override
-    public List<KeystoneRegistrar.ServiceDef> catalog(Deploy d) {
-        String url = d.endpoints().url(9292);
-        return endpoint("glance", "image", url);
-    }
-
-    @Override
-    public List<KeystoneRegistrar.UserDef> users(Deploy d) {
-        return serviceUser(d, "glance");
     }
 
     /** Done when the image API answers (and, with images in Ceph, the pools take writes). */

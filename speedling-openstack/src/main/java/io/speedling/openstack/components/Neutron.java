@@ -7,7 +7,6 @@ import io.speedling.openstack.Deploy;
 import io.speedling.openstack.DistroFamily;
 import io.speedling.openstack.Inventory;
 import io.speedling.openstack.Release;
-import io.speedling.openstack.remote.KeystoneRegistrar;
 import io.speedling.openstack.remote.WaitHttp;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -221,9 +220,10 @@ public final class Neutron extends Component {
                 """;
     }
 
+    /** Its database, HAProxy frontend, catalog entry and service user. */
     @Override
-    public List<Database> databases() {
-        return List.of(new Database("neutron", "neutron"));
+    protected Api api() {
+        return new Api("neutron", "network", 9696);
     }
 
     /**
@@ -232,22 +232,6 @@ public final class Neutron extends Component {
      */
     private static final Map<String, String> ROOTWRAP_DAEMON = Map.of("root_helper_daemon",
             "sudo neutron-rootwrap-daemon /etc/neutron/rootwrap.conf");
-
-    @Override
-    public List<Frontend> frontends() {
-        return List.of(Frontend.http("neutron", 9696, "/"));
-    }
-
-    @Override
-    public List<KeystoneRegistrar.ServiceDef> catalog(Deploy d) {
-        String url = d.endpoints().url(9696);
-        return endpoint("neutron", "network", url);
-    }
-
-    @Override
-    public List<KeystoneRegistrar.UserDef> users(Deploy d) {
-        return serviceUser(d, "neutron");
-    }
 
     /** The nodes with the {@link Inventory#NETWORK} role, or the controllers when no node has it. */
     static io.speedling.core.NodeGroup networkNodes(Deploy d, io.speedling.core.NodeGroup ctl) {

@@ -8,7 +8,6 @@ import io.speedling.openstack.Component;
 import io.speedling.openstack.Deploy;
 import io.speedling.openstack.DistroFamily;
 import io.speedling.openstack.Inventory;
-import io.speedling.openstack.remote.KeystoneRegistrar;
 import io.speedling.openstack.remote.Mysql;
 import io.speedling.openstack.remote.Once;
 import io.speedling.openstack.remote.WaitHttp;
@@ -344,15 +343,10 @@ public final class Nova extends Component {
         return List.of(Frontend.http("nova", 8774, "/"), Frontend.http("nova-metadata", 8775, "/"));
     }
 
+    /** Its catalog entry and service user; three databases and two frontends (above). */
     @Override
-    public List<KeystoneRegistrar.ServiceDef> catalog(Deploy d) {
-        String url = d.endpoints().url(8774, "/v2.1");
-        return endpoint("nova", "compute", url);
-    }
-
-    @Override
-    public List<KeystoneRegistrar.UserDef> users(Deploy d) {
-        return serviceUser(d, "nova");
+    protected Api api() {
+        return new Api("nova", "compute", 8774, "/v2.1", "/");
     }
 
     @Override

@@ -5,7 +5,6 @@ import io.speedling.openstack.Component;
 import io.speedling.openstack.Deploy;
 import io.speedling.openstack.DistroFamily;
 import io.speedling.openstack.Inventory;
-import io.speedling.openstack.remote.KeystoneRegistrar;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,25 +70,10 @@ public final class Placement extends Component {
                 """;
     }
 
+    /** Its database, HAProxy frontend, catalog entry and service user. */
     @Override
-    public List<Database> databases() {
-        return List.of(new Database("placement", "placement"));
-    }
-
-    @Override
-    public List<Frontend> frontends() {
-        return List.of(Frontend.http("placement", 8778, "/"));
-    }
-
-    @Override
-    public List<KeystoneRegistrar.ServiceDef> catalog(Deploy d) {
-        String url = d.endpoints().url(8778);
-        return endpoint("placement", "placement", url);
-    }
-
-    @Override
-    public List<KeystoneRegistrar.UserDef> users(Deploy d) {
-        return serviceUser(d, "placement");
+    protected Api api() {
+        return new Api("placement", "placement", 8778);
     }
 
     /** Done when the placement API answers. */
