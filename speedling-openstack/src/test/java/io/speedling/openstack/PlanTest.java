@@ -73,6 +73,37 @@ class PlanTest {
     }
 
     @Test
+    void theApiServicesRegisterTheirCatalogEntriesUsersDatabasesAndFrontends(@TempDir Path state) {
+        Cloud cloud = CloudSpec.allInOne().name("plan").services("glance", "placement", "nova", "neutron", "cinder")
+                .cloud();
+        RecordingNode ctl = node(cloud.inventory(), AllInOne.NODE, "10.9.0.10")
+                .answer(Once.Forget.class, f -> true)
+                .answer(io.speedling.openstack.remote.EnsureVolumeType.class, t -> true);
+        try (Fleet fleet = Fleet.of(List.of(ctl))) {
+            assertThat(Deployer.of(cloud, state).deploy(fleet).report().failed()).isEmpty();
+        }
+        KeystoneRegistrar reg = ctl.calls(KeystoneRegistrar.class).get(0);
+        Map<String, String> catalog = new LinkedHashMap<>();
+        reg.services().forEach(s -> catalog.put(s.name() + " " + s.type(), s.endpoints().get("public")));
+        assertThat(catalog).containsEntry("glance image", "http://10.9.0.10:9292")
+                .containsEntry("placement placement", "http://10.9.0.10:8778")
+                .containsEntry("nova compute", "http://10.9.0.10:8774/v2.1")
+                .containsEntry("neutron network", "http://10.9.0.10:9696")
+                .containsEntry("cinderv3 volumev3", "http://10.9.0.10:8776/v3/%(project_id)s")
+                .containsEntry("cinder block-storage", "http://10.9.0.10:8776/v3/%(project_id)s");
+        assertThat(reg.services()).allSatisfy(s -> assertThat(s.endpoints().keySet())
+                .containsExactlyInAnyOrder("public", "internal", "admin"));
+        assertThat(reg.users()).filteredOn(u -> u.project().equals("service"))
+                .extracting(KeystoneRegistrar.UserDef::name).contains("glance", "placement", "nova", "neutron", "cinder");
+        assertThat(cloud.components()).flatExtracting(Component::databases).extracting(Component.Database::name)
+                .contains("glance", "placement", "nova_api", "nova", "nova_cell0", "neutron", "cinder");
+        assertThat(cloud.components()).flatExtracting(Component::frontends)
+                .extracting(f -> f.name() + ":" + f.port() + f.check())
+                .contains("glance:9292/", "placement:8778/", "nova:8774/", "nova-metadata:8775/", "neutron:9696/",
+                        "cinder:8776/");
+    }
+
+    @Test
     void aWorkerGetsComputeAndItsAgentWithItsOwnAddressAndNoDatabaseSecrets(@TempDir Path state) {
         Cloud cloud = CloudSpec.allInOne().release("zed").name("plan").services("nova").workers(1).cloud();
         RecordingNode ctl = node(cloud.inventory(), AllInOne.NODE, "10.9.0.10");
