@@ -32,7 +32,10 @@ public final class CloudInitSeed {
         y.append("ssh_authorized_keys:\n  - ").append(authorizedKey.trim()).append('\n');
         y.append("users:\n  - name: speedling\n    sudo: \"ALL=(ALL) NOPASSWD:ALL\"\n    shell: /bin/bash\n")
                 .append("    ssh_authorized_keys:\n      - ").append(authorizedKey.trim()).append('\n');
-        y.append("ssh_deletekeys: true\nssh_genkeytypes: []\nssh_keys:\n  ed25519_private: |\n");
+        // the disk is made at its full size: nothing to grow (minbase has no resize2fs either)
+        y.append("resize_rootfs: false\ngrowpart:\n  mode: \"off\"\n");
+        // only the given key (a type it has is not generated again)
+        y.append("ssh_deletekeys: true\nssh_genkeytypes: [ed25519]\nssh_keys:\n  ed25519_private: |\n");
         for (String line : hostPrivateKey.strip().split("\n")) {
             y.append("    ").append(line).append('\n');
         }
@@ -51,7 +54,7 @@ public final class CloudInitSeed {
                     .append("    addresses: [").append(a.ipv4()).append('/').append(a.ipv4Prefix()).append(", \"")
                     .append(a.ipv6()).append('/').append(a.ipv6Prefix()).append("\"]\n");
             if (i == 0) {
-                y.append("    gateway4: ").append(a.gateway4()).append('\n')
+                y.append("    routes:\n      - to: default\n        via: ").append(a.gateway4()).append('\n')
                         .append("    nameservers:\n      addresses: [").append(a.gateway4()).append("]\n");
             }
         }

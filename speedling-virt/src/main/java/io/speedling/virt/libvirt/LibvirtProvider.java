@@ -236,7 +236,7 @@ public final class LibvirtProvider implements NodeProvider, AutoCloseable {
             }
             if (!isTestDriver()) {
                 for (PlannedNode n : plan.nodes()) {
-                    awaitSsh(n, dir.resolve("nodes").resolve(n.name()).resolve("console.log"));
+                    awaitSsh(n, dir.resolve("nodes").resolve(n.name()).resolve("console.log"), 0);
                 }
                 LOG.info("slice {}: {} domains answer SSH after {} s", slice, nodes.size(),
                         String.format("%.1f", (System.nanoTime() - t0) / 1e9));
@@ -308,8 +308,52 @@ public final class LibvirtProvider implements NodeProvider, AutoCloseable {
         return new VirtNode(n, SliceFiles.readHostKey(dir, n), dir.resolve("id_ed25519"));
     }
 
-    private void awaitSsh(PlannedNode n, Path console) {
+    /** What cloud-init prints on the console when its last stage of a boot is done. */
+    static final String CLOUD_INIT_DONE = "finished at";
+
+    /**
+     * Waits until the node answers SSH and cloud-init has finished this boot ({@code console} past
+     * {@code from}, its length before the boot): cloud-init restarts sshd once it wrote the node's
+     * host key, and a connection made before that is reset.
+     */
+    private void awaitSsh(PlannedNode n, Path console, long from) {
+        long deadline = System.nanoTime() + sshTimeout.toNanos();
         SliceFiles.awaitSsh(n, sshTimeout, 500, console);
+        while (!cloudInitDone(console, from)) {
+            if (System.nanoTime() > deadline) {
+                throw new VirtException("node " + n.name() + " answers SSH but cloud-init did not finish within "
+                        + sshTimeout.toSeconds() + " s; last lines of its console:\n" + SliceFiles.tail(console, 30));
+            }
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new VirtException("interrupted while waiting for " + n.name(), e);
+            }
+        }
+    }
+
+    static boolean cloudInitDone(Path console, long from) {
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(console.toFile(), "r")) {
+            if (f.length() <= from) {
+                return false;
+            }
+            f.seek(from);
+            byte[] b = new byte[(int) Math.min(f.length() - from, 16 << 20)];
+            f.readFully(b);
+            return new String(b, java.nio.charset.StandardCharsets.ISO_8859_1).lines()
+                    .anyMatch(l -> l.contains("Cloud-init v.") && l.contains(CLOUD_INIT_DONE));
+        } catch (IOException e) {
+            return false;  // not written yet
+        }
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     @Override
@@ -319,16 +363,20 @@ public final class LibvirtProvider implements NodeProvider, AutoCloseable {
         Path dir = sliceDir(plan.slice());
         try {
             List<VirtNode> nodes = new ArrayList<>();
+            java.util.Map<String, Long> consoleBefore = new java.util.HashMap<>();
             for (PlannedNode n : plan.nodes()) {
                 Domain d = conn.domainLookupByName(LibvirtXml.domainName(plan, n));
                 if (d.isActive() == 0) {
+                    consoleBefore.put(n.name(), size(dir.resolve("nodes").resolve(n.name()).resolve("console.log")));
                     d.create();
                 }
                 nodes.add(new VirtNode(n, SliceFiles.readHostKey(dir, n), dir.resolve("id_ed25519")));
             }
             if (!isTestDriver()) {
                 for (PlannedNode n : plan.nodes()) {
-                    awaitSsh(n, dir.resolve("nodes").resolve(n.name()).resolve("console.log"));
+                    // a node that kept running finished its boot long ago: its whole console counts
+                    awaitSsh(n, dir.resolve("nodes").resolve(n.name()).resolve("console.log"),
+                            consoleBefore.getOrDefault(n.name(), 0L));
                 }
             }
             return new Cluster(this, plan, nodes, dir);

@@ -131,6 +131,23 @@ class LibvirtTestDriverTest {
     }
 
     @Test
+    void aNodeIsReadyWhenCloudInitFinishedThisBoot(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        java.nio.file.Path console = tmp.resolve("console.log");
+        assertThat(LibvirtProvider.cloudInitDone(console, 0)).as("no console yet").isFalse();
+        String done = "[   64.07] cloud-init[410]: Cloud-init v. 25.1.4 finished at Thu, 03 Dec 2026 19:57:16 +0000.\n";
+        java.nio.file.Files.writeString(console, "[   54.25] cloud-init[410]: Cloud-init v. 25.1.4 running 'init'\n");
+        assertThat(LibvirtProvider.cloudInitDone(console, 0)).isFalse();
+        java.nio.file.Files.writeString(console, done, java.nio.file.StandardOpenOption.APPEND);
+        assertThat(LibvirtProvider.cloudInitDone(console, 0)).isTrue();
+        // a boot after a stop: the earlier boot's line does not count
+        long before = java.nio.file.Files.size(console);
+        assertThat(LibvirtProvider.cloudInitDone(console, before)).isFalse();
+        java.nio.file.Files.writeString(console, "booting again\n" + done, java.nio.file.StandardOpenOption.APPEND);
+        assertThat(LibvirtProvider.cloudInitDone(console, before)).isTrue();
+    }
+
+    @Test
     void seedCarriesKeysAndStaticAddresses() {
         var n = plan().node("controller-01");
         String user = CloudInitSeed.userData(n, "ssh-ed25519 AAAAC3 me@host", "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n"
@@ -139,10 +156,10 @@ class LibvirtTestDriverTest {
                 .contains("ssh_authorized_keys:\n  - ssh-ed25519 AAAAC3 me@host")
                 .contains("sudo: \"ALL=(ALL) NOPASSWD:ALL\"")
                 .contains("  ed25519_private: |\n    -----BEGIN OPENSSH PRIVATE KEY-----\n    abc\n")
-                .contains("ssh_genkeytypes: []");
+                .contains("ssh_genkeytypes: [ed25519]").contains("resize_rootfs: false");
         assertThat(CloudInitSeed.networkConfig(n)).contains("macaddress: \"52:54:00:05:00:00\"")
                 .contains("addresses: [10.231.5.10/24, \"fd5e:ed00:0:5::a/64\"]")
-                .contains("gateway4: 10.231.5.1")
+                .contains("routes:\n      - to: default\n        via: 10.231.5.1\n")
                 .contains("macaddress: \"52:54:00:05:01:00\"");
     }
 }
