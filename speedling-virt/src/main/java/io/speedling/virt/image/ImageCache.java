@@ -54,7 +54,14 @@ public final class ImageCache {
     private static final Pattern TAG = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final Pattern KEY = Pattern.compile("[0-9a-f]{64}");
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-            .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+            .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+            .addMixIn(LayerInfo.class, LayerFile.class);
+
+    /** How {@link LayerInfo} is written to {@code layer.json}: without its place in the cache (Jackson stays out of the API). */
+    private abstract static class LayerFile {
+        @com.fasterxml.jackson.annotation.JsonIgnore
+        abstract Path dir();
+    }
     private static final ConcurrentHashMap<Path, CompletableFuture<LayerInfo>> IN_FLIGHT = new ConcurrentHashMap<>();
 
     private final Path dir;
@@ -158,6 +165,11 @@ public final class ImageCache {
             k = l.get().parent();
         }
         return Optional.of(new Image(chain));
+    }
+
+    /** Writes {@code info} as a layer's {@code layer.json}. */
+    static void writeLayerFile(Path file, LayerInfo info) throws IOException {
+        JSON.writeValue(file.toFile(), info);
     }
 
     public Optional<LayerInfo> layer(String key) {
@@ -390,7 +402,7 @@ public final class ImageCache {
                 double secs = (System.nanoTime() - t0) / 1e9;
                 LayerInfo info = new LayerInfo(key, parentKey, step.kind(), step.describe(), secs,
                         Instant.now().toString(), sizeOf(tmp.resolve("tree")), null);
-                JSON.writeValue(tmp.resolve("layer.json").toFile(), info);
+                writeLayerFile(tmp.resolve("layer.json"), info);
                 Files.deleteIfExists(tmp.resolve(LayerBuilder.PIDS));
                 Path target = dir.resolve("layers").resolve(key);
                 try {

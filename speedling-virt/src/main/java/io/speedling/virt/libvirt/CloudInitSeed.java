@@ -54,7 +54,8 @@ public final class CloudInitSeed {
                     .append("    addresses: [").append(a.ipv4()).append('/').append(a.ipv4Prefix()).append(", \"")
                     .append(a.ipv6()).append('/').append(a.ipv6Prefix()).append("\"]\n");
             if (i == 0) {
-                y.append("    routes:\n      - to: default\n        via: ").append(a.gateway4()).append('\n')
+                // "to: default" is the v2 spelling, but cloud-init 25's ifupdown renderer takes only an address
+                y.append("    routes:\n      - to: 0.0.0.0/0\n        via: ").append(a.gateway4()).append('\n')
                         .append("    nameservers:\n      addresses: [").append(a.gateway4()).append("]\n");
             }
         }

@@ -159,7 +159,7 @@ class LibvirtTestDriverTest {
                 .contains("ssh_genkeytypes: [ed25519]").contains("resize_rootfs: false");
         assertThat(CloudInitSeed.networkConfig(n)).contains("macaddress: \"52:54:00:05:00:00\"")
                 .contains("addresses: [10.231.5.10/24, \"fd5e:ed00:0:5::a/64\"]")
-                .contains("routes:\n      - to: default\n        via: 10.231.5.1\n")
+                .contains("routes:\n      - to: 0.0.0.0/0\n        via: 10.231.5.1\n")
                 .contains("macaddress: \"52:54:00:05:01:00\"");
     }
 }
