@@ -380,16 +380,20 @@ public final class Deployer {
             // as on the image: slow starts of three controllers on two cores outlast systemd's 90 s
             s.append(OpenStackImage.startLimitScript()).append("systemctl daemon-reexec\napt-get -q update >/dev/null\n");
         }
+        s.append(io.speedling.virt.image.PythonCompile.defer());
         s.append("""
                 # packages start nothing while they are installed: the deploy starts what it configured
                 printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d; chmod 755 /usr/sbin/policy-rc.d
-                trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+                trap 'rm -f /usr/sbin/policy-rc.d; speedling_py3compile_restore' EXIT
                 # unsafe I/O as in image builds: no fsync per unpacked file (a host that loses power mid-install
                 # needs 'dpkg --configure -a'); a rerun of the deploy finishes what is missing
                 apt-get -q -y -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \\
                   -o Dpkg::Options::=--force-unsafe-io \\
                   --no-install-recommends install $missing >/tmp/speedling-apt.log 2>&1 \\
                   || { tail -n 30 /tmp/speedling-apt.log >&2; exit 1; }
+                """);
+        s.append(io.speedling.virt.image.PythonCompile.compile());
+        s.append("""
                 mkdir -p /var/lib/speedling
                 for p in $missing; do echo "$p"; done >> %s
                 """.formatted(INSTALLED_RECORD));

@@ -285,6 +285,7 @@ public final class OpenStackCloud implements AutoCloseable {
                 }
                 String units = String.join(" ", cloud.services());
                 String script = "[ -f " + HostChecks.MARKER + " ] || exit 0\n"
+                        + io.speedling.virt.image.PythonCompile.restoreOnly()
                         // one unit at a time: systemctl gives up on a list with a unit the host lacks
                         + "for u in " + units + "; do systemctl disable --now $u >/dev/null 2>&1 || true; done\n"
                         + "for u in " + String.join(" ", cloud.masked()) + "; do systemctl unmask $u >/dev/null 2>&1"

@@ -244,7 +244,8 @@ final class LayerBuilder {
         s.append("# services are not started while packages install into an image\n")
                 .append("printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d\n")
                 .append("chmod 755 /usr/sbin/policy-rc.d\n")
-                .append("trap 'rm -f /usr/sbin/policy-rc.d' EXIT\n");
+                .append(PythonCompile.defer())
+                .append("trap 'rm -f /usr/sbin/policy-rc.d; speedling_py3compile_restore' EXIT\n");
         if (!p.debconf().isBlank()) {
             s.append("debconf-set-selections <<'SPEEDLING_DEBCONF'\n").append(p.debconf().strip())
                     .append("\nSPEEDLING_DEBCONF\n");
@@ -268,6 +269,7 @@ final class LayerBuilder {
         s.append(fresh ? "apt-get -q update\n"
                 : "if ! ls /var/lib/apt/lists/*_Packages >/dev/null 2>&1; then apt-get -q update; fi\n")
                 .append(install).append(" || { apt-get -q update && ").append(install).append("; }\n")
+                .append(PythonCompile.compile())
                 .append("apt-get clean\n");
         return s.toString();
     }

@@ -100,10 +100,14 @@ class RecipeTest {
     void packagesScriptKeepsServicesFromStarting() {
         String s = LayerBuilder.packagesScript(new Step.Packages(List.of("mariadb-server"),
                 "mariadb-server mysql-server/root_password password x"));
-        assertThat(s).contains("exit 101").contains("trap 'rm -f /usr/sbin/policy-rc.d' EXIT")
+        assertThat(s).contains("exit 101").contains("trap 'rm -f /usr/sbin/policy-rc.d; speedling_py3compile_restore' EXIT")
                 .contains("debconf-set-selections").contains("--no-install-recommends")
                 .contains("install mariadb-server");
         assertThat(s).doesNotContain("sources.list.d/speedling-").contains("if ! ls /var/lib/apt/lists");
+        // Python is compiled once, after the packages (their own py3compile calls are stubbed meanwhile)
+        assertThat(s.indexOf("--add /usr/bin/py3compile")).isLessThan(s.indexOf("install mariadb-server"));
+        assertThat(s.indexOf("compileall")).isGreaterThan(s.indexOf("install mariadb-server"))
+                .isLessThan(s.indexOf("apt-get clean"));
     }
 
     @Test
