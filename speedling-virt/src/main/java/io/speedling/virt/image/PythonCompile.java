@@ -6,8 +6,10 @@ package io.speedling.virt.image;
  * compile pass per package, half of an OpenStack install's time (Keystone's packages onto a bare
  * Debian 13 tree: 93 s, 48 s with the calls stubbed, plus 8.4 s to compile everything once with
  * two processes). {@link #defer()} stubs {@code py3compile} for the install (a dpkg diversion to a
- * name of speedling's own, undone on exit and at the start of the next install if a run was killed
- * before its end); {@link #compile()} undoes it and compiles what the install added.
+ * name of speedling's own, made before Python itself is installed, undone on exit and at the start
+ * of the next install if a run was killed before its end); {@link #compile()} undoes it and
+ * compiles what the install added. Python's own standard library is compiled by its packages
+ * without {@code py3compile}, as before.
  */
 public final class PythonCompile {
     private PythonCompile() {
@@ -17,24 +19,23 @@ public final class PythonCompile {
     public static final String DIVERTED = "/usr/bin/py3compile.speedling-real";
 
     /**
-     * Defines {@code speedling_py3compile_restore}, undoes a stub a killed run left, stubs {@code
-     * py3compile} when it is installed, and undoes that when the script exits (a trap of its own:
-     * callers that need one on EXIT call the function from theirs).
+     * Defines {@code speedling_py3compile_restore}, undoes a stub a killed run left and stubs {@code
+     * py3compile}; callers call the function from their EXIT trap.
      */
     public static String defer() {
+        // diverted whether or not Python is there yet: an install that brings Python puts the real
+        // program aside itself, and its own packages find the stub
         return """
                 speedling_py3compile_restore() {
-                  if [ -e %1$s ]; then
+                  if dpkg-divert --list /usr/bin/py3compile 2>/dev/null | grep -q '%1$s'; then
                     rm -f /usr/bin/py3compile
                     dpkg-divert --quiet --local --rename --divert %1$s --remove /usr/bin/py3compile
                   fi
                 }
                 speedling_py3compile_restore
-                if [ -x /usr/bin/py3compile ]; then
-                  dpkg-divert --quiet --local --rename --divert %1$s --add /usr/bin/py3compile
-                  printf '#!/bin/sh\\n# speedling: compiled once after the install\\nexit 0\\n' > /usr/bin/py3compile
-                  chmod 755 /usr/bin/py3compile
-                fi
+                dpkg-divert --quiet --local --rename --divert %1$s --add /usr/bin/py3compile
+                printf '#!/bin/sh\\n# speedling: compiled once after the install\\nexit 0\\n' > /usr/bin/py3compile
+                chmod 755 /usr/bin/py3compile
                 """.formatted(DIVERTED);
     }
 
@@ -50,7 +51,8 @@ public final class PythonCompile {
 
     /** Only the undoing, for a wipe: a host keeps no stub whatever happened to the deploy. */
     public static String restoreOnly() {
-        return "if [ -e " + DIVERTED + " ]; then rm -f /usr/bin/py3compile; dpkg-divert --quiet --local --rename "
-                + "--divert " + DIVERTED + " --remove /usr/bin/py3compile; fi\n";
+        return "if dpkg-divert --list /usr/bin/py3compile 2>/dev/null | grep -q '" + DIVERTED + "'; then rm -f "
+                + "/usr/bin/py3compile; dpkg-divert --quiet --local --rename --divert " + DIVERTED
+                + " --remove /usr/bin/py3compile; fi\n";
     }
 }
