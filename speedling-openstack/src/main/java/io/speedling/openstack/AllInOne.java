@@ -3,7 +3,6 @@ package io.speedling.openstack;
 import io.speedling.core.Fleet;
 import io.speedling.core.SpeedlingException;
 import io.speedling.openstack.components.Nova;
-import io.speedling.openstack.components.Tempest;
 import io.speedling.virt.RunLock;
 import io.speedling.virt.image.Image;
 import io.speedling.virt.image.ImageCache;
