@@ -133,22 +133,8 @@ public final class CloudMain {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--name: " + e.getMessage());
         }
-        String release = one(given, "--release", null);
-        if (release != null) {
-            try {
-                spec = spec.release(release);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--release: " + e.getMessage());
-            }
-        }
-        String provider = one(given, "--provider", null);
-        if (provider != null) {
-            try {
-                spec = spec.provider(provider);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--provider: " + e.getMessage());
-            }
-        }
+        spec = named(spec, given, "--release", CloudSpec::release);
+        spec = named(spec, given, "--provider", CloudSpec::provider);
         String services = one(given, "--services", null);
         if (services != null) {
             spec = spec.services(List.of(services.split(",", -1)));
@@ -262,6 +248,20 @@ public final class CloudMain {
             throw new IllegalArgumentException(option + " " + n + " is not a number: give 0-" + AllInOne.MAX_WORKERS);
         }
         return Integer.parseInt(n);
+    }
+
+    /** {@code spec} with {@code option}'s value set by {@code set}, when given; a refusal names the option. */
+    private static CloudSpec named(CloudSpec spec, Map<String, List<String>> given, String option,
+                                   java.util.function.BiFunction<CloudSpec, String, CloudSpec> set) {
+        String value = one(given, option, null);
+        if (value == null) {
+            return spec;
+        }
+        try {
+            return set.apply(spec, value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(option + ": " + e.getMessage());
+        }
     }
 
     private static String one(Map<String, List<String>> given, String option, String dflt) {
