@@ -150,9 +150,10 @@ public final class LibvirtProvider implements NodeProvider, AutoCloseable {
         Path dir = sliceDir(plan.slice());
         try {
             List<VirtNode> nodes = new ArrayList<>();
+            List<String> ours = ourDomains(plan.slice());
             for (PlannedNode n : plan.nodes()) {
                 String name = LibvirtXml.domainName(plan, n);
-                if (!ourDomains(plan.slice()).contains(name) || conn.domainLookupByName(name).isActive() == 0) {
+                if (!ours.contains(name) || conn.domainLookupByName(name).isActive() == 0) {
                     return Optional.empty();
                 }
                 nodes.add(new VirtNode(n, SliceFiles.readHostKey(dir, n), dir.resolve("id_ed25519")));
