@@ -137,7 +137,9 @@ class ReportAndProgressTest {
         Thread t = new Thread(g::run);
         t.start();
         assertThat(inside.await(10, TimeUnit.SECONDS)).isTrue();
-        while (!p.statusLine().startsWith("deploy 1/4") || !p.statusLine().contains("waiting")) {
+        long deadline = System.nanoTime() + 10_000_000_000L;  // bounded: a broken status line fails, not hangs
+        while ((!p.statusLine().startsWith("deploy 1/4") || !p.statusLine().contains("waiting"))
+                && System.nanoTime() < deadline) {
             Thread.sleep(5);
         }
         assertThat(p.statusLine()).startsWith("deploy 1/4  running: ").contains("nova.start 0 s")
