@@ -59,15 +59,20 @@ public enum Provider {
         return this == LIBVIRT ? Recipes.vm(suite) : Recipes.node(suite);
     }
 
+    /**
+     * Why this host cannot build images and boot these nodes (what to install, or to run as root),
+     * or empty when it can: images are built in nspawn containers whatever boots the nodes.
+     */
+    public java.util.Optional<String> hostProblem() {
+        java.util.Optional<String> images = NspawnProvider.hostProblem();
+        return images.isPresent() || this == NSPAWN ? images : LibvirtProvider.hostProblem();
+    }
+
     /** Checks, before any slow work, that this host can build images and boot these nodes; throws saying what to install. */
     void checkHost() {
-        // images are built in nspawn containers whatever boots the nodes
-        NspawnProvider.checkHost();
-        if (this == LIBVIRT) {
-            LibvirtProvider.hostProblem().ifPresent(p -> {
-                throw new VirtException(p);
-            });
-        }
+        hostProblem().ifPresent(p -> {
+            throw new VirtException(p);
+        });
     }
 
     /** A provider of this kind with its slices in speedling's state directory, booting from {@code cache}'s images. */

@@ -70,6 +70,17 @@ public enum HostTool {
         return find().orElseThrow(() -> new MissingHostToolException(this)).toString();
     }
 
+    /**
+     * "missing A (package a), B (package b); install with apt-get install [first] a b" for a message
+     * that lists every missing tool at once; {@code first} are packages to install with them.
+     */
+    public static String describeMissing(List<HostTool> missing, String... first) {
+        List<String> pkgs = new ArrayList<>(List.of(first));
+        missing.stream().map(HostTool::debianPackage).filter(p -> !pkgs.contains(p)).forEach(pkgs::add);
+        return "missing " + String.join(", ", missing.stream().map(t -> t.command() + " (package " + t.debianPackage()
+                + ")").toList()) + "; install with apt-get install " + String.join(" ", pkgs);
+    }
+
     /** The tools among {@code tools} that are missing, for a single message listing all of them. */
     public static List<HostTool> missing(HostTool... tools) {
         List<HostTool> out = new ArrayList<>();

@@ -3,7 +3,6 @@ package io.speedling.openstack.junit;
 import io.speedling.core.tasks.Progress;
 import io.speedling.openstack.CloudSpec;
 import io.speedling.openstack.OpenStackCloud;
-import io.speedling.virt.nodes.NspawnProvider;
 import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -68,10 +67,7 @@ public final class SpeedlingCloudExtension implements ExecutionCondition, Before
             return ConditionEvaluationResult.enabled("the cloud goes onto the hosts of " + classSpec(context).hosts()
                     .file());
         }
-        Optional<String> problem = NspawnProvider.hostProblem();
-        if (problem.isEmpty() && classSpec(context).provider() == io.speedling.openstack.Provider.LIBVIRT) {
-            problem = io.speedling.virt.libvirt.LibvirtProvider.hostProblem();
-        }
+        Optional<String> problem = classSpec(context).provider().hostProblem();
         return problem.map(p -> ConditionEvaluationResult.disabled("no speedling cloud on this machine: " + p))
                 .orElseGet(() -> ConditionEvaluationResult.enabled("this machine can run "
                         + classSpec(context).provider() + " nodes"));

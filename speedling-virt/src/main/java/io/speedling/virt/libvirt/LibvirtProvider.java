@@ -86,10 +86,7 @@ public final class LibvirtProvider implements NodeProvider, AutoCloseable {
         if (missing.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of("cannot boot libvirt nodes: missing " + String.join(", ", missing.stream()
-                .map(t -> t.command() + " (package " + t.debianPackage() + ")").toList()) + "; install with apt-get "
-                + "install libvirt-daemon-system " + String.join(" ", missing.stream().map(HostTool::debianPackage)
-                .distinct().toList()));
+        return Optional.of("cannot boot libvirt nodes: " + HostTool.describeMissing(missing, "libvirt-daemon-system"));
     }
 
     /** KVM or TCG for the domains this provider defines (default {@link VirtType#QEMU}: TCG works everywhere). */

@@ -105,9 +105,7 @@ public final class NspawnProvider implements NodeProvider {
 
     static Optional<String> hostProblem(List<HostTool> missing, boolean root, String user) {
         if (!missing.isEmpty()) {
-            return Optional.of("cannot run nspawn nodes: missing " + String.join(", ", missing.stream()
-                    .map(t -> t.command() + " (package " + t.debianPackage() + ")").toList()) + "; install with "
-                    + "apt-get install " + String.join(" ", missing.stream().map(HostTool::debianPackage).toList()));
+            return Optional.of("cannot run nspawn nodes: " + HostTool.describeMissing(missing));
         }
         if (!root) {
             return Optional.of("nspawn nodes need root (mounts, network namespaces, bridges); this process runs as "

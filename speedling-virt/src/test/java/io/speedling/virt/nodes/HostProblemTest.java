@@ -20,5 +20,9 @@ class HostProblemTest {
         assertThat(NspawnProvider.hostProblem(List.of(), false, "alice")).hasValue("nspawn nodes need root (mounts, "
                 + "network namespaces, bridges); this process runs as alice: run as root");
         assertThat(NspawnProvider.hostProblem(List.of(), true, "root")).isEmpty();
+        // libvirt's message lists its daemon first and names a package once
+        assertThat(HostTool.describeMissing(List.of(HostTool.QEMU_IMG, HostTool.MKFS_VFAT), "libvirt-daemon-system",
+                "qemu-utils")).isEqualTo("missing qemu-img (package qemu-utils), mkfs.vfat (package dosfstools); "
+                + "install with apt-get install libvirt-daemon-system qemu-utils dosfstools");
     }
 }
