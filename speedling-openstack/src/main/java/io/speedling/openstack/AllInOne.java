@@ -260,6 +260,13 @@ public final class AllInOne {
         return provider;
     }
 
+    /** Closes the provider if it was opened (a provider that never opened is not opened to be closed). */
+    synchronized void closeProvider() {
+        if (provider != null) {
+            provider.close();
+        }
+    }
+
     /**
      * The slice's running nodes when they are this cloud's, of this topology and image (a rerun);
      * else fresh ones from the image, replacing what the slice held before.

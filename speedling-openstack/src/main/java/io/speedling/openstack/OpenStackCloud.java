@@ -83,14 +83,14 @@ public final class OpenStackCloud implements AutoCloseable {
         try {
             held = aio.lock();  // until close(): no other run can take the slice or the cloud meanwhile
         } catch (RuntimeException e) {
-            aio.provider().close();
+            aio.closeProvider();
             throw e;
         }
         try {
             return up(spec, aio, reuse, held, progress);
         } catch (RuntimeException | Error e) {
             held.close();
-            aio.provider().close();
+            aio.closeProvider();
             throw e;
         }
     }
@@ -484,7 +484,7 @@ public final class OpenStackCloud implements AutoCloseable {
         } finally {
             held.close();
             if (aio != null) {
-                aio.provider().close();
+                aio.closeProvider();
             }
         }
     }
