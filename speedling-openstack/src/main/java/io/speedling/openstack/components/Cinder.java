@@ -133,7 +133,7 @@ public final class Cinder extends Component {
     @Override
     public List<KeystoneRegistrar.ServiceDef> catalog(Deploy d) {
         List<KeystoneRegistrar.ServiceDef> defs = new ArrayList<>(endpoint("cinderv3", "volumev3",
-                d.endpoints().url(PORT, "/v3/%(project_id)s")));
+                d.endpoints().url(PORT, api().path())));
         defs.addAll(super.catalog(d));
         return defs;
     }

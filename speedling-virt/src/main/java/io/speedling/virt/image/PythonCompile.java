@@ -18,6 +18,16 @@ public final class PythonCompile {
     /** Where the real program is while speedling's stub stands in for it. */
     public static final String DIVERTED = "/usr/bin/py3compile.speedling-real";
 
+    /** The shell function that undoes speedling's stub, when there is one. */
+    private static final String RESTORE = """
+            speedling_py3compile_restore() {
+              if dpkg-divert --list /usr/bin/py3compile 2>/dev/null | grep -q '%1$s'; then
+                rm -f /usr/bin/py3compile
+                dpkg-divert --quiet --local --rename --divert %1$s --remove /usr/bin/py3compile
+              fi
+            }
+            """.formatted(DIVERTED);
+
     /**
      * Defines {@code speedling_py3compile_restore}, undoes a stub a killed run left and stubs {@code
      * py3compile}; callers call the function from their EXIT trap.
@@ -25,13 +35,7 @@ public final class PythonCompile {
     public static String defer() {
         // diverted whether or not Python is there yet: an install that brings Python puts the real
         // program aside itself, and its own packages find the stub
-        return """
-                speedling_py3compile_restore() {
-                  if dpkg-divert --list /usr/bin/py3compile 2>/dev/null | grep -q '%1$s'; then
-                    rm -f /usr/bin/py3compile
-                    dpkg-divert --quiet --local --rename --divert %1$s --remove /usr/bin/py3compile
-                  fi
-                }
+        return RESTORE + """
                 speedling_py3compile_restore
                 dpkg-divert --quiet --local --rename --divert %1$s --add /usr/bin/py3compile
                 printf '#!/bin/sh\\n# speedling: compiled once after the install\\nexit 0\\n' > /usr/bin/py3compile
@@ -51,8 +55,6 @@ public final class PythonCompile {
 
     /** Only the undoing, for a wipe: a host keeps no stub whatever happened to the deploy. */
     public static String restoreOnly() {
-        return "if dpkg-divert --list /usr/bin/py3compile 2>/dev/null | grep -q '" + DIVERTED + "'; then rm -f "
-                + "/usr/bin/py3compile; dpkg-divert --quiet --local --rename --divert " + DIVERTED
-                + " --remove /usr/bin/py3compile; fi\n";
+        return RESTORE + "speedling_py3compile_restore\n";
     }
 }

@@ -50,8 +50,9 @@ public final class LibvirtProvider implements NodeProvider, AutoCloseable {
     private final String uri;
     private final Connect conn;
     private final SliceBook book;
+    /** Where {@link #cycle} makes boot disks, and their size: set by {@link #bootDisks}. */
     private ImageCache diskCache;
-    private int rootGiB = 20;
+    private int rootGiB;
     private VirtType type = VirtType.QEMU;
     private Duration sshTimeout = Duration.ofMinutes(5);
     private boolean qemuAsRoot;
@@ -111,7 +112,7 @@ public final class LibvirtProvider implements NodeProvider, AutoCloseable {
 
     /**
      * Where {@link #cycle} gets a node's boot disk from an image: {@code cache}'s boot disks of
-     * {@code rootGiB} (a sparse qcow2; the default 20 GiB).
+     * {@code rootGiB} (a sparse qcow2).
      */
     public LibvirtProvider bootDisks(ImageCache cache, int rootGiB) {
         this.diskCache = java.util.Objects.requireNonNull(cache, "cache");
