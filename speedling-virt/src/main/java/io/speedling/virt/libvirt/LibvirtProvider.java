@@ -115,6 +115,9 @@ public final class LibvirtProvider implements NodeProvider, AutoCloseable {
      * {@code rootGiB} (a sparse qcow2).
      */
     public LibvirtProvider bootDisks(ImageCache cache, int rootGiB) {
+        if (rootGiB < 1 || rootGiB > 2048) {
+            throw new IllegalArgumentException("boot disk size " + rootGiB + " GiB is outside 1-2048 GiB");
+        }
         this.diskCache = java.util.Objects.requireNonNull(cache, "cache");
         this.rootGiB = rootGiB;
         return this;

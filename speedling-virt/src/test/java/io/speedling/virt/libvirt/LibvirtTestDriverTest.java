@@ -148,6 +148,17 @@ class LibvirtTestDriverTest {
     }
 
     @Test
+    void aBootDiskSizeOutsideWhatADiskCanBeIsRefusedWhenGiven(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
+        try (LibvirtProvider p = LibvirtProvider.connect("test:///default", tmp)) {
+            var cache = io.speedling.virt.image.ImageCache.open(tmp.resolve("cache"));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> p.bootDisks(cache, 0))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessage("boot disk size 0 GiB is outside 1-2048 GiB");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> p.cycle(plan(), null))
+                    .hasMessageContaining("call bootDisks(cache, sizeGiB)");
+        }
+    }
+
+    @Test
     void seedCarriesKeysAndStaticAddresses() {
         var n = plan().node("controller-01");
         String user = CloudInitSeed.userData(n, "ssh-ed25519 AAAAC3 me@host", "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n"
