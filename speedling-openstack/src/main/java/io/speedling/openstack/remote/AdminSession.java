@@ -36,12 +36,29 @@ final class AdminSession {
         this.catalog = JSON.readTree(r.body()).path("token").path("catalog");
     }
 
+    /** How long a request answered 503 is repeated before the 503 is the answer. */
+    static final Duration UNAVAILABLE_LIMIT = Duration.ofSeconds(60);
+
     /**
      * Sends {@code r}, once more on a fresh connection when the server closed the one it went out
      * on before answering anything (a uwsgi API closes idle kept-alive connections): the request was
-     * not read, so repeating it is safe.
+     * not read, so repeating it is safe. A 503 is repeated every second for up to {@link
+     * #UNAVAILABLE_LIMIT}: it says the request was not handled (HAProxy with no backend up, or an API's
+     * token check finding Keystone too slow to answer, as seen with three controllers starting on two
+     * cores: "The Keystone service is temporarily unavailable").
      */
     static HttpResponse<String> send(HttpClient http, HttpRequest r) throws Exception {
+        long deadline = System.nanoTime() + UNAVAILABLE_LIMIT.toNanos();
+        while (true) {
+            HttpResponse<String> a = sendOnce(http, r);
+            if (a.statusCode() != 503 || System.nanoTime() > deadline) {
+                return a;
+            }
+            Thread.sleep(1000);
+        }
+    }
+
+    private static HttpResponse<String> sendOnce(HttpClient http, HttpRequest r) throws Exception {
         try {
             return http.send(r, HttpResponse.BodyHandlers.ofString());
         } catch (java.io.IOException e) {
