@@ -83,7 +83,7 @@ public final class ServiceRegistry {
             .with("glance", List.of("keystone"), w -> Glance.builder().sql(w.get(MariaDb.class))
                     .keystone(w.get(Keystone.class)).images(w.find(Ceph.class).orElse(null)).release(w.release()).build())
             .with("placement", List.of("keystone"), w -> Placement.builder().sql(w.get(MariaDb.class))
-                    .keystone(w.get(Keystone.class)).build())
+                    .keystone(w.get(Keystone.class)).release(w.release()).build())
             .with("neutron", List.of("keystone", "rabbitmq"), w -> Neutron.builder().sql(w.get(MariaDb.class))
                     .messaging(w.get(RabbitMq.class)).keystone(w.get(Keystone.class)).release(w.release()).build())
             // with the libvirt driver and Ceph in the cloud, servers' disks are RBD images in Ceph

@@ -104,23 +104,35 @@ public final class Ceph extends Component {
     }
 
     /**
-     * The cephx key of {@code entity} (e.g. {@code client.cinder}): Ceph's encoding (type AES, a
-     * creation time, 16 key bytes) of bytes derived from the cloud's secrets, so every run and node
-     * computes the same key without asking the monitors.
+     * The cephx key of {@code entity} (e.g. {@code client.cinder}): Ceph's encoding (a key type, a
+     * creation time, the key bytes) of bytes derived from the cloud's secrets, so every run and node
+     * computes the same key without asking the monitors. The type is the newest the release's Ceph
+     * takes by default ({@link #aes256k}).
      */
     public static String key(Deploy d, String entity) {
-        return encodeKey(d.secret("ceph-key-" + entity));
+        return encodeKey(d.secret("ceph-key-" + entity), aes256k(d.cloud().release()));
     }
 
-    static String encodeKey(String seed) {
+    /**
+     * Whether the release's Ceph wants AES-256 keys (cephx key type 2, 32 bytes): Ceph 20.2.4
+     * (2026.1 on Debian testing) refuses the older AES-128 keys (type 1) unless {@code
+     * mon_auth_allow_insecure_key} is set, and reports them as a health error; Ceph 16 (Zed) and 18.2.7
+     * (2025.1) know only type 1.
+     */
+    static boolean aes256k(io.speedling.openstack.Release release) {
+        return release == io.speedling.openstack.Release.GAZPACHO;
+    }
+
+    static String encodeKey(String seed, boolean aes256k) {
         byte[] secret;
         try {
             secret = MessageDigest.getInstance("SHA-256").digest(seed.getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-        ByteBuffer b = ByteBuffer.allocate(2 + 4 + 4 + 2 + 16).order(ByteOrder.LITTLE_ENDIAN);
-        b.putShort((short) 1).putInt(0).putInt(0).putShort((short) 16).put(secret, 0, 16);
+        int len = aes256k ? 32 : 16;
+        ByteBuffer b = ByteBuffer.allocate(2 + 4 + 4 + 2 + len).order(ByteOrder.LITTLE_ENDIAN);
+        b.putShort((short) (aes256k ? 2 : 1)).putInt(0).putInt(0).putShort((short) len).put(secret, 0, len);
         return Base64.getEncoder().encodeToString(b.array());
     }
 

@@ -212,7 +212,9 @@ public final class Neutron extends Component {
         }
         List<String> out = new ArrayList<>(pkgs.stream().map(p -> p.startsWith("ovn-") ? p + "/sid" : p).toList());
         if (pkgs.contains("neutron-server")) {
-            // testing's neutron-lib (3.24) is one that unstable's oslo.policy 6 breaks (see Glance)
+            // testing's neutron-lib (3.24) is one that unstable's oslo.policy 6 breaks (see Glance); unstable's
+            // (5.0.1, for Neutron 29) installs but Neutron 28 does not start on it (fip64 is gone): 2026.1's
+            // Glance and Neutron have no common set on this mirror (2026-12-03, see README)
             out.add("python3-neutron-lib/sid");
         }
         return out;

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CephTest {
     @Test
     void keysAreCephxAesKeysDerivedFromTheSeed() {
-        String k = Ceph.encodeKey("seed-1");
+        String k = Ceph.encodeKey("seed-1", false);
         byte[] raw = Base64.getDecoder().decode(k);
         ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
         assertThat(raw).hasSize(28);
@@ -28,7 +28,24 @@ class CephTest {
         b.getInt();
         b.getInt();
         assertThat(b.getShort()).isEqualTo((short) 16);
-        assertThat(k).startsWith("AQ").isEqualTo(Ceph.encodeKey("seed-1")).isNotEqualTo(Ceph.encodeKey("seed-2"));
+        assertThat(k).startsWith("AQ").isEqualTo(Ceph.encodeKey("seed-1", false))
+                .isNotEqualTo(Ceph.encodeKey("seed-2", false));
+    }
+
+    @Test
+    void cephTwentyGetsAes256Keys() {
+        // the shape ceph-authtool --gen-key prints on Ceph 20.2.4: type 2, 32 key bytes, 60 characters
+        String k = Ceph.encodeKey("seed-1", true);
+        byte[] raw = Base64.getDecoder().decode(k);
+        ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
+        assertThat(raw).hasSize(44);
+        assertThat(b.getShort()).isEqualTo((short) 2);
+        b.getInt();
+        b.getInt();
+        assertThat(b.getShort()).isEqualTo((short) 32);
+        assertThat(k).hasSize(60).startsWith("Ag").isEqualTo(Ceph.encodeKey("seed-1", true));
+        assertThat(Ceph.aes256k(io.speedling.openstack.Release.GAZPACHO)).isTrue();
+        assertThat(Ceph.aes256k(io.speedling.openstack.Release.DEFAULT)).isFalse();
     }
 
     @Test
