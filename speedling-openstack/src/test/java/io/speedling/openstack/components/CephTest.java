@@ -18,16 +18,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class CephTest {
+    /** A cephx key's type, creation time (two ints, skipped) and secret length, checked against its size. */
+    private static List<Integer> typeAndLength(String key, int size) {
+        byte[] raw = Base64.getDecoder().decode(key);
+        assertThat(raw).hasSize(size);
+        ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
+        int type = b.getShort();
+        b.getInt();
+        b.getInt();
+        return List.of(type, (int) b.getShort());
+    }
+
     @Test
     void keysAreCephxAesKeysDerivedFromTheSeed() {
         String k = Ceph.encodeKey("seed-1", false);
-        byte[] raw = Base64.getDecoder().decode(k);
-        ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
-        assertThat(raw).hasSize(28);
-        assertThat(b.getShort()).isEqualTo((short) 1);  // CEPH_CRYPTO_AES
-        b.getInt();
-        b.getInt();
-        assertThat(b.getShort()).isEqualTo((short) 16);
+        assertThat(typeAndLength(k, 28)).containsExactly(1, 16);  // CEPH_CRYPTO_AES
         assertThat(k).startsWith("AQ").isEqualTo(Ceph.encodeKey("seed-1", false))
                 .isNotEqualTo(Ceph.encodeKey("seed-2", false));
     }
@@ -36,13 +41,7 @@ class CephTest {
     void cephTwentyGetsAes256Keys() {
         // the shape ceph-authtool --gen-key prints on Ceph 20.2.4: type 2, 32 key bytes, 60 characters
         String k = Ceph.encodeKey("seed-1", true);
-        byte[] raw = Base64.getDecoder().decode(k);
-        ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
-        assertThat(raw).hasSize(44);
-        assertThat(b.getShort()).isEqualTo((short) 2);
-        b.getInt();
-        b.getInt();
-        assertThat(b.getShort()).isEqualTo((short) 32);
+        assertThat(typeAndLength(k, 44)).containsExactly(2, 32);
         assertThat(k).hasSize(60).startsWith("Ag").isEqualTo(Ceph.encodeKey("seed-1", true));
         assertThat(Ceph.aes256k(io.speedling.openstack.Release.GAZPACHO)).isTrue();
         assertThat(Ceph.aes256k(io.speedling.openstack.Release.DEFAULT)).isFalse();
