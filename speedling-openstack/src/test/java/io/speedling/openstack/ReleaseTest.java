@@ -90,6 +90,17 @@ class ReleaseTest {
                 .flatMap(st -> st.otherSuites().stream())).containsOnly("sid");
         assertThat(Step.Packages.bare("ovn-host/sid")).isEqualTo("ovn-host");
         assertThat(Step.Packages.bare("nova-common")).isEqualTo("nova-common");
+        // Placement too comes from unstable there, and one made for 2026.1 goes into no other release's cloud
+        assertThat(gazpacho.packages()).contains("placement-api/sid").doesNotContain("placement-api");
+        Cloud.Builder mixed = gazpacho.toBuilder().release(Release.EPOXY);
+        assertThatThrownBy(mixed::build).hasMessageContaining("was made for OpenStack 2026.1");
+        Cloud epoxy = CloudSpec.allInOne().services("placement").cloud();
+        Cloud.Builder onlyPlacement = epoxy.toBuilder()
+                .component(io.speedling.openstack.components.Placement.builder().name("placement-next")
+                        .sql(epoxy.component(io.speedling.openstack.components.MariaDb.class))
+                        .keystone(epoxy.component(io.speedling.openstack.components.Keystone.class))
+                        .release(Release.GAZPACHO).build());
+        assertThatThrownBy(onlyPlacement::build).hasMessageContaining("placement-next was made for OpenStack 2026.1");
     }
 
     @Test

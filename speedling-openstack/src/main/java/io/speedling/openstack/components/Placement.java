@@ -56,6 +56,11 @@ public final class Placement extends Component {
     }
 
     @Override
+    public java.util.Optional<io.speedling.openstack.Release> release() {
+        return java.util.Optional.ofNullable(release);
+    }
+
+    @Override
     public Map<DistroFamily, List<String>> packages() {
         // Debian testing's Placement 15 does not start beside unstable's oslo.policy 6, which Glance needs
         // there (NoSuchOptError enforce_scope, 2026-12-03); unstable's 16.0.0 is taken with it
