@@ -9,17 +9,17 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntUnaryOperator;
 import org.junit.jupiter.api.Test;
 
 class AdminSessionTest {
-    /** A server answering 503 {@code unavailable} times, then 200 with the number of requests it saw. */
-    private static HttpServer server(int unavailable, AtomicInteger seen) throws Exception {
+    /** A server answering its {@code n}th request with status {@code status(n)} and the body {"n": n}. */
+    private static HttpServer server(AtomicInteger seen, IntUnaryOperator status) throws Exception {
         HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         s.createContext("/", x -> {
             int n = seen.incrementAndGet();
-            byte[] body = (n <= unavailable ? "{\"code\": \"503 Service Unavailable\"}" : "{\"n\": " + n + "}")
-                    .getBytes(StandardCharsets.UTF_8);
-            x.sendResponseHeaders(n <= unavailable ? 503 : 200, body.length);
+            byte[] body = ("{\"n\": " + n + "}").getBytes(StandardCharsets.UTF_8);
+            x.sendResponseHeaders(status.applyAsInt(n), body.length);
             x.getResponseBody().write(body);
             x.close();
         });
@@ -30,7 +30,7 @@ class AdminSessionTest {
     @Test
     void aRequestAnswered503IsRepeatedUntilItIsHandled() throws Exception {
         AtomicInteger seen = new AtomicInteger();
-        HttpServer s = server(2, seen);
+        HttpServer s = server(seen, n -> n <= 2 ? 503 : 200);
         try {
             var r = AdminSession.send(HttpClient.newHttpClient(), HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + s.getAddress().getPort() + "/v2.0/networks"))
@@ -46,13 +46,7 @@ class AdminSessionTest {
     @Test
     void otherErrorsAreAnsweredAtOnce() throws Exception {
         AtomicInteger seen = new AtomicInteger();
-        HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        s.createContext("/", x -> {
-            seen.incrementAndGet();
-            x.sendResponseHeaders(500, -1);
-            x.close();
-        });
-        s.start();
+        HttpServer s = server(seen, n -> 500);
         try {
             var r = AdminSession.send(HttpClient.newHttpClient(), HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + s.getAddress().getPort() + "/")).GET().build());
