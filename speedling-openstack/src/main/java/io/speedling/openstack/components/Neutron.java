@@ -74,7 +74,8 @@ public final class Neutron extends Component {
     public static double awaitHashRingWithout(io.speedling.core.Node survivor, String dead)
             throws InterruptedException {
         if (!dead.matches("[A-Za-z0-9._-]+")) {
-            throw new IllegalArgumentException("not a node name: '" + dead + "'");
+            throw new IllegalArgumentException("awaitHashRingWithout: '" + dead + "' is not a node name (letters, "
+                    + "digits, '.', '_', '-'); give the dead controller's name, e.g. controller-01");
         }
         String script = "t=$(python3 -c 'from neutron.common.ovn import constants as c; "
                 + "print(c.HASH_RING_NODES_TIMEOUT + c.HASH_RING_CACHE_TIMEOUT)' 2>/dev/null) || { echo 0; exit 0; }; "
