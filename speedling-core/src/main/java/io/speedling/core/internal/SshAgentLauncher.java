@@ -124,6 +124,11 @@ public final class SshAgentLauncher {
             ok = true;
             return node;
         } finally {
+            for (SSHClient c : clients) {
+                if (c.getSocket() instanceof QuickSocket q) {
+                    q.handshakeDone();
+                }
+            }
             if (!ok) {
                 closeAll(clients);
             }
@@ -143,13 +148,13 @@ public final class SshAgentLauncher {
         }
         client.addHostKeyVerifier(verifier);
         client.setConnectTimeout((int) options.connectTimeout().toMillis());
+        client.setSocketFactory(QuickSocket.FACTORY);
         String where = t.user() + "@" + t.host() + ":" + t.port() + (jump == null ? "" : " via " + t.jump().host());
         try {
             if (jump != null) {
                 client.connectVia(jump.newDirectConnection(t.host(), t.port()));
             } else {
                 client.connect(t.host(), t.port());
-                client.getSocket().setTcpNoDelay(true);
             }
         } catch (TransportException e) {
             if (verifier.problem() != null) {
@@ -367,12 +372,15 @@ public final class SshAgentLauncher {
                 ? "j=\"$d/rt-" + runtime + "/bin/java\"; [ -x \"$j\" ] || { echo SPEEDLING-NORUNTIME; exit 0; }\n"
                 + "a=\"$d/rt-" + runtime + "/cds-" + p.classPathHash() + ".jsa\"\n"
                 : "j=$(command -v " + shellQuote(javaCommand(t)) + ") || { echo SPEEDLING-NOJAVA; exit 0; }\n"
-                + "r=$(readlink -f \"$j\"); r=\"${r%/bin/java}/release\"\n"
+                + "a=\"$d/cds-" + p.classPathHash() + ".jsa\"\n"
+                // the version is read until a class-data archive shows that a java ran the agent here
+                // (an older java put in its place later still fails clearly: see explain)
+                + "if [ ! -s \"$a\" ]; then r=$(readlink -f \"$j\"); r=\"${r%/bin/java}/release\"\n"
                 + "if [ -r \"$r\" ]; then v=$(sed -n 's/^JAVA_VERSION=\"\\([0-9]*\\).*/\\1/p' \"$r\");"
-                + " if [ -n \"$v\" ] && [ \"$v\" -lt 17 ]; then echo \"SPEEDLING-OLDJAVA $v $j\"; exit 0; fi; fi\n"
-                + "a=\"$d/cds-" + p.classPathHash() + ".jsa\"\n";
+                + " if [ -n \"$v\" ] && [ \"$v\" -lt 17 ]; then echo \"SPEEDLING-OLDJAVA $v $j\"; exit 0; fi; fi; fi\n";
         return "d=" + dirExpr(dir) + "\n"
-                + "mkdir -p \"$d\" 2>/dev/null || { echo \"SPEEDLING-NODIR $d\"; exit 0; }\n"
+                // a cached start runs no program before java but command -v (a shell builtin)
+                + "[ -d \"$d\" ] || mkdir -p \"$d\" 2>/dev/null || { echo \"SPEEDLING-NODIR $d\"; exit 0; }\n"
                 + "n=''; for h in" + hashes + "; do [ -s \"$d/$h.jar\" ] || n=\"$n $h\"; done\n"
                 + "[ -z \"$n\" ] || { echo \"SPEEDLING-NEED$n\"; exit 0; }\n"
                 + findJava
