@@ -179,11 +179,13 @@ public final class Glance extends Component {
             return a || b;
         });
         Task<Boolean> sync = dbSync(d, "glance-common", "glance", config, sql.schemas(d), "glance-manage", "db_sync");
+        // started while Keystone registers the catalog (see Keystone#answering); ready once it is in it
         Task<Void> start = d.task(name() + ".start", ctx -> {
             d.services(ctl, ctx.want(config), "glance-api");
             return null;
-        }, sync, keystone.registered(d));
-        answering(d, "ready", d.endpoints().url(9292, "/"), "glance-api",
-                ceph == null ? new Task<?>[] {start} : new Task<?>[] {start, ceph.ready(d)});
+        }, sync, keystone.answering(d));
+        answering(d, "ready", d.endpoints().url(9292, "/"), "glance-api", ceph == null
+                ? new Task<?>[] {start, keystone.registered(d)} : new Task<?>[] {start, keystone.registered(d),
+                    ceph.ready(d)});
     }
 }

@@ -455,7 +455,7 @@ public final class Neutron extends Component {
         }, sync, messaging.userReady(d));
         return d.task(name() + ".start", ctx -> {
             boolean changed = ctx.want(config);
-            ctx.want(keystone.registered(d));
+            ctx.want(keystone.answering(d));
             d.services(ctl, changed, "neutron-api");
             d.services(net, changed, "neutron-dhcp-agent", "neutron-metadata-agent", "neutron-l3-agent");
             d.services(ports, changed, "neutron-linuxbridge-agent");
@@ -610,7 +610,7 @@ public final class Neutron extends Component {
         }, central);
         return d.task(name() + ".start", ctx -> {
             boolean changed = ctx.want(config);
-            ctx.want(keystone.registered(d));
+            ctx.want(keystone.answering(d));
             ctx.want(sync);
             if (changed) {
                 ctl.call(Sh.checked("systemctl daemon-reload"));

@@ -115,10 +115,11 @@ public final class Placement extends Component {
         });
         Task<Boolean> sync = dbSync(d, "placement-common", "placement", config, sql.schemas(d),
                 "placement-manage", "db", "sync");
+        // started while Keystone registers the catalog (see Keystone#answering); ready once it is in it
         Task<Void> start = d.task(name() + ".start", ctx -> {
             d.services(ctl, ctx.want(config), "placement-api");
             return null;
-        }, sync, keystone.registered(d));
-        answering(d, "ready", d.endpoints().url(8778, "/"), "placement-api", start);
+        }, sync, keystone.answering(d));
+        answering(d, "ready", d.endpoints().url(8778, "/"), "placement-api", start, keystone.registered(d));
     }
 }
