@@ -15,9 +15,17 @@ import java.util.Map;
  */
 public abstract class Component {
     private final String name;
+    private final Release release;
 
+    /** A component that fits any release. */
     protected Component(String name) {
+        this(name, null);
+    }
+
+    /** A component made for {@code release} (null: any), which it reports ({@link #release()}). */
+    protected Component(String name, Release release) {
         this.name = requireName("component", name, "");
+        this.release = release;
     }
 
     /**
@@ -65,12 +73,22 @@ public abstract class Component {
     public abstract List<String> services();
 
     /**
-     * The release this component was made for, when what it installs or writes differs between
-     * releases (Neutron: linuxbridge on Zed, OVN later); empty when it fits any. A cloud refuses a
-     * component made for another release than its own.
+     * The release this component was made for (its builder's {@code release(...)}): what it installs
+     * or writes may follow it (Neutron: linuxbridge on Zed, OVN later); empty when it was made for
+     * any. A cloud refuses a component made for another release than its own.
      */
-    public java.util.Optional<Release> release() {
-        return java.util.Optional.empty();
+    public final java.util.Optional<Release> release() {
+        return java.util.Optional.ofNullable(release);
+    }
+
+    /** Whether this component was made for {@code r} (never when it was made for any release). */
+    protected final boolean madeFor(Release r) {
+        return release == r;
+    }
+
+    /** The release it was made for, or the default one when it was made for any. */
+    protected final Release releaseOrDefault() {
+        return release == null ? Release.DEFAULT : release;
     }
 
     /**

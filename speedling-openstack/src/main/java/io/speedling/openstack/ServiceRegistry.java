@@ -91,13 +91,13 @@ public final class ServiceRegistry {
                     .sql(w.get(MariaDb.class)).messaging(w.get(RabbitMq.class)).keystone(w.get(Keystone.class))
                     .placement(w.get(Placement.class)).glance(w.get(Glance.class)).networking(w.get(Neutron.class))
                     .computeDriver(w.computeDriver()).ephemeral(Nova.LIBVIRT.equals(w.computeDriver())
-                            ? w.find(Ceph.class).orElse(null) : null).build())
+                            ? w.find(Ceph.class).orElse(null) : null).release(w.release()).build())
             .with("swift", List.of("keystone", "memcached"), w -> new Swift(w.get(Keystone.class),
                     w.get(Memcached.class)))
             // with Nova's libvirt driver, the compute nodes get what attaching RBD volumes to domains needs
             .with("cinder", List.of("keystone", "rabbitmq", "ceph", "glance"), w -> Cinder.builder()
                     .sql(w.get(MariaDb.class)).messaging(w.get(RabbitMq.class)).keystone(w.get(Keystone.class))
-                    .ceph(w.get(Ceph.class)).nova(w.find(Nova.class).orElse(null)).build())
+                    .ceph(w.get(Ceph.class)).nova(w.find(Nova.class).orElse(null)).release(w.release()).build())
             .with(CLIENT, List.of("keystone"), w -> new OpenStackClient(w.get(Keystone.class)))
             .with(DEFAULTS, List.of("neutron", "nova", "glance", CLIENT), w -> new Defaults(w.get(Neutron.class),
                     w.get(Nova.class), w.get(Glance.class), w.get(OpenStackClient.class)))

@@ -30,7 +30,7 @@ public final class Cinder extends Component {
     private final Nova nova;
 
     private Cinder(Builder b) {
-        super(b.name);
+        super(b.name, b.release);
         String how = "Cinder.builder()";
         this.sql = required(b.sql, b.name, "an SQL server", how + ".sql(mariadb)");
         this.messaging = required(b.messaging, b.name, "a message queue", how + ".messaging(rabbitmq)");

@@ -15,15 +15,13 @@ public final class Glance extends Component {
     private final Keystone keystone;
     private final Map<String, Map<String, String>> extraConfig;
     private final Ceph ceph;
-    private final io.speedling.openstack.Release release;
 
     private Glance(Builder b) {
-        super(b.name);
+        super(b.name, b.release);
         this.sql = required(b.sql, b.name, "an SQL server", "Glance.builder().sql(mariadb)");
         this.keystone = required(b.keystone, b.name, "keystone", "Glance.builder().keystone(keystone)");
         this.extraConfig = Map.copyOf(b.extra);
         this.ceph = b.ceph;
-        this.release = b.release;
     }
 
     public static Builder builder() {
@@ -33,16 +31,8 @@ public final class Glance extends Component {
     public static final class Builder extends ServiceBuilder<Builder> {
         private final Map<String, Map<String, String>> extra = new LinkedHashMap<>();
         private Ceph ceph;
-        private io.speedling.openstack.Release release;
-
         private Builder() {
             super("glance");
-        }
-
-        /** The release the nodes run, where its packages differ (2026.1); any release when not given. */
-        public Builder release(io.speedling.openstack.Release r) {
-            this.release = r;
-            return this;
         }
 
         /** Extra glance-api.conf settings (a storage backend's section, say). */
@@ -76,18 +66,13 @@ public final class Glance extends Component {
         return onControllersOnly(inventory, node);
     }
 
-    @Override
-    public java.util.Optional<io.speedling.openstack.Release> release() {
-        return java.util.Optional.ofNullable(release);
-    }
-
     /**
      * Debian testing (2026.1) caught in a transition on this machine's mirror (2026-12-03): Glance 33
      * needs python3-oslo.policy 6, testing still has 5.0.0; unstable's 6.0.1 is taken (and Neutron
      * then takes unstable's neutron-lib, which oslo.policy 6 requires: see Neutron).
      */
     private List<String> fromUnstable() {
-        return release == io.speedling.openstack.Release.GAZPACHO ? List.of("python3-oslo.policy/sid") : List.of();
+        return madeFor(io.speedling.openstack.Release.GAZPACHO) ? List.of("python3-oslo.policy/sid") : List.of();
     }
 
     @Override

@@ -37,18 +37,16 @@ public final class Neutron extends Component {
     private final RabbitMq messaging;
     private final Keystone keystone;
     private final String providerInterface;
-    private final Release release;
     private final boolean ovn;
 
     private Neutron(Builder b) {
-        super(b.name);
+        super(b.name, b.release);
         String how = "Neutron.builder()";
         this.sql = required(b.sql, b.name, "an SQL server", how + ".sql(mariadb)");
         this.messaging = required(b.messaging, b.name, "a message queue", how + ".messaging(rabbitmq)");
         this.keystone = required(b.keystone, b.name, "keystone", how + ".keystone(keystone)");
         this.providerInterface = b.providerInterface;
-        this.release = b.release;
-        Release r = b.release == null ? Release.DEFAULT : b.release;
+        Release r = releaseOrDefault();
         this.ovn = b.ovn != null ? b.ovn : !r.hasLinuxbridge();
         if (!ovn && !r.hasLinuxbridge()) {
             throw new IllegalArgumentException(b.name + ": OpenStack " + r.describe() + " has no linuxbridge driver "
@@ -107,16 +105,12 @@ public final class Neutron extends Component {
             return this;
         }
 
-        private Release release;
         private Boolean ovn;
 
-        /** The release the nodes run: it decides between linuxbridge and OVN unless {@link #ovn} says. */
-        public Builder release(Release r) {
-            this.release = r;
-            return this;
-        }
-
-        /** ML2/OVN (true) or linuxbridge (false); by default OVN where the release has no linuxbridge. */
+        /**
+         * ML2/OVN (true) or linuxbridge (false); by default OVN where the release ({@link #release})
+         * has no linuxbridge.
+         */
         public Builder ovn(boolean on) {
             this.ovn = on;
             return this;
@@ -130,11 +124,6 @@ public final class Neutron extends Component {
     @Override
     public List<Component> requires() {
         return List.of(sql, messaging, keystone);
-    }
-
-    @Override
-    public java.util.Optional<Release> release() {
-        return java.util.Optional.ofNullable(release);
     }
 
     /** Whether this Neutron runs on ML2/OVN (else linuxbridge). */
@@ -208,7 +197,7 @@ public final class Neutron extends Component {
      * neutron-lib (testing's is caught in a transition, see Glance).
      */
     List<String> withOtherSuites(List<String> pkgs) {
-        if (release != Release.GAZPACHO) {
+        if (!madeFor(Release.GAZPACHO)) {
             return pkgs;
         }
         List<String> out = new ArrayList<>(pkgs.stream().map(p -> p.startsWith("ovn-") ? p + "/sid" : p).toList());

@@ -190,7 +190,7 @@ public final class Nova extends Component {
     private final Ceph ephemeral;
 
     private Nova(Builder b) {
-        super(b.name);
+        super(b.name, b.release);
         String how = "Nova.builder()";
         this.sql = required(b.sql, b.name, "an SQL server", how + ".sql(mariadb)");
         this.messaging = required(b.messaging, b.name, "a message queue", how + ".messaging(rabbitmq)");

@@ -13,11 +13,9 @@ import java.util.Map;
 public final class Placement extends Component {
     private final MariaDb sql;
     private final Keystone keystone;
-    private final io.speedling.openstack.Release release;
 
     private Placement(Builder b) {
-        super(b.name);
-        this.release = b.release;
+        super(b.name, b.release);
         this.sql = required(b.sql, b.name, "an SQL server", "Placement.builder().sql(mariadb)");
         this.keystone = required(b.keystone, b.name, "keystone", "Placement.builder().keystone(keystone)");
     }
@@ -27,16 +25,8 @@ public final class Placement extends Component {
     }
 
     public static final class Builder extends ServiceBuilder<Builder> {
-        private io.speedling.openstack.Release release;
-
         private Builder() {
             super("placement");
-        }
-
-        /** The release the nodes run, where its packages differ (2026.1); any release when not given. */
-        public Builder release(io.speedling.openstack.Release r) {
-            this.release = r;
-            return this;
         }
 
         public Placement build() {
@@ -56,15 +46,10 @@ public final class Placement extends Component {
     }
 
     @Override
-    public java.util.Optional<io.speedling.openstack.Release> release() {
-        return java.util.Optional.ofNullable(release);
-    }
-
-    @Override
     public Map<DistroFamily, List<String>> packages() {
         // Debian testing's Placement 15 does not start beside unstable's oslo.policy 6, which Glance needs
         // there (NoSuchOptError enforce_scope, 2026-12-03); unstable's 16.0.0 is taken with it
-        String deb = release == io.speedling.openstack.Release.GAZPACHO ? "placement-api/sid" : "placement-api";
+        String deb = madeFor(io.speedling.openstack.Release.GAZPACHO) ? "placement-api/sid" : "placement-api";
         return Pkgs.of(List.of(deb), List.of("openstack-placement-api"), List.of("openstack-placement-api"));
     }
 

@@ -11,6 +11,7 @@ public abstract class ServiceBuilder<B extends ServiceBuilder<B>> {
     String name;
     MariaDb sql;
     Keystone keystone;
+    io.speedling.openstack.Release release;
 
     ServiceBuilder(String defaultName) {
         this.name = defaultName;
@@ -30,6 +31,16 @@ public abstract class ServiceBuilder<B extends ServiceBuilder<B>> {
     /** The SQL server holding the service's database. */
     public B sql(MariaDb db) {
         this.sql = db;
+        return self();
+    }
+
+    /**
+     * The release the nodes run: the component reports it, a cloud of another release refuses it,
+     * and where the service's packages or settings differ between releases it follows it; made for
+     * any release (and the default one's settings) when not given.
+     */
+    public B release(io.speedling.openstack.Release r) {
+        this.release = r;
         return self();
     }
 

@@ -60,32 +60,25 @@ public final class Tempest extends Component {
     private final Optional<Cinder> cinder;
     private final Optional<Swift> swift;
     private final String selection;
-    private final Release release;
 
     private Tempest(Builder b) {
-        super("tempest");
+        super("tempest", b.release);
         String how = "Tempest.builder()";
         this.keystone = required(b.keystone, "tempest", "keystone", how + ".keystone(keystone)");
         this.defaults = required(b.defaults, "tempest", "the default resources", how + ".defaults(defaults)");
         this.cinder = Optional.ofNullable(b.cinder);
         this.swift = Optional.ofNullable(b.swift);
         this.selection = requireSelection(b.selection);
-        this.release = b.release;
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
-    @Override
-    public Optional<Release> release() {
-        return Optional.ofNullable(release);
-    }
-
     /** A builder holding this component's inputs, to make one that differs in some. */
     public Builder toBuilder() {
         return builder().keystone(keystone).defaults(defaults).cinder(cinder.orElse(null)).swift(swift.orElse(null))
-                .selection(selection).release(release);
+                .selection(selection).release(release().orElse(null));
     }
 
     public static final class Builder {
@@ -237,7 +230,7 @@ public final class Tempest extends Component {
                     + "top_dir=/usr/lib/python3/dist-packages\n", FileSpec.mode(0644))).containsValue(Boolean.TRUE);
             boolean b = d.ini(ctl, WORKSPACE + "/etc/tempest.conf", conf(d, ids, extensions), "root");
             boolean c = ctl.call(WriteFile.text(EXCLUDE, EXCLUDED
-                    + excludedOn(release == null ? Release.DEFAULT : release), FileSpec.mode(0644))).containsValue(Boolean.TRUE);
+                    + excludedOn(releaseOrDefault()), FileSpec.mode(0644))).containsValue(Boolean.TRUE);
             return a || b || c;
         }, defaults.ready(d), keystone.registered(d));
         if (selection != null) {
