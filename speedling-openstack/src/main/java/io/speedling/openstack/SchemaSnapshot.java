@@ -64,12 +64,15 @@ public final class SchemaSnapshot {
                 dir=%s
                 [ -d $dir ] || exit 0
                 pids=
+                # the databases holding tables, asked once (a rerun finds them all: one mysql run, not one per database)
+                # (no answer stops here: a load into a database that only looked empty would overwrite it)
+                full=$(mysql -N -e "SELECT DISTINCT table_schema FROM information_schema.tables") || exit 1
+                full=" $(echo $full) "
                 for f in $dir/*.sql; do
                   [ -e "$f" ] || continue
-                  n=$(basename $f .sql); empty=1
+                  n=${f##*/}; n=${n%%.sql}; empty=1
                   for db in $(cat $dir/$n.dbs); do
-                    c=$(mysql -N -e "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema='$db'")
-                    [ "$c" = 0 ] || empty=0
+                    case "$full" in *" $db "*) empty=0;; esac
                   done
                   [ $empty = 1 ] || continue
                   ( mysql < $f && mkdir -p /var/lib/speedling/once && for mk in $(cat $dir/$n.names); do
