@@ -4,11 +4,11 @@ package io.speedling.openstack;
 /**
  * Database schemas made at image build time: a layer runs every component's db sync against a
  * throwaway MariaDB (socket only, no network) inside the image and keeps a dump of the resulting
- * schemas (tables and migration versions, no users, no passwords, no IDs) with the package version
- * it was made from. A deploy onto a fresh node loads the dumps into empty databases in a second
- * and marks those db syncs done for that version, so the db syncs (the deploy's critical path,
- * minutes on 2 cores) do not run. Users, passwords, cells and Keystone's bootstrap still happen per
- * deployment.
+ * schemas (tables and migration versions; no users or passwords but Keystone's admin, made with a
+ * throwaway password and address that each deployment replaces) with the package version it was
+ * made from. A deploy onto a fresh node loads the dumps into empty databases in a second and marks
+ * those db syncs done for that version, so the db syncs (the deploy's critical path, minutes on 2
+ * cores) do not run. Users, passwords and cells still happen per deployment.
  */
 public final class SchemaSnapshot {
     public static final String DIR = "/usr/share/speedling/schemas";
