@@ -4,6 +4,7 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import javax.net.SocketFactory;
 
@@ -24,7 +25,7 @@ import javax.net.SocketFactory;
  */
 final class QuickSocket extends Socket {
     private static final java.net.SocketOption<Boolean> QUICKACK = quickAckOption();
-    /** Makes unconnected sockets; sshj connects them itself. */
+    /** Makes these sockets: unconnected (sshj connects them itself), or connected as the other calls ask. */
     static final SocketFactory FACTORY = new SocketFactory() {
         @Override
         public Socket createSocket() throws IOException {
@@ -32,23 +33,38 @@ final class QuickSocket extends Socket {
         }
 
         @Override
-        public Socket createSocket(String host, int port) {
-            throw new UnsupportedOperationException("sshj connects the socket itself");
+        public Socket createSocket(String host, int port) throws IOException {
+            return connected(new InetSocketAddress(host, port), null);
         }
 
         @Override
-        public Socket createSocket(String host, int port, InetAddress localHost, int localPort) {
-            throw new UnsupportedOperationException("sshj connects the socket itself");
+        public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
+            return connected(new InetSocketAddress(host, port), new InetSocketAddress(localHost, localPort));
         }
 
         @Override
-        public Socket createSocket(InetAddress host, int port) {
-            throw new UnsupportedOperationException("sshj connects the socket itself");
+        public Socket createSocket(InetAddress host, int port) throws IOException {
+            return connected(new InetSocketAddress(host, port), null);
         }
 
         @Override
-        public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort) {
-            throw new UnsupportedOperationException("sshj connects the socket itself");
+        public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
+                throws IOException {
+            return connected(new InetSocketAddress(address, port), new InetSocketAddress(localAddress, localPort));
+        }
+
+        private Socket connected(InetSocketAddress remote, InetSocketAddress local) throws IOException {
+            Socket s = new QuickSocket();
+            try {
+                if (local != null) {
+                    s.bind(local);
+                }
+                s.connect(remote);
+                return s;
+            } catch (IOException | RuntimeException e) {
+                s.close();
+                throw e;
+            }
         }
     };
 

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.StandardSocketOptions;
@@ -25,8 +24,8 @@ class QuickSocketTest {
     void bytesPassUnchangedDuringAndAfterTheHandshake() throws Exception {
         InetAddress lo = InetAddress.getLoopbackAddress();
         try (ServerSocket server = new ServerSocket(0, 1, lo);
-                Socket s = QuickSocket.FACTORY.createSocket()) {
-            s.connect(new InetSocketAddress(lo, server.getLocalPort()), 2000);
+                Socket s = QuickSocket.FACTORY.createSocket(lo, server.getLocalPort())) {
+            assertThat(s.getOption(StandardSocketOptions.TCP_NODELAY)).isTrue();
             try (Socket peer = server.accept()) {
                 OutputStream out = peer.getOutputStream();
                 InputStream in = s.getInputStream();
