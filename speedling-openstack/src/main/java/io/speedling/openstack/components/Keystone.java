@@ -119,34 +119,26 @@ public final class Keystone extends Component {
      * there (see {@link #schemaScript}): the admin's password (bcrypt, the cost Keystone is set to)
      * and the identity endpoints' address and region, in SQL, about 0.1 s of CPU instead of the
      * 3 s of {@code keystone-manage bootstrap}, which stays what runs where no admin exists yet (a
-     * host without the image) or no bcrypt module is at hand. Inputs in the environment as for
-     * keystone-manage; runs as root (MariaDB's socket login).
+     * host without the image) or no bcrypt module is at hand. On a database with no other service
+     * yet it also writes the first registration (every component's catalog entries and users) in
+     * SQL, copying the rows the bootstrap made, before Keystone starts: about seventy requests on
+     * Keystone's one worker (12 s while every other service starts) become one mysql run, and the
+     * registrar, finding its stamp, has nothing left to do. Later changes go through Keystone's
+     * API. Inputs in the environment as for keystone-manage; runs as root (MariaDB's socket login).
+     * The script is {@code keystone-bootstrap.py} beside this class.
      */
-    static final String BOOTSTRAP = """
-            import os, subprocess
-            def q(v):
-                return "'" + v.replace("\\\\", "\\\\\\\\").replace("'", "''") + "'"
-            def sql(text):
-                return subprocess.run(["mysql", "-N", "keystone"], input=text, text=True, check=True,
-                                      stdout=subprocess.PIPE).stdout.strip()
-            def manage():
-                os.execvp("runuser", ["runuser", "-u", "keystone", "--", "keystone-manage", "bootstrap"])
-            admin = "SELECT id FROM local_user WHERE name = 'admin' AND domain_id = 'default'"
-            if sql("SELECT COUNT(*) FROM (" + admin + ") a") == "0":
-                manage()
-            try:
-                import bcrypt
-            except ImportError:
-                manage()
-            e = os.environ
-            h = bcrypt.hashpw(e["OS_BOOTSTRAP_PASSWORD"].encode(), bcrypt.gensalt(4)).decode()
-            r = q(e["OS_BOOTSTRAP_REGION_ID"])
-            sql("INSERT INTO region (id, description, extra) SELECT " + r + ", '', '{}' FROM DUAL WHERE NOT EXISTS "
-                "(SELECT 1 FROM region WHERE id = " + r + ");\\n"
-                "UPDATE endpoint SET url = " + q(e["OS_BOOTSTRAP_PUBLIC_URL"]) + ", region_id = " + r
-                + " WHERE service_id IN (SELECT id FROM service WHERE type = 'identity');\\n"
-                "UPDATE password SET password_hash = " + q(h) + " WHERE local_user_id IN (" + admin + ");\\n")
-            """;
+    static final String BOOTSTRAP = resource("keystone-bootstrap.py");
+
+    private static String resource(String name) {
+        try (var in = Keystone.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException(name + " is missing from speedling-openstack's jar");
+            }
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     @Override
     public List<Database> databases() {
@@ -219,26 +211,35 @@ public final class Keystone extends Component {
         Task<Boolean> bootstrap = d.task(name() + ".bootstrap", ctx -> {
             String pw = d.secret("keystone-admin");
             String region = d.cloud().region();
-            return d.onController(new Once("keystone-bootstrap", Integer.toHexString((pw + url + region).hashCode()),
-                    List.of("python3", "-c", BOOTSTRAP), Map.of("OS_BOOTSTRAP_PASSWORD", pw,
+            KeystoneRegistrar registrar = registrar(d);
+            String stamp = registrar.stamp();
+            String catalog = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(Map.of(
+                    "services", registrar.services(), "users", registrar.users()));
+            return d.onController(new Once("keystone-bootstrap", Integer.toHexString((pw + url + region).hashCode())
+                    + "-" + stamp, List.of("python3", "-c", BOOTSTRAP), Map.of("OS_BOOTSTRAP_PASSWORD", pw,
                     "OS_BOOTSTRAP_ADMIN_URL", url, "OS_BOOTSTRAP_INTERNAL_URL", url, "OS_BOOTSTRAP_PUBLIC_URL", url,
-                    "OS_BOOTSTRAP_REGION_ID", region), null));
+                    "OS_BOOTSTRAP_REGION_ID", region, "SPEEDLING_CATALOG", catalog, "SPEEDLING_REGISTER_STAMP", stamp,
+                    "SPEEDLING_REGISTER_MARKER", KeystoneRegistrar.MARKER), null));
         }, sync, keys);
         Task<Void> start = d.task(name() + ".start", ctx -> {
             d.services(ctl, ctx.want(config), "keystone");
             return null;
         }, bootstrap, memcached.started(d));
         Task<Integer> ready = answering(d, "ready", url, "keystone", start);
-        d.task(name() + ".register", ctx -> {
-            List<KeystoneRegistrar.ServiceDef> services = new ArrayList<>();
-            List<KeystoneRegistrar.UserDef> users = new ArrayList<>();
-            for (Component c : d.cloud().components()) {
-                services.addAll(c.catalog(d));
-                users.addAll(c.users(d));
-            }
-            return d.onController(new KeystoneRegistrar(d.endpoints().url(5000), d.secret("keystone-admin"),
-                    d.cloud().region(), services, users));
-        }, ready);
+        // nothing to do when the bootstrap wrote this registration (its stamp is on the node)
+        d.task(name() + ".register", ctx -> d.onController(registrar(d)), ready);
+    }
+
+    /** Every component's catalog entries and users, as one registration. */
+    private static KeystoneRegistrar registrar(Deploy d) {
+        List<KeystoneRegistrar.ServiceDef> services = new ArrayList<>();
+        List<KeystoneRegistrar.UserDef> users = new ArrayList<>();
+        for (Component c : d.cloud().components()) {
+            services.addAll(c.catalog(d));
+            users.addAll(c.users(d));
+        }
+        return new KeystoneRegistrar(d.endpoints().url(5000), d.secret("keystone-admin"), d.cloud().region(),
+                services, users);
     }
 
     /**

@@ -37,8 +37,11 @@ public record KeystoneRegistrar(String keystoneUrl, String adminPassword, String
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Where a successful registration leaves the hash of its inputs, so an unchanged rerun skips it. */
-    static final String MARKER = "/var/lib/speedling/once/keystone-register";
+    /**
+     * Where a successful registration leaves the hash of its inputs, so an unchanged rerun skips it
+     * (Keystone's bootstrap leaves it too when it wrote the first registration in SQL).
+     */
+    public static final String MARKER = "/var/lib/speedling/once/keystone-register";
 
     @Override
     public Integer run(NodeContext node) throws Exception {
@@ -52,7 +55,8 @@ public record KeystoneRegistrar(String keystoneUrl, String adminPassword, String
         return changed;
     }
 
-    private String stamp() throws Exception {
+    /** The hash of this registration's inputs, as {@link #MARKER} holds it after a success. */
+    public String stamp() throws Exception {
         java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
         // maps sorted: the catalog's Map.of iterates in a different order in every JVM, and an unchanged
         // rerun must find the same stamp
