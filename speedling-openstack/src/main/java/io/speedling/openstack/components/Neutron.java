@@ -256,8 +256,8 @@ public final class Neutron extends Component {
             "sudo neutron-rootwrap-daemon /etc/neutron/rootwrap.conf");
     /**
      * With OVN the only agent, the metadata agent, runs as root (the package's unit): its commands
-     * and its two privsep daemons start without sudo and rootwrap (two Python start-ups, 1 s of CPU
-     * while the first network is made).
+     * and its privsep daemons start without rootwrap (a Python start-up of 0.5 s of CPU each, while
+     * the first network is made).
      */
     private static final Map<String, String> AS_ROOT = Map.of("root_helper", "", "root_helper_daemon", "");
 
