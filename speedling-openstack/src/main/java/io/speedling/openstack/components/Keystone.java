@@ -209,14 +209,15 @@ public final class Keystone extends Component {
         }, config);
         String url = d.endpoints().url(5000, "/v3/");
         Task<Boolean> bootstrap = d.task(name() + ".bootstrap", ctx -> {
-            String pw = d.secret("keystone-admin");
-            String region = d.cloud().region();
             KeystoneRegistrar registrar = registrar(d);
+            String pw = registrar.adminPassword();
+            String region = registrar.region();
             String stamp = registrar.stamp();
             String catalog = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(Map.of(
                     "services", registrar.services(), "users", registrar.users()));
-            return d.onController(new Once("keystone-bootstrap", Integer.toHexString((pw + url + region).hashCode())
-                    + "-" + stamp, List.of("python3", "-c", BOOTSTRAP), Map.of("OS_BOOTSTRAP_PASSWORD", pw,
+            // the registration's stamp covers the admin's password, Keystone's address and the region too
+            return d.onController(new Once("keystone-bootstrap", stamp, List.of("python3", "-c", BOOTSTRAP),
+                    Map.of("OS_BOOTSTRAP_PASSWORD", pw,
                     "OS_BOOTSTRAP_ADMIN_URL", url, "OS_BOOTSTRAP_INTERNAL_URL", url, "OS_BOOTSTRAP_PUBLIC_URL", url,
                     "OS_BOOTSTRAP_REGION_ID", region, "SPEEDLING_CATALOG", catalog, "SPEEDLING_REGISTER_STAMP", stamp,
                     "SPEEDLING_REGISTER_MARKER", KeystoneRegistrar.MARKER), null));

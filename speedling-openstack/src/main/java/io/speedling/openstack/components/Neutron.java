@@ -261,6 +261,11 @@ public final class Neutron extends Component {
      */
     private static final Map<String, String> AS_ROOT = Map.of("root_helper", "", "root_helper_daemon", "");
 
+    /** neutron.conf's [agent]: how the agents on the node run commands as root. */
+    private Map<String, String> agentSection() {
+        return ovn ? AS_ROOT : ROOTWRAP_DAEMON;
+    }
+
     /** The nodes with the {@link Inventory#NETWORK} role, or the controllers when no node has it. */
     static io.speedling.core.NodeGroup networkNodes(Deploy d, io.speedling.core.NodeGroup ctl) {
         var net = d.withRole(Inventory.NETWORK);
@@ -371,7 +376,7 @@ public final class Neutron extends Component {
         if (!ovn) {
             s.put("experimental", Map.of("linuxbridge", "true"));
         }
-        s.put("agent", ovn ? AS_ROOT : ROOTWRAP_DAEMON);
+        s.put("agent", agentSection());
         return s;
     }
 
@@ -383,7 +388,7 @@ public final class Neutron extends Component {
         }
         Map<String, Map<String, String>> w = new LinkedHashMap<>(Map.of(
                 "DEFAULT", Map.of("transport_url", d.transportUrl(), "auth_strategy", "keystone"),
-                "oslo_concurrency", Map.of("lock_path", "/var/lib/neutron/tmp"), "agent", ovn ? AS_ROOT : ROOTWRAP_DAEMON));
+                "oslo_concurrency", Map.of("lock_path", "/var/lib/neutron/tmp"), "agent", agentSection()));
         if (!ovn) {
             w.put("experimental", Map.of("linuxbridge", "true"));
         }

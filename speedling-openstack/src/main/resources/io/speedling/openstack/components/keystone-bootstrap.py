@@ -51,7 +51,7 @@ def register(catalog, r):
     out = ["START TRANSACTION;",
            "SET @idsvc = (SELECT id FROM service WHERE type = 'identity' LIMIT 1);",
            "SET @auser = (SELECT user_id FROM local_user WHERE name = 'admin' AND domain_id = 'default');",
-           "SET @alocal = (SELECT id FROM local_user WHERE name = 'admin' AND domain_id = 'default');"]
+           "SET @alocal = (" + ADMIN + ");"]
     for s in catalog["services"]:
         sid = uuid.uuid4().hex
         out.append(clone("service", "id = @idsvc", {"id": q(sid), "type": q(s["type"]),
