@@ -325,6 +325,48 @@ class SshNodesIT {
     }
 
     @Test
+    void aStreamWaitsWhileItsAgentIsPausedAndFinishesAfter() throws Exception {
+        // a stream has two chunks in flight at most: the rest waits for the agent to write them
+        try (Fleet f = fleet().connect()) {
+            Node n1 = f.node("n1");
+            long pid = n1.call(new AgentPid());
+            String dest = work.resolve("paused.bin").toString();
+            new ProcessBuilder("kill", "-STOP", Long.toString(pid)).start().waitFor();
+            CompletableFuture<StreamResult> r;
+            try {
+                r = n1.send(StreamSource.of(new java.io.ByteArrayInputStream(new byte[48 << 20]), "48 MiB of zeros"),
+                        dest, FileSpec.mode(0600));
+                Thread.sleep(1000);
+                assertThat(r).isNotDone();
+            } finally {
+                new ProcessBuilder("kill", "-CONT", Long.toString(pid)).start().waitFor();
+            }
+            assertThat(r.get(60, TimeUnit.SECONDS).bytes()).isEqualTo(48L << 20);
+            assertThat(n1.call(new Stat(dest))).endsWith(" " + (48L << 20));
+        }
+    }
+
+    @Test
+    void aStreamToALostAgentFailsWithTheNodesName() throws Exception {
+        try (Fleet f = fleet().heartbeat(Duration.ofMillis(200), Duration.ofMillis(1500)).connect()) {
+            Node n2 = f.node("n2");
+            long pid = n2.call(new AgentPid());
+            new ProcessBuilder("kill", "-STOP", Long.toString(pid)).start().waitFor();
+            try {
+                // the writer waits for acknowledgements that never come; the heartbeat ends the wait
+                CompletableFuture<StreamResult> r = n2.send(StreamSource.of(
+                        new java.io.ByteArrayInputStream(new byte[48 << 20]), "48 MiB of zeros"),
+                        work.resolve("never.bin").toString(), FileSpec.mode(0600));
+                assertThatThrownBy(() -> r.get(30, TimeUnit.SECONDS)).hasMessageContaining("n2");
+                assertThat(n2.isAlive()).isFalse();
+            } finally {
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+                new ProcessBuilder("kill", "-CONT", Long.toString(pid)).start().waitFor();
+            }
+        }
+    }
+
+    @Test
     void aFrozenAgentIsDetectedByHeartbeat() throws Exception {
         try (Fleet f = fleet().heartbeat(Duration.ofMillis(200), Duration.ofMillis(1500)).connect()) {
             Node n3 = f.node("n3");

@@ -30,6 +30,13 @@ import org.slf4j.Logger;
 public final class AgentNode implements Node, UploadTarget {
     private static final ScheduledExecutorService TIMER = Threads.scheduler("speedling-heartbeat");
     private static final java.util.concurrent.ExecutorService BEATS = Threads.cached("speedling-beat");
+    /**
+     * Chunks of one stream in flight before the agent acknowledges one as written. Without a bound
+     * the sender fills the SSH channel's whole window (2 MiB in OpenSSH), which sshd holds in a buffer
+     * that it grows 32 KiB at a time by copying it whole: with many nodes streaming at once, sshd's
+     * copies took more CPU than the data itself.
+     */
+    static final int STREAM_WINDOW = 2;
 
     private final NodeSpec spec;
     private final Logger log;
@@ -39,6 +46,8 @@ public final class AgentNode implements Node, UploadTarget {
     private final AgentPayload payload;
     private final Wire.Hello hello;
     private final Map<Long, Pending<?>> pending = new ConcurrentHashMap<>();
+    /** Each open stream's chunks that may still be sent before the agent acknowledges one. */
+    private final Map<Long, java.util.concurrent.Semaphore> windows = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private final long timeoutNanos;
     private final ScheduledFuture<?> beat;
@@ -166,13 +175,29 @@ public final class AgentNode implements Node, UploadTarget {
         } catch (IOException e) {
             throw new SpeedlingException("cannot encode stream header", e);
         }
+        java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(STREAM_WINDOW);
+        windows.put(id, window);
+        done.whenComplete((n, t) -> windows.remove(id));
         send(done, Frames.STREAM_OPEN, open);
         return new Upload() {
             @Override
             public void write(byte[] chunk) {
+                try {
+                    while (!window.tryAcquire(200, TimeUnit.MILLISECONDS)) {
+                        if (done.isDone() || lost != null) {
+                            break;
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new SpeedlingException("stream to " + path + " on " + name() + " interrupted", e);
+                }
                 if (done.isDone()) {
                     // the agent refused the file (bad path, no such owner): stop sending
                     throw Futuresx.cause(done);
+                }
+                if (lost != null) {
+                    throw lost;
                 }
                 try {
                     out.write(Frames.STREAM_CHUNK, id, chunk);
@@ -190,6 +215,7 @@ public final class AgentNode implements Node, UploadTarget {
 
             @Override
             public void abort() {
+                windows.remove(id);
                 if (pending.remove(id) != null) {
                     sendQuietly(Frames.CANCEL, id);
                 }
@@ -235,6 +261,12 @@ public final class AgentNode implements Node, UploadTarget {
                     case Frames.ERROR -> fail(f);
                     case Frames.LOG -> NodeLog.forward(log, name(), Json.MAPPER.readValue(f.payload(), Wire.Log.class));
                     case Frames.HEARTBEAT -> { }
+                    case Frames.STREAM_ACK -> {
+                        java.util.concurrent.Semaphore w = windows.get(f.id());
+                        if (w != null) {
+                            w.release();
+                        }
+                    }
                     default -> log.warn("[{}] ignoring unexpected frame type {}", name(), f.type());
                 }
             }

@@ -24,6 +24,8 @@ public final class Frames {
     public static final byte CANCEL = 10;
     public static final byte HEARTBEAT = 11;
     public static final byte CLOSE = 12;
+    /** Agent to controller: one stream chunk is on disk (the controller's window for that stream moves on). */
+    public static final byte STREAM_ACK = 13;
 
     /** Largest frame either side accepts; a bigger length means a broken or foreign stream. */
     public static final int MAX_FRAME = 64 * 1024 * 1024;

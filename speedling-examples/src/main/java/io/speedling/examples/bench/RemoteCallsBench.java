@@ -267,9 +267,19 @@ public final class RemoteCallsBench {
     private static void awaitCdsArchives(Path agentRoot, int nodes) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
-            long n;
-            try (var s = Files.find(agentRoot, 2, (p, a) -> p.getFileName().toString().endsWith(".jsa"))) {
-                n = s.count();
+            long n = 0;
+            // each node's archive appears under a temporary name and is renamed: list the directories one
+            // by one, so a file that vanishes between listing and reading cannot end the walk
+            try (var dirs = Files.list(agentRoot)) {
+                for (Path d : dirs.toList()) {
+                    try (var s = Files.list(d)) {
+                        n += s.filter(p -> p.getFileName().toString().endsWith(".jsa")).count();
+                    } catch (java.nio.file.NoSuchFileException | java.nio.file.NotDirectoryException e) {
+                        // not (yet) a node's directory
+                    }
+                }
+            } catch (java.nio.file.NoSuchFileException e) {
+                // no node has made its directory yet
             }
             if (n >= nodes) {
                 return;

@@ -39,6 +39,7 @@ public final class AgentMain {
     private final Map<Long, Future<?>> running = new ConcurrentHashMap<>();
     private final Map<Long, AtomicFile> streams = new ConcurrentHashMap<>();
     private final Map<String, Class<?>> types = new ConcurrentHashMap<>();
+    private static final byte[] NO_BYTES = new byte[0];
     private volatile long lastHeard = System.nanoTime();
     private ExecContext context;
 
@@ -194,6 +195,8 @@ public final class AgentMain {
         }
         try {
             s.write(f.payload(), 0, f.payload().length);
+            // the controller sends the next chunks only as this one is written (see AgentNode.STREAM_WINDOW)
+            reply(Frames.STREAM_ACK, f.id(), NO_BYTES);
         } catch (Throwable t) {
             streams.remove(f.id());
             replyError(f.id(), t);
