@@ -46,8 +46,6 @@ public final class AgentNode implements Node, UploadTarget {
     private final AgentPayload payload;
     private final Wire.Hello hello;
     private final Map<Long, Pending<?>> pending = new ConcurrentHashMap<>();
-    /** Each open stream's chunks that may still be sent before the agent acknowledges one. */
-    private final Map<Long, java.util.concurrent.Semaphore> windows = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private final long timeoutNanos;
     private final ScheduledFuture<?> beat;
@@ -56,7 +54,7 @@ public final class AgentNode implements Node, UploadTarget {
     private volatile SpeedlingException lost;
 
     /** A call or stream waiting for its answer. */
-    private static final class Pending<T> extends CompletableFuture<T> {
+    private static class Pending<T> extends CompletableFuture<T> {
         final String what;
         final JavaType type;
         final AgentNode node;
@@ -76,6 +74,15 @@ public final class AgentNode implements Node, UploadTarget {
                 node.sendQuietly(Frames.CANCEL, id);
             }
             return c;
+        }
+    }
+
+    /** A stream waiting for its end, with the chunks it may still send before the agent acknowledges one. */
+    private static final class StreamPending extends Pending<Long> {
+        final java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(STREAM_WINDOW);
+
+        StreamPending(AgentNode node, long id, String what) {
+            super(node, id, what, null);
         }
     }
 
@@ -168,22 +175,19 @@ public final class AgentNode implements Node, UploadTarget {
     @Override
     public Upload openUpload(String path, FileSpec spec) {
         long id = ids.incrementAndGet();
-        Pending<Long> done = new Pending<>(this, id, "stream to " + path, null);
+        StreamPending done = new StreamPending(this, id, "stream to " + path);
         byte[] open;
         try {
             open = Json.MAPPER.writeValueAsBytes(new Wire.StreamOpen(path, spec.owner(), spec.group(), spec.mode()));
         } catch (IOException e) {
             throw new SpeedlingException("cannot encode stream header", e);
         }
-        java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(STREAM_WINDOW);
-        windows.put(id, window);
-        done.whenComplete((n, t) -> windows.remove(id));
         send(done, Frames.STREAM_OPEN, open);
         return new Upload() {
             @Override
             public void write(byte[] chunk) {
                 try {
-                    while (!window.tryAcquire(200, TimeUnit.MILLISECONDS)) {
+                    while (!done.window.tryAcquire(200, TimeUnit.MILLISECONDS)) {
                         if (done.isDone() || lost != null) {
                             break;
                         }
@@ -215,7 +219,6 @@ public final class AgentNode implements Node, UploadTarget {
 
             @Override
             public void abort() {
-                windows.remove(id);
                 if (pending.remove(id) != null) {
                     sendQuietly(Frames.CANCEL, id);
                 }
@@ -262,9 +265,8 @@ public final class AgentNode implements Node, UploadTarget {
                     case Frames.LOG -> NodeLog.forward(log, name(), Json.MAPPER.readValue(f.payload(), Wire.Log.class));
                     case Frames.HEARTBEAT -> { }
                     case Frames.STREAM_ACK -> {
-                        java.util.concurrent.Semaphore w = windows.get(f.id());
-                        if (w != null) {
-                            w.release();
+                        if (pending.get(f.id()) instanceof StreamPending s) {
+                            s.window.release();
                         }
                     }
                     default -> log.warn("[{}] ignoring unexpected frame type {}", name(), f.type());
