@@ -48,11 +48,14 @@ public final class RabbitMq extends Component {
         return List.of("rabbitmq-server");
     }
 
+    /** The definitions the broker loads at its start: the OpenStack user (see {@link #definitions}). */
+    static final String DEFINITIONS = "/etc/rabbitmq/speedling-definitions.json";
+
     /** The user every OpenStack service connects as. */
     static final String USER = "openstack";
 
     /**
-     * RabbitMQ definitions holding {@code user} with all permissions on the default virtual host
+     * RabbitMQ definitions holding the default virtual host and {@code user} with all permissions on it
      * and {@code password} as RabbitMQ stores it: base64 of a 4-byte salt followed by SHA-256 of
      * the salt and the password. The salt comes from the password, so the same password gives the
      * same definitions.
@@ -69,7 +72,9 @@ public final class RabbitMq extends Component {
             System.arraycopy(salt, 0, stored, 0, salt.length);
             System.arraycopy(digest, 0, stored, salt.length, digest.length);
             String hash = java.util.Base64.getEncoder().encodeToString(stored);
-            return "{\"users\": [{\"name\": \"" + user + "\", \"password_hash\": \"" + hash + "\", "
+            // the default virtual host too: a broker given definitions at its first start makes none itself
+            return "{\"vhosts\": [{\"name\": \"/\"}], \"users\": [{\"name\": \"" + user + "\", "
+                    + "\"password_hash\": \"" + hash + "\", "
                     + "\"hashing_algorithm\": \"rabbit_password_hashing_sha256\", \"tags\": []}], "
                     + "\"permissions\": [{\"user\": \"" + user + "\", \"vhost\": \"/\", \"configure\": \".*\", "
                     + "\"write\": \".*\", \"read\": \".*\"}]}";
@@ -92,6 +97,13 @@ public final class RabbitMq extends Component {
         Task<Boolean> config = d.task(name() + ".config", ctx -> {
             boolean changed = ctl.call(WriteFile.text("/etc/rabbitmq/rabbitmq-env.conf", "# written by speedling\n"
                     + "SERVER_ADDITIONAL_ERL_ARGS=\"+sbwt none +sbwtdcpu none +sbwtdio none\"\n", FileSpec.mode(0644)))
+                    .containsValue(Boolean.TRUE);
+            // the OpenStack user, its password's salted hash and its permissions, loaded by the broker at
+            // each start: no rabbitmqctl run (an Erlang VM, ~1 s of CPU) and no password in a process list
+            changed |= ctl.call(WriteFile.text("/etc/rabbitmq/rabbitmq.conf", "# written by speedling\n"
+                    + "load_definitions = " + DEFINITIONS + "\n", FileSpec.mode(0644))).containsValue(Boolean.TRUE);
+            changed |= ctl.call(new WriteFile(DEFINITIONS, definitions(USER, d.secret("rabbitmq-openstack"))
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8), new FileSpec("root", "rabbitmq", 0640)))
                     .containsValue(Boolean.TRUE);
             if (cluster) {
                 // the brokers of a cluster trust each other by one shared cookie
@@ -116,18 +128,7 @@ public final class RabbitMq extends Component {
             }
             return null;
         }, start);
-        d.task(name() + ".user", ctx -> {
-            String pw = d.secret("rabbitmq-openstack");
-            // rabbitmqctl starts an Erlang VM per call (~1-2 s): run it only when the password is new. The
-            // user, its password's salted hash and its permissions go in as definitions, read from a file
-            // only rabbitmq reads and removed at once: no password as an argument that the node's process
-            // list would show, and no prompt (add_user with the password on stdin hung on RabbitMQ 4.0)
-            String file = "/var/lib/rabbitmq/speedling-definitions.json";
-            d.onController(new Once("rabbitmq-user", Integer.toHexString(pw.hashCode()), List.of("sh", "-c",
-                    "umask 077; printf '%s' \"$D\" > " + file + " && chown rabbitmq: " + file
-                            + " && rabbitmqctl -q import_definitions " + file + "; rc=$?; rm -f " + file + "; exit $rc"),
-                    Map.of("D", definitions(USER, pw)), null));
-            return null;
-        }, joined);
+        // the user came with the definitions at the broker's start (a joined broker has the cluster's)
+        d.task(name() + ".user", ctx -> null, joined);
     }
 }

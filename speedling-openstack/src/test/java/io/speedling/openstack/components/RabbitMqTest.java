@@ -14,6 +14,7 @@ class RabbitMqTest {
     @Test
     void theUserGoesInAsDefinitionsWithTheSaltedHashRabbitMqChecks() throws Exception {
         JsonNode defs = new ObjectMapper().readTree(RabbitMq.definitions("openstack", "s3cret \"pw\""));
+        assertThat(defs.get("vhosts").toString()).isEqualTo("[{\"name\":\"/\"}]");
         JsonNode user = defs.get("users").get(0);
         assertThat(user.get("name").asText()).isEqualTo("openstack");
         assertThat(user.get("hashing_algorithm").asText()).isEqualTo("rabbit_password_hashing_sha256");
