@@ -523,13 +523,15 @@ public final class Nova extends Component {
                     Map.of(), "nova"));
             return a || c;
         }, config, sql.schemas(d));
+        // the API, conductor and scheduler ask Placement nothing at their start: they start beside it (their
+        // Python start-up was the deploy's longest wait, after Placement's)
         Task<Void> start = d.task(name() + ".start", ctx -> {
             boolean changed = ctx.want(config);
-            ctx.want(placement.ready(d));
             d.services(ctl, changed, "nova-api", "nova-api-metadata", "nova-conductor", "nova-scheduler");
             return null;
         }, sync, keystone.registered(d), messaging.userReady(d));
-        List<Task<?>> computeAfter = new ArrayList<>(List.of(start));
+        // the compute service reports its resources to Placement at its start (and only every minute after)
+        List<Task<?>> computeAfter = new ArrayList<>(List.of(start, placement.ready(d)));
         if (libvirt()) {
             computeAfter.add(d.task(name() + ".libvirtd", ctx -> {
                 String qemuConf = "/etc/libvirt/qemu.conf";
