@@ -97,6 +97,13 @@ public final class Cloud {
         return units(Component::masked);
     }
 
+    /** The components' unit files that are the same on every deployment ({@link Component#unitFiles}). */
+    public java.util.SortedMap<String, String> unitFiles() {
+        java.util.SortedMap<String, String> all = new java.util.TreeMap<>();
+        components.forEach(c -> all.putAll(c.unitFiles()));
+        return all;
+    }
+
     /** What {@code of} says of each component, once each, in wiring order. */
     private List<String> units(java.util.function.Function<Component, List<String>> of) {
         Set<String> all = new LinkedHashSet<>();

@@ -241,10 +241,20 @@ public final class Deploy {
      * file changed (restart the unit).
      */
     public boolean listen(NodeGroup nodes, String unit, int port, String uwsgiIni) {
-        return tally("/etc/default/" + unit, nodes.callEach(n -> io.speedling.core.functions.WriteFile.text(
-                "/etc/default/" + unit, "# written by speedling: serve on this node's own address; the cloud's "
-                        + "address is " + endpoints().host() + "\nDAEMON_ARGS=\"--http-socket " + ipOf(n) + ":" + port
-                        + " --ini " + uwsgiIni + "\"\n", io.speedling.core.FileSpec.mode(0644))));
+        return listen(nodes, unit, uwsgiIni, port);
+    }
+
+    /** As {@link #listen(NodeGroup, String, int, String)}, on several ports (a socket each). */
+    public boolean listen(NodeGroup nodes, String unit, String uwsgiIni, int... ports) {
+        return tally("/etc/default/" + unit, nodes.callEach(n -> {
+            StringBuilder sockets = new StringBuilder();
+            for (int port : ports) {
+                sockets.append("--http-socket ").append(ipOf(n)).append(':').append(port).append(' ');
+            }
+            return io.speedling.core.functions.WriteFile.text("/etc/default/" + unit, "# written by speedling: serve "
+                    + "on this node's own address; the cloud's address is " + endpoints().host() + "\nDAEMON_ARGS=\""
+                    + sockets + "--ini " + uwsgiIni + "\"\n", io.speedling.core.FileSpec.mode(0644));
+        }));
     }
 
     /**

@@ -4,6 +4,7 @@ import io.speedling.virt.image.Recipe;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -112,11 +113,38 @@ public final class OpenStackImage {
         return unwantScript(units) + disableScript(units);
     }
 
+    /**
+     * Shell writing each file of {@code files} (path, text) byte for byte, so the deploy's
+     * comparison finds it unchanged.
+     */
+    public static String unitFilesScript(Map<String, String> files) {
+        StringBuilder out = new StringBuilder();
+        files.forEach((path, text) -> out.append("mkdir -p ").append(quoted(path.substring(0, path.lastIndexOf('/'))))
+                .append(" && printf '%s' ").append(quoted(text)).append(" > ").append(quoted(path)).append('\n'));
+        return out.toString();
+    }
+
+    /** {@code s} as one single-quoted shell word. */
+    private static String quoted(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
+    }
+
     /** {@code base} (a node of the release's suite) with the packages of {@code components} (Debian names). */
     public static Recipe recipe(Recipe base, List<String> packages, List<String> services, List<String> masked,
                                 List<String> debconf) {
+        return recipe(base, packages, services, masked, debconf, Map.of());
+    }
+
+    /** As above, with unit files (path, text) the components write the same on every deployment. */
+    public static Recipe recipe(Recipe base, List<String> packages, List<String> services, List<String> masked,
+                                List<String> debconf, Map<String, String> unitFiles) {
         Set<String> pkgs = new LinkedHashSet<>(packages);
-        StringBuilder disable = new StringBuilder("# the deploy starts what it configured; nothing starts on its own\n");
+        StringBuilder disable = new StringBuilder();
+        if (!unitFiles.isEmpty()) {
+            disable.append("# unit files the deploy would write (and reload systemd for)\n")
+                    .append(unitFilesScript(unitFiles));
+        }
+        disable.append("# the deploy starts what it configured; nothing starts on its own\n");
         disable.append(unitsScript(services));
         for (String s : masked) {
             disable.append("systemctl mask ").append(s).append(" >/dev/null 2>&1\n");
@@ -131,7 +159,7 @@ public final class OpenStackImage {
     public static Recipe recipe(Recipe base, Cloud cloud) {
         List<String> debconf = new ArrayList<>();
         cloud.components().forEach(c -> debconf.addAll(c.debconf()));
-        return recipe(base, cloud.packages(), cloud.services(), cloud.masked(), debconf)
+        return recipe(base, cloud.packages(), cloud.services(), cloud.masked(), debconf, cloud.unitFiles())
                 .script("db-schemas", SchemaSnapshot.buildScript(cloud))
                 .script("entry-point-caches", ENTRY_POINT_CACHES);
     }

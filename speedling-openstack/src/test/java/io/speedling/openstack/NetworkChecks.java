@@ -59,11 +59,16 @@ final class NetworkChecks {
                 openstack server add floating ip $n $fip
                 gw=$(openstack router show $n -f json -c external_gateway_info | grep -oE '"ip_address": "[0-9.]+"' \\
                   | grep -oE '[0-9.]+')
-                echo "server=$id fip=$fip gateway=$gw host=$(openstack server show $n -f value -c OS-EXT-SRV-ATTR:host)"
+                # OVN serves metadata from the network's own port (a real guest learns the route by DHCP)
+                md=$(openstack port list --network $n --device-owner network:distributed -f value \\
+                  -c 'Fixed IP Addresses' | grep -oE '[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+' | head -1)
+                echo "server=$id fip=$fip gateway=$gw metadata=${md:-router} host=$(openstack server show $n -f value \\
+                  -c OS-EXT-SRV-ATTR:host)"
                 """);
         String server = field(out, "server");
         String outward;
         String inward;
+        String metadata;
         try {
             assertThat(field(out, "host")).isEqualTo("worker-01");
             // the router is wired by the network agents after the API answered (the L3 agent's namespace
@@ -72,6 +77,8 @@ final class NetworkChecks {
             outward = cloud.fleet().node("worker-01").call(Sh.of(pingOnceAnswered(guest, field(out, "gateway"))))
                     .stdout();
             inward = cloud.controller().call(Sh.of(pingOnceAnswered("", field(out, "fip")))).stdout();
+            metadata = cloud.fleet().node("worker-01").call(Sh.of(metadataScript(guest, field(out, "metadata"))))
+                    .stdout();
         } finally {
             admin(cloud, "n=e2e-net; openstack server delete --wait $n; openstack floating ip delete "
                     + field(out, "fip") + "; openstack router remove subnet $n $n; openstack router delete $n; "
@@ -79,6 +86,21 @@ final class NetworkChecks {
         }
         assertThat(outward).as("ping from the server to the router's gateway").contains("3 received");
         assertThat(inward).as("ping of the floating IP from the controller").contains("3 received");
+        // through the network's metadata proxy (OVN's metadata agent on the worker; on linuxbridge the
+        // router's) to Nova's metadata API, which knows the server by its address
+        assertThat(metadata).as("the server's metadata, asked from the server").contains("\"uuid\": \"" + server + "\"");
+    }
+
+    /**
+     * A script asking the metadata service from {@code prefix}'s network namespace for the server's
+     * meta_data.json, for up to 20 s (the proxy is set up after the port is bound); {@code via} is the
+     * address of the network's metadata port ("router": the default route leads to it).
+     */
+    private static String metadataScript(String prefix, String via) {
+        String route = via.equals("router") ? "" : prefix + "ip route replace 169.254.169.254/32 via " + via + "; ";
+        return route + "for i in $(seq 40); do out=$(" + prefix + "python3 -c \"import urllib.request; print(urllib"
+                + ".request.urlopen('http://169.254.169.254/openstack/latest/meta_data.json', timeout=3).read()"
+                + ".decode())\" 2>&1) && break; sleep 0.5; done; echo \"$out\"";
     }
 
     /**

@@ -158,9 +158,13 @@ class PlanTest {
         assertThat(db.get("mysqld")).containsEntry("bind-address", "10.9.0.11");
         assertThat(db.get("galera")).containsEntry("wsrep_node_address", "10.9.0.11")
                 .containsEntry("wsrep_cluster_address", "gcomm://10.9.0.10,10.9.0.11,10.9.0.12");
-        // the metadata API in one process, not the package's eight that each load the whole API
-        assertThat(ini(two, "/etc/nova/nova-api-metadata-uwsgi.ini").get("uwsgi")).containsEntry("processes", "1")
-                .containsEntry("threads", "1");
+        // the compute and metadata APIs in one process, not the packages' 16 + 8 that each load the whole API
+        assertThat(ini(two, "/etc/nova/nova-api-uwsgi.ini").get("uwsgi")).containsEntry("processes", "1")
+                .containsEntry("threads", "1").containsEntry("wsgi-file", "/etc/nova/speedling-apis-wsgi.py");
+        assertThat(file(two, "/etc/default/nova-api")).contains("--http-socket 10.9.0.11:8774 --http-socket "
+                + "10.9.0.11:8775 --ini /etc/nova/nova-api-uwsgi.ini");
+        assertThat(file(two, "/etc/nova/speedling-apis-wsgi.py")).contains("init_application('metadata')",
+                "environ.get('SERVER_PORT') == '8775'");
         Map<String, Map<String, String>> nova = ini(two, "/etc/nova/nova.conf");
         assertThat(nova.get("DEFAULT")).containsEntry("my_ip", "10.9.0.11");
         assertThat(nova.get("DEFAULT").get("transport_url")).contains("@10.9.0.10:5672,", "@10.9.0.12:5672/");
@@ -189,8 +193,8 @@ class PlanTest {
                 .doesNotContain("haproxy", "keepalived", "mariadb", "rabbitmq-server");
         for (RecordingNode c : ctl) {
             assertThat(c.calls(Services.class)).flatExtracting(Services::units)
-                    .contains("haproxy", "keepalived", "mariadb", "rabbitmq-server", "nova-api", "nova-api-metadata",
-                            "nova-scheduler");
+                    .contains("haproxy", "keepalived", "mariadb", "rabbitmq-server", "nova-api", "nova-scheduler")
+                    .doesNotContain("nova-api-metadata");
         }
     }
 

@@ -558,13 +558,17 @@ public final class Neutron extends Component {
                 "ovs", Map.of("ovsdb_connection", "tcp:127.0.0.1:6640"),
                 "ovn", withClusterProbe(Map.of("ovn_sb_connection", ovnRemotes(ips, 6642)), ips),
                 "agent", AS_ROOT), "neutron");
-        // Neutron's workers beside the uWSGI API: the packages ship their commands but no units
+        // Neutron's workers beside the uWSGI API: the packages ship their commands but no units (the image
+        // has ours: see unitFiles)
+        boolean units = false;
         for (String w : OVN_WORKERS) {
-            changed |= ctl.call(io.speedling.core.functions.WriteFile.text(
-                    "/etc/systemd/system/" + w + ".service", workerUnit(w), io.speedling.core.FileSpec.mode(0644)))
-                    .containsValue(Boolean.TRUE);
+            units |= ctl.call(io.speedling.core.functions.WriteFile.text(workerUnitFile(w), workerUnit(w),
+                    io.speedling.core.FileSpec.mode(0644))).containsValue(Boolean.TRUE);
         }
-        return changed;
+        if (units) {
+            ctl.call(Sh.checked("systemctl daemon-reload"));
+        }
+        return changed || units;
     }
 
     /** A unit for one of Neutron's workers that the packages ship no unit for. */
@@ -613,9 +617,6 @@ public final class Neutron extends Component {
         return d.task(name() + ".start", ctx -> {
             boolean changed = ctx.want(config);
             ctx.want(sync);
-            if (changed) {
-                ctl.call(Sh.checked("systemctl daemon-reload"));
-            }
             d.services(ctl, changed, "neutron-api", OVN_WORKERS.get(0), OVN_WORKERS.get(1));
             d.services(ports, changed, "neutron-ovn-metadata-agent");
             return null;
@@ -647,20 +648,19 @@ public final class Neutron extends Component {
                 [ "$(cat /etc/openvswitch/system-id.conf 2>/dev/null)" = %1$s ] || echo %1$s > /etc/openvswitch/system-id.conf
                 # the package starts ovs-vswitchd through ovs-ctl, which insists on loading the kernel module;
                 # the userspace datapath needs none
-                drop=/etc/systemd/system/ovs-vswitchd.service.d/speedling.conf
-                want='# written by speedling: userspace datapath, no kernel module to load
-                [Service]
-                ExecStart=
-                ExecStart=/usr/sbin/ovs-vswitchd unix:/var/run/openvswitch/db.sock -vconsole:emer -vsyslog:err -vfile:info --no-chdir --log-file=/var/log/openvswitch/ovs-vswitchd.log --pidfile=/run/openvswitch/ovs-vswitchd.pid --detach'
+                # (it and the provider unit are in the image, which spares a systemd reload, ~0.8 s of CPU on a
+                # node of every service: written and reloaded for here only on a node made without it)
                 reload=
-                if [ "$(cat $drop 2>/dev/null)" != "$want" ]; then
-                  mkdir -p $(dirname $drop); printf '%%s\\n' "$want" > $drop; reload=1
+                want='%10$s'
+                if [ "$(cat %11$s 2>/dev/null)" != "$want" ]; then
+                  mkdir -p $(dirname %11$s); printf '%%s\\n' "$want" > %11$s; reload=1
                 fi
-                # the unit putting the provider addresses on br-ex at boot, written now too: systemd reloads its
-                # units once for both (a reload costs ~0.8 s of CPU on a node of every service)
+                # the unit putting the provider addresses on br-ex at boot, for the NIC its environment names
                 want='%8$s'
                 if [ "$(cat %9$s 2>/dev/null)" != "$want" ]; then printf '%%s\n' "$want" > %9$s; reload=1; fi
                 [ -z "$reload" ] || systemctl daemon-reload
+                want='%12$s'
+                if [ "$(cat %13$s 2>/dev/null)" != "$want" ]; then printf '%%s\n' "$want" > %13$s; fi
                 systemctl start ovsdb-server
                 # TSO on a userspace datapath must be set before ovs-vswitchd starts
                 ovs-vsctl --no-wait set Open_vSwitch . other_config:userspace-tso-enable=true
@@ -685,8 +685,38 @@ public final class Neutron extends Component {
                 ovs-vsctl get-manager | grep -qx 'ptcp:6640:127.0.0.1' || ovs-vsctl set-manager ptcp:6640:127.0.0.1
                 """.formatted(node, sbRemotes, encapIp, nic, gateway
                 ? "ovs-vsctl --no-wait set Open_vSwitch . external_ids:ovn-cms-options=enable-chassis-as-gw" : "",
-                PROVIDER_SCRIPT, PROVIDER_SCRIPT_FILE, providerUnit(nic), "/etc/systemd/system/" + PROVIDER_UNIT
-                        + ".service");
+                PROVIDER_SCRIPT, PROVIDER_SCRIPT_FILE, PROVIDER_UNIT_TEXT, PROVIDER_UNIT_FILE, OVS_DROP_IN_TEXT,
+                OVS_DROP_IN, providerEnv(nic), PROVIDER_ENV);
+    }
+
+    /** ovs-vswitchd's drop-in: the package starts it through ovs-ctl, which loads the kernel module. */
+    static final String OVS_DROP_IN = "/etc/systemd/system/ovs-vswitchd.service.d/speedling.conf";
+    static final String OVS_DROP_IN_TEXT = "# written by speedling: userspace datapath, no kernel module to load\n"
+            + "[Service]\nExecStart=\nExecStart=/usr/sbin/ovs-vswitchd unix:/var/run/openvswitch/db.sock "
+            + "-vconsole:emer -vsyslog:err -vfile:info --no-chdir --log-file=/var/log/openvswitch/ovs-vswitchd.log "
+            + "--pidfile=/run/openvswitch/ovs-vswitchd.pid --detach";
+
+    /**
+     * The unit files Neutron on OVN writes, none of which depends on the deployment: in the image
+     * they spare the deploy a systemd reload (Neutron's workers, ovs-vswitchd's drop-in, the
+     * provider unit), on other nodes the deploy writes them as before.
+     */
+    @Override
+    public Map<String, String> unitFiles() {
+        if (!ovn) {
+            return Map.of();
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String w : OVN_WORKERS) {
+            out.put(workerUnitFile(w), workerUnit(w));
+        }
+        out.put(OVS_DROP_IN, OVS_DROP_IN_TEXT);
+        out.put(PROVIDER_UNIT_FILE, PROVIDER_UNIT_TEXT);
+        return out;
+    }
+
+    static String workerUnitFile(String command) {
+        return "/etc/systemd/system/" + command + ".service";
     }
 
     /** The unit that moves the provider NIC's addresses onto {@code br-ex} at boot. */
@@ -711,13 +741,23 @@ public final class Neutron extends Component {
             echo "$routes" | while read -r r; do [ -z "$r" ] || ip route replace $r dev br-ex; done
             """.strip();
 
-    /** {@link #PROVIDER_UNIT}'s unit file: after Open vSwitch has its bridges back, before OVN's controller. */
-    static String providerUnit(String nic) {
-        return "# written by speedling: the addresses of the provider network onto br-ex at boot\n[Unit]\n"
-                + "Description=speedling: provider network addresses onto br-ex\n"
-                + "Requires=openvswitch-switch.service\nAfter=openvswitch-switch.service\n"
-                + "Before=ovn-controller.service neutron-ovn-metadata-agent.service\n\n"
-                + "[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/sh " + PROVIDER_SCRIPT_FILE + " "
-                + nic + "\n\n[Install]\nWantedBy=multi-user.target";
+    static final String PROVIDER_UNIT_FILE = "/etc/systemd/system/" + PROVIDER_UNIT + ".service";
+    /** The node's own setting for {@link #PROVIDER_UNIT}: which NIC is the provider network's. */
+    static final String PROVIDER_ENV = "/etc/default/" + PROVIDER_UNIT;
+
+    /**
+     * {@link #PROVIDER_UNIT}'s unit file: after Open vSwitch has its bridges back, before OVN's
+     * controller; the same on every node (the NIC comes from {@link #PROVIDER_ENV}).
+     */
+    static final String PROVIDER_UNIT_TEXT = "# written by speedling: the addresses of the provider network onto "
+            + "br-ex at boot\n[Unit]\nDescription=speedling: provider network addresses onto br-ex\n"
+            + "Requires=openvswitch-switch.service\nAfter=openvswitch-switch.service\n"
+            + "Before=ovn-controller.service neutron-ovn-metadata-agent.service\n\n"
+            + "[Service]\nType=oneshot\nRemainAfterExit=yes\nEnvironmentFile=" + PROVIDER_ENV + "\nExecStart=/bin/sh "
+            + PROVIDER_SCRIPT_FILE + " ${NIC}\n\n[Install]\nWantedBy=multi-user.target";
+
+    /** {@link #PROVIDER_ENV}'s text for a node whose provider NIC is {@code nic}. */
+    static String providerEnv(String nic) {
+        return "# written by speedling: the NIC of the provider network, for " + PROVIDER_UNIT + "\nNIC=" + nic;
     }
 }

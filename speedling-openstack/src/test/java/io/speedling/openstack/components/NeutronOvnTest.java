@@ -3,6 +3,7 @@ package io.speedling.openstack.components;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class NeutronOvnTest {
@@ -13,7 +14,7 @@ class NeutronOvnTest {
                 "ovn-remote=\"tcp:10.0.0.10:6642\"", "ovn-encap-ip=10.232.1.10", "enable-chassis-as-gw",
                 "port-to-br eth1 2>/dev/null)\" != br-ex", "ovs-vsctl add-port br-ex eth1",
                 "printf '%s\\n' \"$want\"", "sh /etc/openvswitch/speedling-provider eth1\n",
-                "ExecStart=/bin/sh /etc/openvswitch/speedling-provider eth1\n", "WantedBy=multi-user.target'");
+                "ExecStart=/bin/sh /etc/openvswitch/speedling-provider ${NIC}\n", "NIC=eth1'");
         assertThat(Neutron.chassisScript("worker-01", "tcp:10.0.0.10:6642", "10.232.1.11", "eth1", false))
                 .doesNotContain("enable-chassis-as-gw");
     }
@@ -23,7 +24,8 @@ class NeutronOvnTest {
     void theChassisScriptAndTheProviderScriptItWritesParse(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
         // both go inside single quotes
-        assertThat(Neutron.PROVIDER_SCRIPT + Neutron.providerUnit("eth1")).doesNotContain("'");
+        assertThat(Neutron.PROVIDER_SCRIPT + Neutron.PROVIDER_UNIT_TEXT + Neutron.OVS_DROP_IN_TEXT
+                + Neutron.providerEnv("eth1")).doesNotContain("'");
         for (String script : List.of(Neutron.chassisScript("controller-01", "tcp:10.0.0.10:6642", "10.232.1.10", "eth1",
                 true), Neutron.PROVIDER_SCRIPT)) {
             java.nio.file.Path f = java.nio.file.Files.writeString(dir.resolve("s.sh"), script);
@@ -85,6 +87,54 @@ class NeutronOvnTest {
         p = new ProcessBuilder("sh", "-c", script).redirectErrorStream(true).start();
         p.getInputStream().readAllBytes();
         assertThat(p.waitFor()).isZero();
+    }
+
+    /**
+     * The unit files the image carries are the ones the deploy writes: on a node of the image the
+     * chassis and the config find them unchanged and reload nothing. Run for real: the image's
+     * shell writes them under a root, the chassis script's own comparison lines read them back.
+     */
+    @Test
+    void theImageCarriesTheUnitFilesTheDeployWouldWrite(@org.junit.jupiter.api.io.TempDir java.nio.file.Path root)
+            throws Exception {
+        io.speedling.openstack.components.MariaDb db = new MariaDb();
+        Keystone ks = Keystone.builder().sql(db).memcached(new Memcached()).build();
+        Neutron ovn = Neutron.builder().sql(db).messaging(new RabbitMq()).keystone(ks).ovn(true).build();
+        Map<String, String> files = ovn.unitFiles();
+        assertThat(files).containsKeys("/etc/systemd/system/neutron-periodic-workers.service",
+                "/etc/systemd/system/neutron-ovn-maintenance-worker.service", Neutron.OVS_DROP_IN,
+                "/etc/systemd/system/speedling-ovs-provider.service");
+        assertThat(files.get("/etc/systemd/system/neutron-periodic-workers.service"))
+                .isEqualTo(Neutron.workerUnit("neutron-periodic-workers"));
+        assertThat(files.get(Neutron.PROVIDER_UNIT_FILE)).contains("EnvironmentFile=/etc/default/speedling-ovs-provider",
+                "ExecStart=/bin/sh /etc/openvswitch/speedling-provider ${NIC}\n");
+        Map<String, String> rooted = new java.util.TreeMap<>();
+        files.forEach((path, text) -> rooted.put(root + path, text));
+        run("set -e\n" + io.speedling.openstack.OpenStackImage.unitFilesScript(rooted));
+        for (var e : files.entrySet()) {
+            assertThat(java.nio.file.Files.readString(java.nio.file.Path.of(root + e.getKey()))).as(e.getKey())
+                    .isEqualTo(e.getValue());
+        }
+        // the chassis script's lines up to its reload, with the files under root: nothing to reload
+        String chassis = Neutron.chassisScript("controller-01", "tcp:10.0.0.10:6642", "10.232.1.10", "eth1", true);
+        String upToReload = chassis.substring(chassis.indexOf("reload=\n"), chassis.indexOf("[ -z \"$reload\" ]"))
+                .replace(" /etc/systemd/", " " + root + "/etc/systemd/");
+        assertThat(run(upToReload + "echo \"reload=$reload\"\n")).isEqualTo("reload=\n");
+        // and on a node without them, both are written and systemd reloaded once
+        java.nio.file.Files.delete(java.nio.file.Path.of(root + Neutron.OVS_DROP_IN));
+        java.nio.file.Files.delete(java.nio.file.Path.of(root + Neutron.PROVIDER_UNIT_FILE));
+        assertThat(run(upToReload + "echo \"reload=$reload\"\n")).isEqualTo("reload=1\n");
+        assertThat(java.nio.file.Files.readString(java.nio.file.Path.of(root + Neutron.OVS_DROP_IN)))
+                .isEqualTo(Neutron.OVS_DROP_IN_TEXT + "\n");
+        assertThat(Neutron.builder().sql(db).messaging(new RabbitMq()).keystone(ks).ovn(false)
+                .release(io.speedling.openstack.Release.ZED).build().unitFiles()).isEmpty();
+    }
+
+    private static String run(String script) throws Exception {
+        Process p = new ProcessBuilder("sh", "-c", script).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isZero();
+        return out;
     }
 
     @Test
