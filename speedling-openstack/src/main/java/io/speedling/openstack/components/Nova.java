@@ -185,7 +185,7 @@ public final class Nova extends Component {
      * The compute API and the metadata API in one process, told apart by the port a request came
      * in on (uWSGI's {@code SERVER_PORT} is its socket's). Nova initialises its global state once per
      * interpreter and sets up each API after it. As its own unit the metadata API imported all of Nova
-     * a second time: ~3.6 s of CPU on every fresh deploy and ~100 MiB.
+     * a second time: 2.5-3.6 s of CPU on every fresh deploy, and a process's memory.
      */
     static final String APIS_WSGI_PY = """
             # written by speedling: nova-api's uWSGI serves the compute API and, on its second socket,
