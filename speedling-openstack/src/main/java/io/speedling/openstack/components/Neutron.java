@@ -562,7 +562,7 @@ public final class Neutron extends Component {
         // has ours: see unitFiles)
         boolean units = false;
         for (String w : OVN_WORKERS) {
-            units |= ctl.call(io.speedling.core.functions.WriteFile.text(workerUnitFile(w), workerUnit(w),
+            units |= ctl.call(io.speedling.core.functions.WriteFile.text(unitFile(w), workerUnit(w),
                     io.speedling.core.FileSpec.mode(0644))).containsValue(Boolean.TRUE);
         }
         if (units) {
@@ -708,15 +708,16 @@ public final class Neutron extends Component {
         }
         Map<String, String> out = new LinkedHashMap<>();
         for (String w : OVN_WORKERS) {
-            out.put(workerUnitFile(w), workerUnit(w));
+            out.put(unitFile(w), workerUnit(w));
         }
         out.put(OVS_DROP_IN, OVS_DROP_IN_TEXT);
         out.put(PROVIDER_UNIT_FILE, PROVIDER_UNIT_TEXT);
         return out;
     }
 
-    static String workerUnitFile(String command) {
-        return "/etc/systemd/system/" + command + ".service";
+    /** Where the unit file of {@code unit} that speedling writes goes. */
+    static String unitFile(String unit) {
+        return "/etc/systemd/system/" + unit + ".service";
     }
 
     /** The unit that moves the provider NIC's addresses onto {@code br-ex} at boot. */
@@ -741,7 +742,7 @@ public final class Neutron extends Component {
             echo "$routes" | while read -r r; do [ -z "$r" ] || ip route replace $r dev br-ex; done
             """.strip();
 
-    static final String PROVIDER_UNIT_FILE = "/etc/systemd/system/" + PROVIDER_UNIT + ".service";
+    static final String PROVIDER_UNIT_FILE = unitFile(PROVIDER_UNIT);
     /** The node's own setting for {@link #PROVIDER_UNIT}: which NIC is the provider network's. */
     static final String PROVIDER_ENV = "/etc/default/" + PROVIDER_UNIT;
 

@@ -557,9 +557,12 @@ public final class Nova extends Component {
         // Python start-up was the deploy's longest wait, after Placement's)
         Task<Void> start = d.task(name() + ".start", ctx -> {
             boolean changed = ctx.want(config);
-            // a cloud deployed before ran the metadata API as its own unit, which holds the port
-            ctl.call(Sh.checked("[ ! -e /etc/systemd/system/multi-user.target.wants/" + METADATA_UNIT
-                    + ".service ] || systemctl disable --now " + METADATA_UNIT));
+            // a cloud deployed before ran the metadata API as its own unit, which holds the port (its first
+            // rerun with this code changes nova-api's files, so an unchanged rerun has nothing to check)
+            if (changed) {
+                ctl.call(Sh.checked("[ ! -e /etc/systemd/system/multi-user.target.wants/" + METADATA_UNIT
+                        + ".service ] || systemctl disable --now " + METADATA_UNIT));
+            }
             d.services(ctl, changed, "nova-api", "nova-conductor", "nova-scheduler");
             return null;
         }, sync, keystone.registered(d), messaging.userReady(d));
