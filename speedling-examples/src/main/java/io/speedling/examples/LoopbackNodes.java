@@ -15,13 +15,15 @@ import java.util.stream.Stream;
 /**
  * Three throwaway sshd "hosts" on 127.0.0.2-4 with a fresh client key and a
  * known_hosts file holding their keys, all in one temporary directory that
- * {@link #close()} removes after stopping the servers.
+ * {@link #close()} removes after stopping the servers; so does a shutdown hook when the JVM ends
+ * without closing them (SIGTERM, Ctrl-C: a benchmark's 1 GiB stream source stayed behind).
  */
 public final class LoopbackNodes implements AutoCloseable {
     private final Path dir;
     private final List<LoopbackSshd> servers = new ArrayList<>();
     private final Path knownHosts;
     private final String user;
+    private final Thread hook = new Thread(this::removeDir, "loopback-nodes-remove");
 
     /** Nodes logging in as root. */
     public LoopbackNodes(int count) {
@@ -33,6 +35,7 @@ public final class LoopbackNodes implements AutoCloseable {
         this.user = user;
         try {
             dir = Files.createTempDirectory("speedling-nodes-");
+            Runtime.getRuntime().addShutdownHook(hook);
             ClientKey key = ClientKey.generate(dir);
             StringBuilder kh = new StringBuilder();
             for (int i = 0; i < count; i++) {
@@ -80,6 +83,17 @@ public final class LoopbackNodes implements AutoCloseable {
     @Override
     public void close() {
         servers.forEach(LoopbackSshd::close);
+        if (dir != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook removes the directory itself
+            }
+        }
+        removeDir();
+    }
+
+    private void removeDir() {
         if (dir != null) {
             try (Stream<Path> w = Files.walk(dir)) {
                 w.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
