@@ -7,6 +7,7 @@ import io.speedling.core.internal.AtomicFile;
 import io.speedling.core.internal.ExecContext;
 import io.speedling.core.internal.Frames;
 import io.speedling.core.internal.Frames.Frame;
+import io.speedling.core.internal.PlainJson;
 import io.speedling.core.internal.Json;
 import io.speedling.core.internal.Threads;
 import io.speedling.core.internal.Wire;
@@ -69,11 +70,12 @@ public final class AgentMain {
                     + (first == null ? "end of input" : "frame type " + first.type()));
             return 2;
         }
-        Wire.Init init = Json.MAPPER.readValue(first.payload(), Wire.Init.class);
+        // plain JSON leaves the mapper unbuilt: it is built only when a value that is not plain comes
+        Wire.Init init = read(first.payload(), 0, first.payload().length, Wire.Init.class);
         AgentLogging.threshold = init.logLevel();
         AgentLogging.sink = this::sendLog;
         context = new ExecContext(init.node(), init.roles(), init.data(), LoggerFactory.getLogger("speedling.agent"));
-        out.write(Frames.HELLO, 0, Json.MAPPER.writeValueAsBytes(new Wire.Hello(ProcessHandle.current().pid(),
+        out.write(Frames.HELLO, 0, json(new Wire.Hello(ProcessHandle.current().pid(),
                 System.getProperty("user.name"), Runtime.version().toString(), hostname())));
         ScheduledExecutorService beat = Threads.scheduler("heartbeat");
         long hb = init.heartbeatMillis();
@@ -128,7 +130,7 @@ public final class AgentMain {
             try {
                 RemoteFunction<?> fn = decode(f.payload());
                 Object result = fn.run(context);
-                byte[] json = Json.MAPPER.writeValueAsBytes(result);
+                byte[] json = json(result);
                 if (!Frames.fits(json.length)) {
                     throw new SpeedlingException("the result of " + fn.getClass().getSimpleName() + " cannot be sent "
                             + "back: " + Frames.tooLarge(json.length));
@@ -150,7 +152,20 @@ public final class AgentMain {
         String typeName = Frames.callType(payload);
         Class<?> type = types.computeIfAbsent(typeName, AgentMain::allowedType);
         int off = Frames.callJsonOffset(payload);
-        return (RemoteFunction<?>) Json.MAPPER.readValue(payload, off, payload.length - off, type);
+        return (RemoteFunction<?>) read(payload, off, payload.length - off, type);
+    }
+
+    /** JSON read as {@code type}: plain values without the mapper, the rest with it. */
+    @SuppressWarnings("unchecked")
+    private static <T> T read(byte[] json, int off, int len, Class<T> type) throws IOException {
+        Object v = PlainJson.read(json, off, len, type);
+        return (T) (v != PlainJson.NOT_PLAIN ? v : Json.MAPPER.readValue(json, off, len, type));
+    }
+
+    /** A value as JSON: plain values without the mapper, the rest with it. */
+    private static byte[] json(Object value) throws IOException {
+        byte[] plain = PlainJson.write(value);
+        return plain != null ? plain : Json.MAPPER.writeValueAsBytes(value);
     }
 
     /** Only implementations of RemoteFunction found on the shipped class path may be instantiated. */
@@ -181,7 +196,7 @@ public final class AgentMain {
 
     private void streamOpen(Frame f) {
         try {
-            Wire.StreamOpen o = Json.MAPPER.readValue(f.payload(), Wire.StreamOpen.class);
+            Wire.StreamOpen o = read(f.payload(), 0, f.payload().length, Wire.StreamOpen.class);
             streams.put(f.id(), new AtomicFile(o.path(), new FileSpec(o.owner(), o.group(), o.mode())));
         } catch (Throwable t) {
             replyError(f.id(), t);
@@ -218,7 +233,7 @@ public final class AgentMain {
 
     private void replyError(long id, Throwable t) {
         try {
-            reply(Frames.ERROR, id, Json.MAPPER.writeValueAsBytes(Wire.Failure.of(t)));
+            reply(Frames.ERROR, id, json(Wire.Failure.of(t)));
         } catch (IOException e) {
             System.err.println("speedling agent: cannot report failure of call " + id + ": " + e);
         }
@@ -236,7 +251,7 @@ public final class AgentMain {
 
     private void sendLog(Wire.Log rec) {
         try {
-            out.write(Frames.LOG, 0, Json.MAPPER.writeValueAsBytes(rec));
+            out.write(Frames.LOG, 0, json(rec));
         } catch (IOException e) {
             System.err.println(rec.logger() + ": " + rec.message());
         }

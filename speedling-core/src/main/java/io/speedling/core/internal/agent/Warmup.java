@@ -27,6 +27,12 @@ final class Warmup {
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(buf.toByteArray()));
         Frames.Frame f = Frames.read(in);
         Json.MAPPER.readValue(f.payload(), Wire.Init.class);
+        // the plain path, which a serving agent takes for these, and the mapper's, for values that are not plain
+        io.speedling.core.internal.PlainJson.read(f.payload(), Wire.Init.class);
+        io.speedling.core.internal.PlainJson.write(new Wire.Hello(1, "u", "17", "h"));
+        io.speedling.core.internal.PlainJson.write(Wire.Failure.of(new IllegalStateException("warmup")));
+        io.speedling.core.internal.PlainJson.read(io.speedling.core.internal.PlainJson.write(
+                new io.speedling.core.functions.Sh("true", true, 5)), io.speedling.core.functions.Sh.class);
         Json.MAPPER.writeValueAsBytes(Wire.Failure.of(new IllegalStateException("warmup")));
         Json.MAPPER.writeValueAsBytes(new Wire.Log(20, "w", "m", "t", null));
         Json.MAPPER.readValue(Json.MAPPER.writeValueAsBytes(new Wire.StreamOpen("/x", null, null, 0644)),
