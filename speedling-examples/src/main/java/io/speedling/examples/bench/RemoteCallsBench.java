@@ -68,13 +68,21 @@ public final class RemoteCallsBench {
             awaitCdsArchives(Path.of("/home", user.name(), ".cache", "speedling-bench"), n);
 
             double cached = Double.MAX_VALUE;
+            double hostCpu = 0;
+            double controllerCpu = 0;
             for (int i = 0; i < 3; i++) {
+                double host0 = hostBusySeconds();
+                double own0 = ownCpuSeconds();
                 t0 = System.nanoTime();
-                fleet.connect().close();
-                cached = Math.min(cached, BenchArgs.secs(t0));
+                try (Fleet f = fleet.connect()) {
+                    cached = Math.min(cached, BenchArgs.secs(t0));
+                    hostCpu += (hostBusySeconds() - host0) / 3;
+                    controllerCpu += (ownCpuSeconds() - own0) / 3;
+                }
             }
-            System.out.printf("bootstrap cached (best of 3): %.3f s%n", cached);
-            // what a caller waits for before its first answers: the agent builds its JSON mapper on the first call
+            System.out.printf("bootstrap cached (best of 3): %.3f s; CPU per bootstrap (mean): %.2f s of the host, "
+                    + "%.2f s of it in this controller%n", cached, hostCpu, controllerCpu);
+            // what a caller waits for before its first answers (a first call used to build the agent's JSON mapper)
             double firstRound = Double.MAX_VALUE;
             for (int i = 0; i < 3; i++) {
                 t0 = System.nanoTime();
@@ -129,7 +137,8 @@ public final class RemoteCallsBench {
             Path kh = nodes.knownHosts();
             Original orig = Original.run(servers, kh, user.name(), dir, rounds, steadySeconds);
             System.out.printf("original's protocol (Python, pickled calls over OpenSSH, same nodes): bootstrap %.3f s "
-                    + "(best of 3), %d rounds %.0f/s, steady %.0f/s%n", orig.bootstrap, rounds, orig.rounds, orig.steady);
+                    + "(best of 3; %.2f s of the host's CPU), %d rounds %.0f/s, steady %.0f/s%n", orig.bootstrap,
+                    orig.bootstrapCpu, rounds, orig.rounds, orig.steady);
 
             t0 = System.nanoTime();
             for (int i = 0; i < sshRounds; i++) {
@@ -196,9 +205,11 @@ public final class RemoteCallsBench {
                     + " mux_rounds_per_s=%.1f bootstrap_cold_s=%.3f bootstrap_cached_s=%.3f stream_mib_per_s=%.0f"
                     + " ssh_stream_mib_per_s=%.0f steady_rounds_per_s=%.0f pipelined_calls_per_s=%.0f"
                     + " controller_rss_mib=%d orig_rounds_per_s=%.0f orig_steady_rounds_per_s=%.0f orig_bootstrap_s=%.3f"
-                    + " bootstrap_first_call_s=%.3f%n",
+                    + " bootstrap_first_call_s=%.3f bootstrap_host_cpu_s=%.2f bootstrap_controller_cpu_s=%.2f"
+                    + " orig_bootstrap_host_cpu_s=%.2f%n",
                     n, rounds, speedlingRps, sshRps, muxRps, cold, cached, streamRate, sshStream, steadyRps, pipelined,
-                    end.rssMib, orig.rounds, orig.steady, orig.bootstrap, firstRound);
+                    end.rssMib, orig.rounds, orig.steady, orig.bootstrap, firstRound, hostCpu, controllerCpu,
+                    orig.bootstrapCpu);
         }
     }
 
@@ -210,7 +221,7 @@ public final class RemoteCallsBench {
      * each): bootstrap 0.59-0.64 s against 0.59-0.60 s, rounds 1224-1226 against 1127-1201/s, steady
      * 1116-1161 against 1089-1185/s.
      */
-    private record Original(double bootstrap, double rounds, double steady) {
+    private record Original(double bootstrap, double bootstrapCpu, double rounds, double steady) {
         static Original run(List<LoopbackSshd> servers, Path knownHosts, String user, Path dir, int rounds,
                             int steadySeconds) throws Exception {
             Path py = Files.createDirectories(dir.resolve("pyproto"));
@@ -239,12 +250,12 @@ public final class RemoteCallsBench {
                     figures.put(kv[0], Double.parseDouble(kv[1]));
                 }
             }
-            for (String k : List.of("bootstrap_s", "rounds_per_s", "steady_rounds_per_s")) {
+            for (String k : List.of("bootstrap_s", "bootstrap_host_cpu_s", "rounds_per_s", "steady_rounds_per_s")) {
                 if (!figures.containsKey(k)) {
                     throw new IllegalStateException("the original protocol's baseline printed no " + k + ": " + out.strip());
                 }
             }
-            return new Original(figures.get("bootstrap_s"), figures.get("rounds_per_s"),
+            return new Original(figures.get("bootstrap_s"), figures.get("bootstrap_host_cpu_s"), figures.get("rounds_per_s"),
                     figures.get("steady_rounds_per_s"));
         }
     }
@@ -309,6 +320,24 @@ public final class RemoteCallsBench {
                 chain(node, completed, stop, failed, drained);
             }
         });
+    }
+
+    /** CPU seconds the whole host has spent busy since boot (/proc/stat: all but idle and iowait). */
+    private static double hostBusySeconds() throws IOException {
+        String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+        long busy = 0;
+        for (int i = 1; i < Math.min(f.length, 9); i++) {
+            if (i != 4 && i != 5) {
+                busy += Long.parseLong(f[i]);
+            }
+        }
+        return busy / 100.0;  // USER_HZ
+    }
+
+    /** CPU seconds this JVM has used. */
+    private static double ownCpuSeconds() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
     }
 
     /** The controller's open file descriptors, threads and memory at one moment. */
