@@ -29,8 +29,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * its class-data archive; its 140 ms to HELLO went to 90 ms without it), and most remote
  * functions, their results and the protocol's own records are plain.
  *
- * <p>Plain: records without annotations (on the class, its components, their accessors, fields and
- * constructor parameters), without get/is methods besides their components and with plain
+ * <p>Plain: records without annotations (on the class, its components, their accessors, fields,
+ * methods, constructors and their parameters, and the interfaces it implements and their methods),
+ * without get/is methods besides their components and with plain
  * components; {@code String}, {@code boolean}, {@code int}, {@code long}, {@code double} and their
  * boxes, {@code byte[]} (base64, as the mapper writes it), enums without annotations, {@code List},
  * {@code Set}, {@code Collection} and {@code Map<String, V>} of plain values, and {@code Object} read
@@ -160,7 +161,8 @@ public final class PlainJson {
         if (known != null) {
             return known;
         }
-        if (!c.isRecord() || c.getDeclaredAnnotations().length > 0) {
+        if (!c.isRecord() || c.getDeclaredAnnotations().length > 0 || annotated(c.getDeclaredMethods())
+                || annotated(c.getDeclaredConstructors()) || annotatedInterfaces(c)) {
             return null;
         }
         try {
@@ -210,6 +212,31 @@ public final class PlainJson {
         } catch (ReflectiveOperationException | RuntimeException e) {
             return null;
         }
+    }
+
+    /** Whether any of these methods or constructors carries an annotation (a creator, a renamed getter...). */
+    private static boolean annotated(java.lang.reflect.Executable[] executables) {
+        for (java.lang.reflect.Executable e : executables) {
+            if (e.getDeclaredAnnotations().length > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The mapper also honours annotations on the interfaces a class implements and on their methods. */
+    private static boolean annotatedInterfaces(Class<?> c) {
+        for (Class<?> i : c.getInterfaces()) {
+            for (java.lang.annotation.Annotation a : i.getDeclaredAnnotations()) {
+                if (a.annotationType() != FunctionalInterface.class) {
+                    return true;
+                }
+            }
+            if (annotated(i.getDeclaredMethods()) || annotatedInterfaces(i)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean beanLike(String name) {

@@ -65,6 +65,28 @@ class PlainJsonTest {
         }
     }
 
+    record WithCreator(String name) {
+        @com.fasterxml.jackson.annotation.JsonCreator
+        static WithCreator of(@JsonProperty("n") String n) {
+            return new WithCreator(n);
+        }
+    }
+
+    @com.fasterxml.jackson.annotation.JsonTypeInfo(use = com.fasterxml.jackson.annotation.JsonTypeInfo.Id.NAME)
+    interface Typed {
+    }
+
+    record TypedRecord(String name) implements Typed {
+    }
+
+    interface Renamed {
+        @JsonProperty("renamed")
+        String name();
+    }
+
+    record RenamedRecord(String name) implements Renamed {
+    }
+
     record NotPlainParts(Path path, Optional<String> maybe, BigInteger big, float f) {
     }
 
@@ -139,11 +161,13 @@ class PlainJsonTest {
     void whatIsNotPlainIsLeftToTheMapper() throws IOException {
         // types with something for the mapper to honour
         for (Class<?> c : List.of(Annotated.class, WithGetter.class, WithIgnored.class, NotPlainParts.class,
-                Flagged.class)) {
+                Flagged.class, WithCreator.class, TypedRecord.class, RenamedRecord.class)) {
             assertThat(PlainJson.plain(c)).as("%s is plain", c.getSimpleName()).isFalse();
         }
         assertThat(PlainJson.write(new Annotated("x"))).isNull();
         assertThat(PlainJson.write(new WithGetter("x"))).isNull();
+        assertThat(PlainJson.write(new TypedRecord("x"))).isNull();
+        assertThat(PlainJson.write(new RenamedRecord("x"))).isNull();
         assertThat(PlainJson.write(Flagged.ON)).isNull();
         assertThat(PlainJson.write(Path.of("/x"))).isNull();
         assertThat(PlainJson.write(Map.of(1, "x"))).isNull();
@@ -161,6 +185,16 @@ class PlainJsonTest {
         assertThat(read("{\"s\":\"x\",\"colour\":\"BLUE\"}", Everything.class)).isSameAs(PlainJson.NOT_PLAIN);
         assertThat(read("\"NaN\"", Double.class)).isSameAs(PlainJson.NOT_PLAIN);
         assertThat(Json.MAPPER.readValue(PlainJson.write(Double.NaN), Double.class)).isNaN();
+    }
+
+    @Test
+    void emptyAndNullBytesGoBothWays() throws IOException {
+        for (WriteFile w : List.of(new WriteFile("/x", new byte[0], FileSpec.DEFAULT), new WriteFile("/x", null, null))) {
+            byte[] json = Json.MAPPER.writeValueAsBytes(w);
+            WriteFile byMapper = Json.MAPPER.readValue(json, WriteFile.class);
+            assertThat(PlainJson.read(json, WriteFile.class)).usingRecursiveComparison().isEqualTo(byMapper);
+            assertThat(Json.MAPPER.readTree(PlainJson.write(w))).isEqualTo(Json.MAPPER.readTree(json));
+        }
     }
 
     @Test
