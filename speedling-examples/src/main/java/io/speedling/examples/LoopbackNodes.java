@@ -83,12 +83,10 @@ public final class LoopbackNodes implements AutoCloseable {
     @Override
     public void close() {
         servers.forEach(LoopbackSshd::close);
-        if (dir != null) {
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook removes the directory itself
-            }
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);  // false when it was never added
+        } catch (IllegalStateException shuttingDown) {
+            // the hook removes the directory itself
         }
         removeDir();
     }

@@ -176,8 +176,8 @@ public final class PlainJson {
             for (int i = 0; i < rcs.length; i++) {
                 RecordComponent rc = rcs[i];
                 names[i] = rc.getName();
+                // accessors and the constructor are among the declared methods and constructors checked above
                 if (beanLike(names[i]) || rc.getDeclaredAnnotations().length > 0
-                        || rc.getAccessor().getDeclaredAnnotations().length > 0
                         || c.getDeclaredField(names[i]).getDeclaredAnnotations().length > 0) {
                     return null;
                 }
@@ -201,9 +201,6 @@ public final class PlainJson {
                 if (pa.length > 0) {
                     return null;
                 }
-            }
-            if (ctor.getDeclaredAnnotations().length > 0) {
-                return null;
             }
             ctor.setAccessible(true);
             Shape s = new Shape(names, types, accessors, ctor, index);

@@ -22,8 +22,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Figures: the cold and cached bootstrap of all nodes, and the cached one with a first call on
  * every node; call rounds (one call on every node, waiting for all) after a short warm-up
- * ({@code speedling_rounds_per_s}) and in steady state after a long one ({@code steady_rounds_per_s}); calls with many in flight per node, as a deploy issues
- * them ({@code pipelined_calls_per_s}, all nodes together); the controller's file descriptors and
+ * ({@code speedling_rounds_per_s}) and in steady state after a long one ({@code steady_rounds_per_s});
+ * calls with many in flight per node, as a deploy issues them ({@code pipelined_calls_per_s}, all
+ * nodes together); the controller's file descriptors and
  * threads per connected node and its memory; a stream to every node. Baselines of the same run:
  * {@code ssh host true} per call, ssh through a ControlMaster, {@code ssh host 'cat > f'} per node
  * in parallel, and the original speedling's protocol in Python (bootstrap and rounds, see {@link Original}).
