@@ -30,6 +30,19 @@ class ExecContextTest {
     Path tmp;
 
     @Test
+    void aLazyLoggerIsMadeOnFirstUseAndOnce() {
+        java.util.concurrent.atomic.AtomicInteger made = new java.util.concurrent.atomic.AtomicInteger();
+        ExecContext lazy = new ExecContext("n1", Set.of(), Map.of(), () -> {
+            made.incrementAndGet();
+            return LoggerFactory.getLogger("lazy");
+        });
+        assertThat(made).hasValue(0);
+        assertThat(lazy.log().getName()).isEqualTo("lazy");
+        assertThat(lazy.log()).isSameAs(lazy.log());
+        assertThat(made).hasValue(1);
+    }
+
+    @Test
     void aTimeLimitKillsTheCommandAndItsBackgroundChildren() throws Exception {
         Path pidFile = tmp.resolve("child.pid");
         // the child is orphaned and in a process group of its own: neither a descendant nor in the group,

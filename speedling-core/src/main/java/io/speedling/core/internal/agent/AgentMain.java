@@ -74,9 +74,10 @@ public final class AgentMain {
         Wire.Init init = read(first.payload(), 0, first.payload().length, Wire.Init.class);
         AgentLogging.threshold = init.logLevel();
         AgentLogging.sink = this::sendLog;
-        context = new ExecContext(init.node(), init.roles(), init.data(), LoggerFactory.getLogger("speedling.agent"));
+        context = new ExecContext(init.node(), init.roles(), init.data(), AgentMain::agentLogger);
+        // the runtime's version as the JVM states it (Runtime.version() parses and reformats it through streams)
         out.write(Frames.HELLO, 0, json(new Wire.Hello(ProcessHandle.current().pid(),
-                System.getProperty("user.name"), Runtime.version().toString(), hostname())));
+                System.getProperty("user.name"), System.getProperty("java.runtime.version"), hostname())));
         ScheduledExecutorService beat = Threads.scheduler("heartbeat");
         long hb = init.heartbeatMillis();
         long timeoutNanos = TimeUnit.MILLISECONDS.toNanos(init.timeoutMillis());
@@ -257,7 +258,23 @@ public final class AgentMain {
         }
     }
 
+    private static org.slf4j.Logger agentLogger() {
+        return LoggerFactory.getLogger("speedling.agent");
+    }
+
+    /** The node's host name: the kernel's, as {@code hostname} prints it; the resolver's where there is no /proc. */
     static String hostname() {
+        try {
+            String name;
+            try (FileInputStream in = new FileInputStream("/proc/sys/kernel/hostname")) {
+                name = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+            }
+            if (!name.isEmpty()) {
+                return name;
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or no /proc: ask the resolver
+        }
         try {
             return InetAddress.getLocalHost().getHostName();
         } catch (IOException e) {

@@ -44,7 +44,7 @@ final class Warmup {
         AgentLogging.threshold = 40;
         log.debug("warmup");
         Json.MAPPER.writeValueAsBytes(new Wire.Hello(ProcessHandle.current().pid(), System.getProperty("user.name"),
-                Runtime.version().toString(), AgentMain.hostname()));
+                System.getProperty("java.runtime.version"), AgentMain.hostname()));
         java.util.concurrent.ExecutorService calls = io.speedling.core.internal.Threads.cached("warmup");
         java.util.concurrent.ScheduledExecutorService beat = io.speedling.core.internal.Threads.scheduler("warmup-beat");
         try {
