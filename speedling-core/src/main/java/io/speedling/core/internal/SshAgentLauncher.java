@@ -53,15 +53,19 @@ public final class SshAgentLauncher {
     private static final java.util.concurrent.ScheduledExecutorService TIMER = Threads.scheduler("speedling-timeout");
 
     /**
-     * sshj's defaults put chacha20-poly1305 first, which runs in pure Java; AES-GCM uses the
-     * CPU's AES instructions through the JDK and is several times faster. Weak ciphers and
-     * MACs (CBC, RC4, 3DES, MD5) are left out.
+     * sshj's defaults put chacha20-poly1305 first, which runs in pure Java; AES-GCM on the JDK's
+     * provider ({@link JdkGcm}) uses the CPU's AES instructions and is several times faster. Weak
+     * ciphers and MACs (CBC, RC4, 3DES, MD5) are left out.
      */
     private static final DefaultConfig CONFIG = new DefaultConfig();
 
     static {
-        CONFIG.setCipherFactories(prefer(CONFIG.getCipherFactories(), List.of("aes128-gcm@openssh.com",
-                "aes256-gcm@openssh.com", "aes128-ctr", "aes256-ctr", "chacha20-poly1305@openssh.com")));
+        List<net.schmizz.sshj.common.Factory.Named<net.schmizz.sshj.transport.cipher.Cipher>> ciphers =
+                new ArrayList<>(List.of(JdkGcm.factory("aes128-gcm@openssh.com", 128),
+                        JdkGcm.factory("aes256-gcm@openssh.com", 256)));
+        ciphers.addAll(prefer(CONFIG.getCipherFactories(), List.of("aes128-ctr", "aes256-ctr",
+                "chacha20-poly1305@openssh.com")));
+        CONFIG.setCipherFactories(ciphers);
         CONFIG.setMACFactories(prefer(CONFIG.getMACFactories(), List.of("hmac-sha2-256-etm@openssh.com",
                 "hmac-sha2-512-etm@openssh.com", "hmac-sha2-256", "hmac-sha2-512", "hmac-sha1-etm@openssh.com")));
     }
@@ -83,9 +87,9 @@ public final class SshAgentLauncher {
     }
 
     /**
-     * Makes sshj use the JDK's crypto instead of BouncyCastle's: its AES-GCM uses the CPU's AES
-     * instructions and streams ~5x faster. A process-wide sshj setting, so only when asked
-     * ({@link io.speedling.core.Fleet#preferJdkCrypto()}).
+     * Makes sshj use the JDK's crypto instead of BouncyCastle's for everything, key exchange and
+     * signatures included (the ciphers use the JDK's anyway, see {@link JdkGcm}). A process-wide
+     * sshj setting, so only when asked ({@link io.speedling.core.Fleet#preferJdkCrypto()}).
      */
     public static void preferJdkCrypto() {
         net.schmizz.sshj.common.SecurityUtils.setRegisterBouncyCastle(false);
