@@ -75,7 +75,7 @@ public final class SpeedlingCloudExtension implements ExecutionCondition, Before
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        io.speedling.core.Fleet.preferJdkCrypto();  // a test run's JVM: ssh streams ~5x faster
+        io.speedling.core.Fleet.preferJdkCrypto();  // a test run's JVM: key exchange on the JDK too, bootstraps faster
         if (isReleaseTemplate(context)) {
             return;  // the class template itself: each release's invocation gets its own cloud
         }
