@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Figures: the cold and cached bootstrap of all nodes, and the cached one with a first call on
  * every node; call rounds (one call on every node, waiting for all) after a short warm-up
- * ({@code speedling_rounds_per_s}) and in steady state after a long one ({@code steady_rounds_per_s});
+ * ({@code speedling_rounds_per_s}), the same on a later connection of this JVM, its side compiled by then
+ * ({@code warm_jvm_rounds_per_s}), and in steady state after a long warm-up ({@code steady_rounds_per_s});
  * calls with many in flight per node, as a deploy issues them ({@code pipelined_calls_per_s}, all
  * nodes together); the controller's file descriptors and
  * threads per connected node and its memory; a stream to every node. Baselines of the same run:
@@ -133,6 +134,22 @@ public final class RemoteCallsBench {
                 System.out.printf("speedling: %d MiB to %d nodes: %.0f MiB/s combined%n", streamMib, n, streamRate);
             }
             Files.deleteIfExists(out.resolve("stream.dst"));
+            // the same rounds on a new connection: this JVM has compiled its side by now, the agents are new;
+            // what a long-lived caller (a test run, jshell) sees on each connect after its first
+            double warmJvmRps;
+            try (Fleet f = fleet.connect()) {
+                NodeGroup all = f.all();
+                for (int i = 0; i < 300; i++) {
+                    all.call(new Ping());
+                }
+                t0 = System.nanoTime();
+                for (int i = 0; i < rounds; i++) {
+                    all.call(new Ping());
+                }
+                warmJvmRps = rounds / BenchArgs.secs(t0);
+            }
+            System.out.printf("speedling: %d rounds on a new connection (this JVM compiled, new agents): %.0f rounds/s%n",
+                    rounds, warmJvmRps);
 
             List<LoopbackSshd> servers = nodes.servers();
             Path kh = nodes.knownHosts();
@@ -198,19 +215,19 @@ public final class RemoteCallsBench {
 
             System.out.printf("ratios: speedling/ssh rounds %.0fx, speedling/mux rounds %.1fx, stream %.2fx%n",
                     speedlingRps / sshRps, speedlingRps / muxRps, streamRate / sshStream);
-            System.out.printf("ratios to the original's protocol: first %d rounds %.2fx, steady %.2fx, cached bootstrap"
-                    + " %.2fx of its time%n", rounds, speedlingRps / orig.rounds, steadyRps / orig.steady,
-                    cached / orig.bootstrap);
+            System.out.printf("ratios to the original's protocol: first %d rounds %.2fx (with this JVM compiled %.2fx),"
+                    + " steady %.2fx, cached bootstrap %.2fx of its time%n", rounds, speedlingRps / orig.rounds,
+                    warmJvmRps / orig.rounds, steadyRps / orig.steady, cached / orig.bootstrap);
             Footprint end = Footprint.now();
             System.out.printf("remote-calls nodes=%d rounds=%d speedling_rounds_per_s=%.0f ssh_rounds_per_s=%.1f"
                     + " mux_rounds_per_s=%.1f bootstrap_cold_s=%.3f bootstrap_cached_s=%.3f stream_mib_per_s=%.0f"
                     + " ssh_stream_mib_per_s=%.0f steady_rounds_per_s=%.0f pipelined_calls_per_s=%.0f"
                     + " controller_rss_mib=%d orig_rounds_per_s=%.0f orig_steady_rounds_per_s=%.0f orig_bootstrap_s=%.3f"
                     + " bootstrap_first_call_s=%.3f bootstrap_host_cpu_s=%.2f bootstrap_controller_cpu_s=%.2f"
-                    + " orig_bootstrap_host_cpu_s=%.2f%n",
+                    + " orig_bootstrap_host_cpu_s=%.2f warm_jvm_rounds_per_s=%.0f%n",
                     n, rounds, speedlingRps, sshRps, muxRps, cold, cached, streamRate, sshStream, steadyRps, pipelined,
                     end.rssMib, orig.rounds, orig.steady, orig.bootstrap, firstRound, hostCpu, controllerCpu,
-                    orig.bootstrapCpu);
+                    orig.bootstrapCpu, warmJvmRps);
         }
     }
 
