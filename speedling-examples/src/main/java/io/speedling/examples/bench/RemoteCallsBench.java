@@ -109,14 +109,7 @@ public final class RemoteCallsBench {
                         (connected.fds - before.fds) / (double) n, (connected.threads - before.threads) / (double) n,
                         connected.heapMib, connected.rssMib, n, before.heapMib, before.rssMib);
                 NodeGroup all = f.all();
-                for (int i = 0; i < 300; i++) {
-                    all.call(new Ping());
-                }
-                t0 = System.nanoTime();
-                for (int i = 0; i < rounds; i++) {
-                    all.call(new Ping());
-                }
-                speedlingRps = rounds / BenchArgs.secs(t0);
+                speedlingRps = firstRounds(all, rounds);
                 System.out.printf("speedling: %d rounds of one call on %d nodes: %.0f rounds/s%n", rounds, n,
                         speedlingRps);
 
@@ -138,15 +131,7 @@ public final class RemoteCallsBench {
             // what a long-lived caller (a test run, jshell) sees on each connect after its first
             double warmJvmRps;
             try (Fleet f = fleet.connect()) {
-                NodeGroup all = f.all();
-                for (int i = 0; i < 300; i++) {
-                    all.call(new Ping());
-                }
-                t0 = System.nanoTime();
-                for (int i = 0; i < rounds; i++) {
-                    all.call(new Ping());
-                }
-                warmJvmRps = rounds / BenchArgs.secs(t0);
+                warmJvmRps = firstRounds(f.all(), rounds);
             }
             System.out.printf("speedling: %d rounds on a new connection (this JVM compiled, new agents): %.0f rounds/s%n",
                     rounds, warmJvmRps);
@@ -276,6 +261,18 @@ public final class RemoteCallsBench {
             return new Original(figures.get("bootstrap_s"), figures.get("bootstrap_host_cpu_s"), figures.get("rounds_per_s"),
                     figures.get("steady_rounds_per_s"));
         }
+    }
+
+    /** Rounds per second of {@code rounds} rounds after a short warm-up of 300 on a new connection. */
+    private static double firstRounds(NodeGroup all, int rounds) {
+        for (int i = 0; i < 300; i++) {
+            all.call(new Ping());
+        }
+        long t0 = System.nanoTime();
+        for (int i = 0; i < rounds; i++) {
+            all.call(new Ping());
+        }
+        return rounds / BenchArgs.secs(t0);
     }
 
     /** Rounds per second over the last half of {@code seconds} of back-to-back rounds. */
