@@ -459,6 +459,18 @@ class SshNodesIT {
     }
 
     @Test
+    void aJvmOptionThatPrintsToTheProtocolsStdoutIsNamed() {
+        assertThatThrownBy(() -> Fleet.builder().stateDir(work.resolve("state-noisy"))
+                .hostKeys(HostKeyPolicy.TRUST_ON_FIRST_USE).agentDir(work.resolve("agent-noisy").toString())
+                .jvmOptions("-XX:+UseSerialGC", "-XX:CompileCommand=CompileThresholdScaling,io.speedling.*::*,0.5")
+                .node(NodeSpec.ssh("noisy", servers.get(0).target()))
+                .connect())
+                .hasMessageContaining("node noisy")
+                .hasMessageContaining("printed 'CompileCommand: CompileThresholdScaling io/speedling/")
+                .hasMessageContaining("jvmOptions").hasMessageContaining("-XX:CompileCommand=quiet");
+    }
+
+    @Test
     void functionsThatAreNotShippedOrUntypedAreRefusedBeforeSending() {
         try (Fleet f = Fleet.builder().stateDir(work.resolve("state-noship")).hostKeys(HostKeyPolicy.TRUST_ON_FIRST_USE)
                 .agentDir(work.resolve("agent-noship").toString()).node(servers.get(0).node("bare")).connect()) {

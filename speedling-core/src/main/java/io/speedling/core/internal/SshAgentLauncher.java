@@ -257,6 +257,16 @@ public final class SshAgentLauncher {
                 closeQuietly(session);
                 return scriptMessage(spec, line);
             }
+            if (first < 0 || first > Frames.MAX_FRAME) {
+                // not a frame's length but text: the JVM itself printed to the stdout the protocol runs on
+                String text = new String(java.nio.ByteBuffer.allocate(4).putInt(first).array(),
+                        StandardCharsets.ISO_8859_1) + readBoundedLine(in, 4096);
+                closeQuietly(session);
+                return new Started(null, null, "the agent's JVM printed '" + NodeLog.clean(text).trim()
+                        + "' to its standard output, which carries speedling's protocol; remove or quiet the option"
+                        + " in Fleet.builder().jvmOptions(...) that prints it (-XX:CompileCommand needs"
+                        + " -XX:CompileCommand=quiet)");
+            }
             Frames.Frame hello = Frames.readAfterLength(in, first);
             if (hello.type() != Frames.HELLO) {
                 closeQuietly(session);
