@@ -133,7 +133,7 @@ public final class Fleet implements AutoCloseable {
         private List<String> jvmOptions = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",
                 "-XX:-UsePerfData", "-Xshare:auto",
                 // the agent's own code and jackson-core compile after a tenth of the usual calls: the first
-                // rounds of a new agent ran 9-44 % faster, its start cost no more (a lower threshold for every
+                // rounds of a new agent ran 24-43 % faster, its start cost no more (a lower threshold for every
                 // method cost 0.13 s of CPU per start); "quiet" keeps the JVM from echoing these to stdout,
                 // which carries the protocol
                 "-XX:CompileCommand=quiet", "-XX:CompileCommand=CompileThresholdScaling,io.speedling.*::*,0.1",
