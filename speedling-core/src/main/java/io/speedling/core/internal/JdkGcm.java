@@ -13,7 +13,8 @@ import net.schmizz.sshj.common.Factory;
  * BouncyCastle's AES runs in plain Java. Measured on loopback (2026-12-04, 3 nodes, 512 MiB
  * each, a program that does not call preferJdkCrypto): streams went at 65-69 MiB/s with the
  * controller spending ~21 s of CPU per GiB before, at 196-234 MiB/s and 1.7-3.6 s with this
- * class; the JDK's AES-GCM uses the CPU's AES and carry-less multiply instructions. Only the cipher is chosen here; key exchange and signatures stay with sshj's
+ * class; the JDK's AES-GCM uses the CPU's AES and carry-less multiply instructions. Only the
+ * cipher is chosen here; key exchange and signatures stay with sshj's
  * provider ({@link io.speedling.core.Fleet#preferJdkCrypto()} moves those too, for the whole JVM).
  */
 final class JdkGcm extends GcmCipher {
