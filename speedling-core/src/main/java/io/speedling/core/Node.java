@@ -50,8 +50,9 @@ public interface Node extends AutoCloseable {
     }
 
     /**
-     * Streams the source to a file on this node. For the same data on many nodes
-     * use {@link NodeGroup#send}, which reads the source once.
+     * Streams the source to a file on this node ({@code {node}} in the path becomes this
+     * node's name). For the same data on many nodes use {@link NodeGroup#send}, which reads
+     * the source once.
      */
     default CompletableFuture<StreamResult> send(StreamSource source, String path, FileSpec spec) {
         return NodeGroup.of(this).sendAsync(source, path, spec).get(name());

@@ -96,7 +96,7 @@ public final class NodeGroup {
     }
 
     /**
-     * Streams the source to {@code path} on every node; waits for all.
+     * Streams the source to {@code path} on every node; waits for all. See {@link #sendAsync}.
      *
      * @throws FanOutException listing every node where the file did not land
      */
@@ -109,7 +109,9 @@ public final class NodeGroup {
      * chunks that every node's writer shares; the slowest node sets the pace, and
      * memory stays bounded whatever the size. Each node writes a temporary file and
      * renames it into place with owner and mode, so the file appears whole or not at
-     * all. A node that fails does not stop the others.
+     * all. A node that fails does not stop the others. {@code {node}} in the path is
+     * replaced by each node's name, for nodes that share a filesystem (nodes on one host,
+     * a shared mount) and would otherwise replace each other's file.
      */
     public FanOut<StreamResult> sendAsync(StreamSource source, String path, FileSpec spec) {
         Objects.requireNonNull(source, "source");
@@ -125,8 +127,9 @@ public final class NodeGroup {
                         + n.getClass().getName() + ") cannot receive streams"));
                 continue;
             }
+            String nodePath = path.replace("{node}", n.name());
             try {
-                lanes.add(new Lane(n.name(), path, t.openUpload(path, fs), f));
+                lanes.add(new Lane(n.name(), nodePath, t.openUpload(nodePath, fs), f));
             } catch (RuntimeException e) {
                 f.completeExceptionally(e);
             }
@@ -143,9 +146,14 @@ public final class NodeGroup {
         try {
             in = source.open();
             while (true) {
-                byte[] buf = in.readNBytes(CHUNK);
-                if (buf.length == 0) {
+                // readNBytes(int) would read 8 KiB at a time and copy the pieces together
+                byte[] buf = new byte[CHUNK];
+                int got = in.readNBytes(buf, 0, CHUNK);
+                if (got == 0) {
                     break;
+                }
+                if (got < CHUNK) {
+                    buf = java.util.Arrays.copyOf(buf, got);
                 }
                 boolean anyAlive = false;
                 for (Lane lane : lanes) {

@@ -287,15 +287,21 @@ class SshNodesIT {
         }
         String expected = TestFunctions.sha256(src);
         try (Fleet f = fleet().connect()) {
+            // all three nodes are this machine: {node} gives each its own file
             Map<String, StreamResult> r = f.all().send(StreamSource.of(src),
-                    work.resolve("landed-{n}.bin").toString().replace("{n}", "x"), FileSpec.mode(0600));
+                    work.resolve("fanned-{node}.bin").toString(), FileSpec.mode(0600));
             assertThat(r).hasSize(3);
-            r.values().forEach(s -> assertThat(s.bytes()).isEqualTo(200L << 20));
-            // all three nodes are this machine, so give each its own target too
+            for (Node n : f.nodes()) {
+                String dest = work.resolve("fanned-" + n.name() + ".bin").toString();
+                assertThat(r.get(n.name()).path()).isEqualTo(dest);
+                assertThat(r.get(n.name()).bytes()).isEqualTo(200L << 20);
+                assertThat(n.call(new Sha256(dest))).isEqualTo(expected);
+            }
             for (Node n : f.nodes()) {
                 String dest = work.resolve("landed-" + n.name() + ".bin").toString();
-                n.send(StreamSource.of(src), dest, FileSpec.mode(0640).owner("root").group("root")).get(60,
-                        TimeUnit.SECONDS);
+                StreamResult one = n.send(StreamSource.of(src), work.resolve("landed-{node}.bin").toString(),
+                        FileSpec.mode(0640).owner("root").group("root")).get(60, TimeUnit.SECONDS);
+                assertThat(one.path()).isEqualTo(dest);
                 assertThat(n.call(new Sha256(dest))).isEqualTo(expected);
                 assertThat(n.call(new Stat(dest))).isEqualTo("root:root 640 " + (200L << 20));
             }

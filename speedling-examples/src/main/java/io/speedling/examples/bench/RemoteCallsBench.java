@@ -3,6 +3,7 @@ package io.speedling.examples.bench;
 import io.speedling.core.FileSpec;
 import io.speedling.core.Fleet;
 import io.speedling.core.NodeGroup;
+import io.speedling.core.NodeSpec;
 import io.speedling.core.StreamSource;
 import io.speedling.core.functions.Ping;
 import io.speedling.core.testing.LoopbackSshd;
@@ -26,8 +27,9 @@ import java.util.concurrent.TimeUnit;
  * ({@code warm_jvm_rounds_per_s}), and in steady state after a long warm-up ({@code steady_rounds_per_s});
  * calls with many in flight per node, as a deploy issues them ({@code pipelined_calls_per_s}, all
  * nodes together); the controller's file descriptors and
- * threads per connected node and its memory; a stream to every node (in turns with the
- * {@code ssh 'cat > f'} baseline, twice each after a {@code sync}; the best of each). Baselines of the same run:
+ * threads per connected node and its memory; a stream to every node, each writing its own file (in turns
+ * with the {@code ssh 'cat > f'} baseline, twice each after a {@code sync}; the best of each, and the host's
+ * CPU per GiB, the mean of both). Baselines of the same run:
  * {@code ssh host true} per call, ssh through a ControlMaster, {@code ssh host 'cat > f'} per node
  * in parallel, and the original speedling's protocol in Python (bootstrap and rounds, see {@link Original}).
  *
@@ -101,6 +103,8 @@ public final class RemoteCallsBench {
             double pipelined;
             double streamRate;
             double sshStream;
+            double streamCpu = 0;
+            double sshStreamCpu = 0;
             Path src = dir.resolve("stream.src");
             writeFile(src, streamMib);
             Footprint before = Footprint.now();
@@ -127,18 +131,32 @@ public final class RemoteCallsBench {
                 // written, and each run leaves 1 GiB per node of dirty pages that the next would pay to flush)
                 streamRate = 0;
                 sshStream = 0;
+                double gib = n * streamMib / 1024.0;
                 for (int turn = 0; turn < 2; turn++) {
                     sync();
+                    double busy0 = hostBusySeconds();
                     t0 = System.nanoTime();
-                    all.send(StreamSource.of(src), out.resolve("stream.dst").toString(), FileSpec.mode(0600));
+                    // a file per node, as ssh cat writes: these nodes share one filesystem, and a rename over
+                    // the file another node just placed made ext4 write the new one out and discard the old
+                    // one's blocks inside the rename (0.6-2.4 s each on this host, two of three nodes per stream)
+                    all.send(StreamSource.of(src), out.resolve("stream-{node}.dst").toString(), FileSpec.mode(0600));
                     double rate = (double) n * streamMib / BenchArgs.secs(t0);
-                    Files.deleteIfExists(out.resolve("stream.dst"));
-                    System.out.printf("speedling: %d MiB to %d nodes: %.0f MiB/s combined%n", streamMib, n, rate);
+                    double cpu = (hostBusySeconds() - busy0) / gib;
+                    for (NodeSpec spec : nodes.specs()) {
+                        Files.deleteIfExists(out.resolve("stream-" + spec.name() + ".dst"));
+                    }
+                    System.out.printf("speedling: %d MiB to %d nodes: %.0f MiB/s combined, %.2f s of the host's CPU "
+                            + "per GiB%n", streamMib, n, rate, cpu);
                     streamRate = Math.max(streamRate, rate);
+                    streamCpu += cpu / 2;
                     sync();
+                    busy0 = hostBusySeconds();
                     rate = sshCatStream(nodes.servers(), nodes.knownHosts(), user.name(), src, out, n * streamMib);
-                    System.out.printf("ssh 'cat > f' to %d nodes in parallel: %.0f MiB/s combined%n", n, rate);
+                    cpu = (hostBusySeconds() - busy0) / gib;
+                    System.out.printf("ssh 'cat > f' to %d nodes in parallel: %.0f MiB/s combined, %.2f s of the "
+                            + "host's CPU per GiB%n", n, rate, cpu);
                     sshStream = Math.max(sshStream, rate);
+                    sshStreamCpu += cpu / 2;
                 }
             }
             // the same rounds on a new connection: this JVM has compiled its side by now, the agents are new;
@@ -199,8 +217,9 @@ public final class RemoteCallsBench {
             double muxRps = muxRounds / BenchArgs.secs(t0);
             System.out.printf("ssh ControlMaster per call: %d rounds: %.1f rounds/s%n", muxRounds, muxRps);
 
-            System.out.printf("streams, best of two turns each: speedling %.0f MiB/s, ssh 'cat > f' %.0f MiB/s%n",
-                    streamRate, sshStream);
+            System.out.printf("streams, best of two turns each: speedling %.0f MiB/s, ssh 'cat > f' %.0f MiB/s; the "
+                    + "host's CPU per GiB, mean of the two: %.2f s and %.2f s%n", streamRate, sshStream, streamCpu,
+                    sshStreamCpu);
 
             System.out.printf("ratios: speedling/ssh rounds %.0fx, speedling/mux rounds %.1fx, stream %.2fx%n",
                     speedlingRps / sshRps, speedlingRps / muxRps, streamRate / sshStream);
@@ -213,10 +232,11 @@ public final class RemoteCallsBench {
                     + " ssh_stream_mib_per_s=%.0f steady_rounds_per_s=%.0f pipelined_calls_per_s=%.0f"
                     + " controller_rss_mib=%d orig_rounds_per_s=%.0f orig_steady_rounds_per_s=%.0f orig_bootstrap_s=%.3f"
                     + " bootstrap_first_call_s=%.3f bootstrap_host_cpu_s=%.2f bootstrap_controller_cpu_s=%.2f"
-                    + " orig_bootstrap_host_cpu_s=%.2f warm_jvm_rounds_per_s=%.0f%n",
+                    + " orig_bootstrap_host_cpu_s=%.2f warm_jvm_rounds_per_s=%.0f stream_host_cpu_s_per_gib=%.2f"
+                    + " ssh_stream_host_cpu_s_per_gib=%.2f%n",
                     n, rounds, speedlingRps, sshRps, muxRps, cold, cached, streamRate, sshStream, steadyRps, pipelined,
                     end.rssMib, orig.rounds, orig.steady, orig.bootstrap, firstRound, hostCpu, controllerCpu,
-                    orig.bootstrapCpu, warmJvmRps);
+                    orig.bootstrapCpu, warmJvmRps, streamCpu, sshStreamCpu);
         }
     }
 
