@@ -3,8 +3,9 @@ package io.speedling.core.internal;
 import io.speedling.core.FileSpec;
 import io.speedling.core.SpeedlingException;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -31,7 +32,7 @@ public final class AtomicFile implements AutoCloseable {
     private final Path target;
     private final Path temp;
     private final FileSpec spec;
-    private final OutputStream out;
+    private final FileChannel out;
     private long bytes;
     private boolean done;
 
@@ -45,7 +46,7 @@ public final class AtomicFile implements AutoCloseable {
                     + Long.toHexString(ThreadLocalRandom.current().nextLong()));
             // owner-only until commit() sets the real owner and mode: a config holding passwords is never
             // readable by others, not even while it is being written
-            this.out = Files.newOutputStream(Files.createFile(temp, java.nio.file.attribute.PosixFilePermissions
+            this.out = FileChannel.open(Files.createFile(temp, java.nio.file.attribute.PosixFilePermissions
                     .asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"))),
                     java.nio.file.StandardOpenOption.WRITE);
         } catch (IOException e) {
@@ -54,9 +55,15 @@ public final class AtomicFile implements AutoCloseable {
     }
 
     public void write(byte[] b, int off, int len) {
+        write(ByteBuffer.wrap(b, off, len));
+    }
+
+    /** Writes the buffer's remaining bytes (a direct buffer's without a copy in the heap). */
+    public void write(ByteBuffer b) {
         try {
-            out.write(b, off, len);
-            bytes += len;
+            while (b.hasRemaining()) {
+                bytes += out.write(b);
+            }
         } catch (IOException e) {
             abort();
             throw new UncheckedIOException("writing " + target + " failed: " + e.getMessage(), e);

@@ -11,14 +11,13 @@ import io.speedling.core.internal.PlainJson;
 import io.speedling.core.internal.Json;
 import io.speedling.core.internal.Threads;
 import io.speedling.core.internal.Wire;
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.channels.ReadableByteChannel;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * stderr, which the controller logs.
  */
 public final class AgentMain {
-    private final DataInputStream in;
+    private final FrameInput in;
     private final Frames.Writer out;
     private final ExecutorService calls = Threads.cached("call");
     private final Map<Long, Future<?>> running = new ConcurrentHashMap<>();
@@ -61,8 +60,8 @@ public final class AgentMain {
     private volatile long lastHeard = System.nanoTime();
     private ExecContext context;
 
-    AgentMain(DataInputStream in, Frames.Writer out) {
-        this.in = in;
+    AgentMain(ReadableByteChannel in, Frames.Writer out) {
+        this.in = new FrameInput(in);
         this.out = out;
     }
 
@@ -73,7 +72,9 @@ public final class AgentMain {
         }
         FileOutputStream frames = new FileOutputStream(FileDescriptor.out);
         System.setOut(System.err);
-        DataInputStream in = new DataInputStream(new BufferedInputStream(new FileInputStream(FileDescriptor.in), 1 << 16));
+        // a file channel closes when a thread blocked in it is interrupted: nothing interrupts a thread while it
+        // reads (a cancelled call's interrupt is cleared before its thread reads again, see call())
+        ReadableByteChannel in = new FileInputStream(FileDescriptor.in).getChannel();
         Frames.Writer out = new Frames.Writer(new BufferedOutputStream(frames, 1 << 16));
         int status = new AgentMain(in, out).serve();
         System.exit(status);
@@ -81,7 +82,7 @@ public final class AgentMain {
 
     /** Serves until the controller closes; returns the exit status. */
     int serve() throws IOException {
-        Frame first = Frames.read(in);
+        Frame first = in.next() ? in.frame() : null;
         if (first == null || first.type() != Frames.INIT) {
             System.err.println("speedling agent: expected INIT from the controller, got "
                     + (first == null ? "end of input" : "frame type " + first.type()));
@@ -134,13 +135,18 @@ public final class AgentMain {
     private void readFrames() {
         try {
             while (true) {
-                Frame f = Frames.read(in);
+                boolean more = in.next();
                 lastHeard = System.nanoTime();
-                if (f == null || f.type() == Frames.CLOSE) {
+                if (!more || in.type() == Frames.CLOSE) {
                     stopAll();
                     finished.complete(0);
                     return;
                 }
+                if (in.type() == Frames.STREAM_CHUNK) {
+                    streamChunk(in.id());
+                    continue;
+                }
+                Frame f = in.frame();
                 switch (f.type()) {
                     case Frames.CALL -> {
                         if (!call(f)) {
@@ -149,7 +155,6 @@ public final class AgentMain {
                     }
                     case Frames.CANCEL -> cancel(f.id());
                     case Frames.STREAM_OPEN -> streamOpen(f);
-                    case Frames.STREAM_CHUNK -> streamChunk(f);
                     case Frames.STREAM_END -> streamEnd(f);
                     case Frames.HEARTBEAT -> { }
                     default -> System.err.println("speedling agent: ignoring unknown frame type " + f.type());
@@ -283,18 +288,21 @@ public final class AgentMain {
         }
     }
 
-    private void streamChunk(Frame f) {
-        AtomicFile s = streams.get(f.id());
+    /** Writes a chunk's payload to its file straight from the reading buffer. */
+    private void streamChunk(long id) throws IOException {
+        AtomicFile s = streams.get(id);
         if (s == null) {
+            in.payloadTo(null);  // failed or cancelled already: its error was sent
             return;
         }
-        try {
-            s.write(f.payload(), 0, f.payload().length);
+        Exception failed = in.payloadTo(s::write);
+        if (failed == null) {
             // the controller sends the next chunks only as this one is written (see AgentNode.STREAM_WINDOW)
-            reply(Frames.STREAM_ACK, f.id(), NO_BYTES);
-        } catch (Throwable t) {
-            streams.remove(f.id());
-            replyError(f.id(), t);
+            reply(Frames.STREAM_ACK, id, NO_BYTES);
+        } else {
+            streams.remove(id);
+            s.abort();
+            replyError(id, failed);
         }
     }
 

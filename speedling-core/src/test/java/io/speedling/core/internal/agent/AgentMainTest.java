@@ -12,6 +12,9 @@ import java.io.DataInputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.Pipe;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -21,6 +24,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(60)  // a reader that never takes over would leave a call unanswered
 class AgentMainTest {
@@ -65,8 +69,7 @@ class AgentMainTest {
         Pipe up = Pipe.open();
         toAgent = new Frames.Writer(Channels.newOutputStream(down.sink()));
         fromAgent = new DataInputStream(new BufferedInputStream(Channels.newInputStream(up.source())));
-        AgentMain agent = new AgentMain(new DataInputStream(new BufferedInputStream(Channels.newInputStream(down.source()))),
-                new Frames.Writer(Channels.newOutputStream(up.sink())));
+        AgentMain agent = new AgentMain(down.source(), new Frames.Writer(Channels.newOutputStream(up.sink())));
         served = new CompletableFuture<>();
         Thread t = new Thread(() -> {
             try {
@@ -108,6 +111,37 @@ class AgentMainTest {
         assertThat(f.type()).isEqualTo(Frames.ERROR);
         // the type lasted: it runs on the pool from now on
         assertThat(call(4, new WaitIfTold(false))).startsWith("call-");
+    }
+
+    @Test
+    void streamChunksOfAnySizeLandWholeAndAChunkOfAnUnknownStreamIsSkipped(@TempDir Path dir) throws Exception {
+        Path target = dir.resolve("sub/f.bin");
+        toAgent.write(Frames.STREAM_OPEN, 7, Json.MAPPER.writeValueAsBytes(
+                new Wire.StreamOpen(target.toString(), null, null, 0640)));
+        // sizes around the agent's 128 KiB reading buffer, so chunks start and end at every place in it
+        int[] sizes = {1, 131_072 - 13, 300_000, 5, 262_144, 131_072, 77};
+        java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+        java.util.Random random = new java.util.Random(42);
+        for (int size : sizes) {
+            byte[] chunk = new byte[size];
+            random.nextBytes(chunk);
+            expected.write(chunk);
+            toAgent.write(Frames.STREAM_CHUNK, 7, chunk);
+            toAgent.write(Frames.STREAM_CHUNK, 99, chunk);  // no such stream: read past, nothing written
+            Frames.Frame ack = next();
+            assertThat(ack.type()).isEqualTo(Frames.STREAM_ACK);
+            assertThat(ack.id()).isEqualTo(7);
+        }
+        assertThat(call(8, new ThreadName())).isNotBlank();
+        toAgent.write(Frames.STREAM_END, 7);
+        Frames.Frame done = next();
+        assertThat(done.type()).isEqualTo(Frames.RESULT);
+        assertThat(new String(done.payload(), StandardCharsets.US_ASCII)).isEqualTo(Integer.toString(expected.size()));
+        assertThat(Files.readAllBytes(target)).isEqualTo(expected.toByteArray());
+        assertThat(Files.getPosixFilePermissions(target)).isEqualTo(PosixFilePermissions.fromString("rw-r-----"));
+        try (var left = Files.list(target.getParent())) {
+            assertThat(left).containsExactly(target);  // no temporary file stays beside it
+        }
     }
 
     private void send(long id, RemoteFunction<?> fn) throws Exception {
