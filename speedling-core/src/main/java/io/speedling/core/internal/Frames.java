@@ -46,6 +46,14 @@ public final class Frames {
                 + "stream (Node.send, Fleet.send) or through a file on the node", len / 1048576.0, MAX_FRAME >> 20);
     }
 
+    /** The payload's size in a frame of length {@code len}; a length no frame has means a broken or foreign stream. */
+    public static int payloadSize(int len) throws IOException {
+        if (len < HEADER || len > MAX_FRAME) {
+            throw new IOException("protocol error: frame length " + len + " outside " + HEADER + ".." + MAX_FRAME);
+        }
+        return len - HEADER;
+    }
+
     /** A received frame. */
     public record Frame(byte type, long id, byte[] payload) {
     }
@@ -62,12 +70,10 @@ public final class Frames {
     }
 
     public static Frame readAfterLength(DataInputStream in, int len) throws IOException {
-        if (len < HEADER || len > MAX_FRAME) {
-            throw new IOException("protocol error: frame length " + len + " outside " + HEADER + ".." + MAX_FRAME);
-        }
+        int size = payloadSize(len);
         byte type = in.readByte();
         long id = in.readLong();
-        byte[] payload = len == HEADER ? EMPTY : new byte[len - HEADER];
+        byte[] payload = size == 0 ? EMPTY : new byte[size];
         in.readFully(payload);
         return new Frame(type, id, payload);
     }

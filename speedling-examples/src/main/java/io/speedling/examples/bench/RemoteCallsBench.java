@@ -3,7 +3,6 @@ package io.speedling.examples.bench;
 import io.speedling.core.FileSpec;
 import io.speedling.core.Fleet;
 import io.speedling.core.NodeGroup;
-import io.speedling.core.NodeSpec;
 import io.speedling.core.StreamSource;
 import io.speedling.core.functions.Ping;
 import io.speedling.core.testing.LoopbackSshd;
@@ -139,11 +138,12 @@ public final class RemoteCallsBench {
                     // a file per node, as ssh cat writes: these nodes share one filesystem, and a rename over
                     // the file another node just placed made ext4 write the new one out and discard the old
                     // one's blocks inside the rename (0.6-2.4 s each on this host, two of three nodes per stream)
-                    all.send(StreamSource.of(src), out.resolve("stream-{node}.dst").toString(), FileSpec.mode(0600));
+                    var landed = all.send(StreamSource.of(src), out.resolve("stream-{node}.dst").toString(),
+                            FileSpec.mode(0600));
                     double rate = (double) n * streamMib / BenchArgs.secs(t0);
                     double cpu = (hostBusySeconds() - busy0) / gib;
-                    for (NodeSpec spec : nodes.specs()) {
-                        Files.deleteIfExists(out.resolve("stream-" + spec.name() + ".dst"));
+                    for (var r : landed.values()) {
+                        Files.deleteIfExists(Path.of(r.path()));
                     }
                     System.out.printf("speedling: %d MiB to %d nodes: %.0f MiB/s combined, %.2f s of the host's CPU "
                             + "per GiB%n", streamMib, n, rate, cpu);

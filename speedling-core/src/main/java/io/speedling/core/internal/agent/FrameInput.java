@@ -20,7 +20,8 @@ import java.nio.channels.ReadableByteChannel;
  * through an executor, which orders its reads before the other's.
  */
 final class FrameInput {
-    private static final int HEADER = 13;
+    /** A frame's length, type and id. */
+    private static final int HEADER = 4 + 1 + 8;
     private static final byte[] EMPTY = new byte[0];
     private final ReadableByteChannel in;
     /** Always in read mode: its remaining bytes are what was read from the channel and not yet taken. */
@@ -49,10 +50,7 @@ final class FrameInput {
         int len = buf.getInt();
         type = buf.get();
         id = buf.getLong();
-        if (len < 9 || len > Frames.MAX_FRAME) {
-            throw new IOException("protocol error: frame length " + len + " outside 9.." + Frames.MAX_FRAME);
-        }
-        payload = len - 9;
+        payload = Frames.payloadSize(len);
         return true;
     }
 
@@ -82,9 +80,7 @@ final class FrameInput {
 
     /** The current frame as a whole. */
     Frame frame() throws IOException {
-        byte t = type;
-        long i = id;
-        return new Frame(t, i, payload());
+        return new Frame(type, id, payload());
     }
 
     /**
