@@ -134,14 +134,19 @@ public final class ExecContext implements NodeContext {
     }
 
     private CommandResult await(Cmd cmd, Process p, long deadline) {
-        Future<byte[]> err = IO.submit(() -> readBounded(p.getErrorStream()));
+        // the readers start first and hold their stream's lock from their first read to the end: when the
+        // command exits, the JDK's process reaper takes that lock to read what is buffered and close the
+        // pipe, after which a reader sees the end at once, though a background child still holds the pipe
+        // open, so the check below for such a child did not fire when the reaper got the lock between two
+        // reads. A command that exits before its reader's first read still wins that race: narrowed, not closed
+        Future<byte[]> out = IO.submit(() -> readWhole(p.getInputStream()));
+        Future<byte[]> err = IO.submit(() -> readWhole(p.getErrorStream()));
         Future<?> in = cmd.stdin() == null ? null : IO.submit(() -> {
             try (OutputStream o = p.getOutputStream()) {
                 o.write(cmd.stdin());
             }
             return null;
         });
-        Future<byte[]> out = IO.submit(() -> readBounded(p.getInputStream()));
         try {
             if (!p.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                 killSession(p);
@@ -204,6 +209,13 @@ public final class ExecContext implements NodeContext {
             }
         }
         return out;
+    }
+
+    /** {@link #readBounded} holding the stream's lock throughout (see {@link #await}). */
+    private static byte[] readWhole(InputStream in) throws IOException {
+        synchronized (in) {
+            return readBounded(in);
+        }
     }
 
     /** All of a stream, keeping at most {@link #OUTPUT_LIMIT} bytes: the last ones, after a note of what was dropped. */
